@@ -1,0 +1,43 @@
+// Lint rules, including the import boundaries from STYLE.md §4: one importer per outside dependency.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const restrict = (...names) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: names.map((name) => ({ name, message: `${name} may only be imported at its edge.` })),
+    },
+  ],
+});
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/transport/**'],
+    rules: restrict('ws'),
+  },
+  {
+    files: ['src/protocol/**', 'src/auth/**', 'src/channels/**', 'src/connection/**'],
+    rules: restrict('ws', 'ioredis', 'node:http', 'node:net', 'node:timers', 'pino', 'prom-client'),
+  },
+  {
+    files: ['src/sdk/**'],
+    rules: restrict('ws', 'ioredis', 'pino', 'prom-client', 'node:http', 'node:crypto', 'zod'),
+  },
+  {
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+);

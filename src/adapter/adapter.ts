@@ -1,0 +1,107 @@
+/**
+ * The Adapter: the one seam through which every delivery, every subscription and all presence,
+ * occupancy, sign-in and cache state passes. The in-memory LocalAdapter serves one node; a
+ * cluster implementation (Redis) keeps the same contract across nodes.
+ *
+ * Guarantees every implementation gives (checked by test/conformance/adapter.suite.ts):
+ * - `join` and `leave` are atomic per (app, channel): concurrent joins of one user yield exactly
+ *   one `memberAdded`, concurrent leaves exactly one `memberRemoved`.
+ * - `channelOccupied` is true for exactly the join that takes a channel from 0 to 1 subscriber,
+ *   `channelVacated` for the leave that takes it back to 0.
+ * - `publish` delivers at most once to every subscriber joined when it is called, except the
+ *   socket `exceptSocketId`, in publish order per (app, channel). It never throws.
+ * - Presence membership is per distinct user id; a user counts once however many sockets it has.
+ * - All methods are scoped by app id: apps never see one another's channels or users.
+ */
+import type { OutboundFrame, PresenceSnapshot } from '../protocol/frames.ts';
+
+/** A local connection as the adapter sees it. */
+export interface Subscriber {
+  readonly socketId: string;
+  /** Hands a frame to the connection; never throws. */
+  deliver(frame: OutboundFrame): void;
+  /** Sends `pusher:error` with `code` and closes with it (used by terminate_connections). */
+  disconnect(code: number, message: string): void;
+}
+
+export interface PresenceMember {
+  readonly userId: string;
+  readonly userInfo: unknown;
+}
+
+export type JoinOutcome =
+  | {
+      readonly ok: true;
+      /** This join took the channel from 0 to 1 subscriber. */
+      readonly channelOccupied: boolean;
+      /** Presence: this is the user's first socket in the channel. */
+      readonly memberAdded: boolean;
+      /** Presence: the roster including the new member. */
+      readonly presence?: PresenceSnapshot;
+      readonly subscriptionCount: number;
+    }
+  | { readonly ok: false; readonly reason: 'presence-full' };
+
+export interface LeaveOutcome {
+  /** False when the socket was not in the channel; nothing else changed then. */
+  readonly wasSubscribed: boolean;
+  readonly channelVacated: boolean;
+  /** Presence: the user id whose last socket left, if any. */
+  readonly memberRemoved?: string;
+  readonly subscriptionCount: number;
+}
+
+export interface ChannelStats {
+  readonly subscriptionCount: number;
+  /** Presence channels only: distinct users. */
+  readonly userCount?: number;
+}
+
+export interface CachedEvent {
+  readonly event: string;
+  readonly data: string;
+  /** Whole seconds left before it expires. */
+  readonly ttlSeconds: number;
+}
+
+export interface Adapter {
+  join(
+    appId: string,
+    channel: string,
+    subscriber: Subscriber,
+    member?: PresenceMember,
+    maxMembers?: number,
+  ): Promise<JoinOutcome>;
+  leave(appId: string, channel: string, subscriber: Subscriber): Promise<LeaveOutcome>;
+  publish(appId: string, channel: string, frame: OutboundFrame, exceptSocketId?: string): void;
+
+  /** Records a signed-in socket; `firstConnection` when the user just came online. */
+  signIn(
+    appId: string,
+    userId: string,
+    subscriber: Subscriber,
+  ): Promise<{ firstConnection: boolean }>;
+  /** `lastConnection` when the user just went offline. Unknown pairs are a no-op. */
+  signOut(
+    appId: string,
+    userId: string,
+    subscriber: Subscriber,
+  ): Promise<{ lastConnection: boolean }>;
+  /** The subset of `userIds` signed in on at least one connection. */
+  onlineUsers(appId: string, userIds: readonly string[]): Promise<string[]>;
+  /** Disconnects every socket signed in as `userId`, on every node. */
+  terminateUser(appId: string, userId: string, code: number, message: string): void;
+
+  /** Occupied channels with their stats. */
+  channels(appId: string): Promise<Map<string, ChannelStats>>;
+  /** Stats of one channel, or undefined when it has no subscriber. */
+  channel(appId: string, channel: string): Promise<ChannelStats | undefined>;
+  /** Distinct user ids in a presence channel. */
+  members(appId: string, channel: string): Promise<string[]>;
+
+  /** Remembers the last API-published event of a cache channel for `ttlSeconds`. */
+  setCache(appId: string, channel: string, event: string, data: string, ttlSeconds: number): void;
+  getCache(appId: string, channel: string): Promise<CachedEvent | undefined>;
+
+  close(): Promise<void>;
+}

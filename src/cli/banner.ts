@@ -1,0 +1,35 @@
+/** What `pushwire start` prints: where to connect, with what, and a snippet that does it. */
+import type { RunningServer } from '../server/server.ts';
+
+export function banner(server: RunningServer): string {
+  const app = server.config.apps[0];
+  if (!app) return '';
+  const host = server.host.includes(':') ? `[${server.host}]` : server.host;
+  const lines = [
+    '',
+    `Pushwire is listening on ${server.wsUrl}`,
+    '',
+    `  WebSocket:  ${server.wsUrl}/app/${app.key}?protocol=7`,
+    `  HTTP API:   ${server.httpUrl}/apps/${app.id}/events`,
+    `  App:        id=${app.id}  key=${app.key}  secret=${app.secret}`,
+    ...(server.config.apps.length > 1
+      ? [`  (+${server.config.apps.length - 1} more apps from the configuration)`]
+      : []),
+    '',
+    'Connect with pusher-js:',
+    '',
+    `  const pusher = new Pusher('${app.key}', {`,
+    `    cluster: 'local', wsHost: '${host}', wsPort: ${server.port},`,
+    `    forceTLS: false, enabledTransports: ['ws'],`,
+    '  });',
+    `  pusher.subscribe('my-channel').bind('my-event', (data) => console.log(data));`,
+    '',
+    'Publish with the pusher SDK:',
+    '',
+    `  new Pusher({ appId: '${app.id}', key: '${app.key}', secret: '${app.secret}',`,
+    `    host: '${host}', port: '${server.port}', useTLS: false })`,
+    `    .trigger('my-channel', 'my-event', { hello: 'world' });`,
+    '',
+  ];
+  return lines.join('\n') + '\n';
+}

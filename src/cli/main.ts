@@ -1,0 +1,80 @@
+/**
+ * `pushwire start`: argv → config → server. A thin shell; everything it does is also available
+ * from code through `startServer`. The only reader of `process.argv`.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../errors.ts';
+import { loadConfig } from '../config/load.ts';
+import { createLogger } from '../observability/logger.ts';
+import { startServer, type RunningServer } from '../server/server.ts';
+import { banner } from './banner.ts';
+
+const USAGE = `Usage: pushwire start [--host HOST] [--port PORT] [--config FILE]
+
+Starts the Pushwire server. Without a configuration it serves the embedded default app
+(id app-id, key app-key, secret app-secret). Environment: PUSHWIRE_HOST, PUSHWIRE_PORT,
+PUSHWIRE_APPS (JSON), PUSHWIRE_CONFIG, and PUSHWIRE_<SETTING> for every setting.`;
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        config: { type: 'string', short: 'c' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const [command = 'start'] = parsed.positionals;
+  if (parsed.values.help || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (command !== 'start') {
+    process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
+    return 2;
+  }
+  const overrides: Record<string, unknown> = {};
+  if (parsed.values.host !== undefined) overrides.host = parsed.values.host;
+  if (parsed.values.port !== undefined) overrides.port = Number(parsed.values.port);
+
+  let config;
+  try {
+    config = loadConfig({ file: parsed.values.config, overrides });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  let server: RunningServer;
+  try {
+    server = await startServer(config, { logger });
+  } catch (error) {
+    process.stderr.write(`Could not start: ${(error as Error).message}\n`);
+    return 1;
+  }
+  process.stdout.write(banner(server));
+  return new Promise((resolve) => {
+    const shutdown = (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      const force = setTimeout(() => resolve(0), config.shutdownTimeoutMs);
+      force.unref();
+      void server.stop().then(() => {
+        clearTimeout(force);
+        resolve(0);
+      });
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+}

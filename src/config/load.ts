@@ -1,0 +1,103 @@
+/**
+ * Builds the frozen Config from three layers, later winning: the JSON file, `PUSHWIRE_*`
+ * environment variables, then command-line values. The only reader of `process.env` and files.
+ */
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../errors.ts';
+import { DEFAULT_APP, appSchema, configSchema, type Config } from './schema.ts';
+
+type Layer = Record<string, unknown>;
+
+const ENV_PREFIX = 'PUSHWIRE_';
+
+/** PUSHWIRE_MAX_FRAME_BYTES → maxFrameBytes. Values are parsed as JSON when they can be. */
+function envLayer(env: NodeJS.ProcessEnv): Layer {
+  const layer: Layer = {};
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
+    if (name === 'PUSHWIRE_CONFIG') continue;
+    const key = name
+      .slice(ENV_PREFIX.length)
+      .toLowerCase()
+      .replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+    layer[key] = parseScalar(raw);
+  }
+  return layer;
+}
+
+function parseScalar(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function fileLayer(path: string): Layer {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError([`config file ${path}: ${(error as Error).message}`]);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new Error('top level must be an object');
+    }
+    return parsed as Layer;
+  } catch (error) {
+    throw new ConfigError([`config file ${path}: not valid JSON (${(error as Error).message})`]);
+  }
+}
+
+/** Validates and freezes; an empty `apps` list becomes the embedded default app. */
+export function resolveConfig(...layers: Layer[]): Config {
+  const merged = Object.assign({}, ...layers) as Layer;
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const field = issue.path.length ? issue.path.join('.') : '(top level)';
+        return `${field}: ${issue.message}`;
+      }),
+    );
+  }
+  const config = result.data;
+  if (config.apps.length === 0) {
+    config.apps = [appSchema.parse({ ...DEFAULT_APP })];
+  }
+  const problems = duplicates(config);
+  if (problems.length) throw new ConfigError(problems);
+  return deepFreeze(config);
+}
+
+function duplicates(config: Config): string[] {
+  const problems: string[] = [];
+  for (const field of ['id', 'key'] as const) {
+    const seen = new Set<string>();
+    config.apps.forEach((app, index) => {
+      if (seen.has(app[field])) problems.push(`apps.${index}.${field}: duplicate "${app[field]}"`);
+      seen.add(app[field]);
+    });
+  }
+  return problems;
+}
+
+export function loadConfig(options: {
+  file?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  overrides?: Layer;
+}): Config {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.PUSHWIRE_CONFIG;
+  return resolveConfig(file ? fileLayer(file) : {}, envLayer(env), options.overrides ?? {});
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

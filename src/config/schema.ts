@@ -1,0 +1,81 @@
+/**
+ * The configuration, declared once: every field's default and meaning live here. Validated at
+ * start-up with unknown keys rejected, then frozen. The file shape `{host, port, apps[...]}` is
+ * fixed (issue #2); later features add keys beside those.
+ */
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+
+export const appSchema = z
+  .object({
+    /** Used in HTTP API paths `/apps/{id}/…`. */
+    id: z.string().min(1),
+    /** Public; clients connect to `/app/{key}`. */
+    key: z.string().min(1),
+    /** Signs every auth value and API request. Never logged or sent to a client. */
+    secret: z.string().min(1),
+    /** A disabled app refuses connections (4003) and API calls (403). */
+    enabled: z.boolean().default(true),
+    /** Allow `client-` events on private and presence channels. */
+    enableClientEvents: z.boolean().default(true),
+    /** Allow `pusher:signin` (user authentication, server-to-user, watchlist). */
+    enableUserAuthentication: z.boolean().default(true),
+    /** Concurrent connections on this node; `null` is unlimited. Excess connections get 4004. */
+    maxConnections: positiveInt.nullable().default(null),
+    /** Distinct users per presence channel (Pusher: 100). */
+    maxPresenceMembers: positiveInt.default(100),
+    /** Bytes of event `data` (UTF-8), for API publishes (413) and client events. [U] 10 KB = 10,240. */
+    maxEventPayloadBytes: positiveInt.default(10_240),
+    /** Bytes of a presence member's `user_info` JSON (Pusher: 1 KB). */
+    maxPresenceUserInfoBytes: positiveInt.default(1_024),
+    /** Client events per connection per second (Pusher: 10); excess gets `pusher:error` 4301. */
+    maxClientEventsPerSecond: positiveInt.default(10),
+    /** Announce `pusher_internal:subscription_count` on non-presence channels. */
+    enableSubscriptionCount: z.boolean().default(false),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    /** Interface to listen on. */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** TCP port for WebSocket and HTTP API alike; 0 picks a free one. */
+    port: z.number().int().min(0).max(65_535).default(6001),
+    /** Apps served. Empty means the embedded default app (`app-id` / `app-key` / `app-secret`). */
+    apps: z.array(appSchema).default([]),
+    /** Seconds announced in `connection_established`; the server pings after this much silence. */
+    activityTimeoutSeconds: positiveInt.default(120),
+    /** Seconds to wait for any frame after a server ping before closing with 4201. */
+    pongTimeoutSeconds: positiveInt.default(30),
+    /** [U] Pusher documents 164; the official SDK allows 200. */
+    maxChannelNameLength: positiveInt.default(164),
+    /** Longest event name (the official SDK's limit). */
+    maxEventNameLength: positiveInt.default(200),
+    /** Largest WebSocket message accepted; larger ones close the socket with 1009. */
+    maxFrameBytes: positiveInt.default(64 * 1024),
+    /** Largest HTTP API request body; larger ones get 413. */
+    maxHttpBodyBytes: positiveInt.default(1024 * 1024),
+    /** A request body not fully received by then is answered 408 and dropped. */
+    httpBodyTimeoutMs: positiveInt.default(10_000),
+    /** Seconds a cache channel keeps its last event (Pusher: up to 30 minutes). */
+    cacheTtlSeconds: positiveInt.default(1_800),
+    /** A socket with more unsent bytes than this is closed with 4100 (slow consumer). */
+    maxBufferedBytes: positiveInt.default(1024 * 1024),
+    /** On SIGTERM/SIGINT, clients are sent 4200 and the process exits within this time. */
+    shutdownTimeoutMs: positiveInt.default(5_000),
+    /** pino level. */
+    logLevel: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    /** Serve Prometheus metrics at `GET /metrics`. */
+    metrics: z.boolean().default(true),
+  })
+  .strict();
+
+export type AppConfig = z.output<typeof appSchema>;
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** The app a newcomer gets with no configuration at all. */
+export const DEFAULT_APP = { id: 'app-id', key: 'app-key', secret: 'app-secret' } as const;

@@ -1,0 +1,45 @@
+/**
+ * Decides whether a WebSocket connection may open (PROTOCOL.md §1.1-§1.2). Failures are
+ * reported after the upgrade, as `pusher:error` then a close with the same code: refusing the
+ * HTTP upgrade would make pusher-js retry for ever.
+ */
+import type { AppConfig } from '../config/schema.ts';
+import { ErrorCode } from '../protocol/codes.ts';
+
+export type Handshake = { ok: true; app: AppConfig } | { ok: false; code: number; message: string };
+
+const APP_PATH = /^\/app\/([^/?#]+)\/?$/;
+/** Protocol 1-3 are "no longer supported"; 4-7 are served (§1.2). */
+const MIN_PROTOCOL = 4;
+const MAX_PROTOCOL = 7;
+
+export function checkHandshake(
+  url: string,
+  lookup: (key: string) => AppConfig | undefined,
+  openConnections: (appId: string) => number,
+): Handshake {
+  const parsed = new URL(url, 'http://localhost');
+  const match = APP_PATH.exec(parsed.pathname);
+  if (!match?.[1])
+    return fail(ErrorCode.PathNotFound, `Path not found: ${parsed.pathname.slice(0, 100)}`);
+  const app = lookup(decodeURIComponent(match[1]));
+  if (!app) return fail(ErrorCode.AppNotFound, 'Application does not exist');
+  if (!app.enabled) return fail(ErrorCode.AppDisabled, 'Application is disabled');
+  const protocol = parsed.searchParams.get('protocol');
+  // [U] A missing protocol gets 4008 rather than being inferred from `version` (§1.2).
+  if (protocol === null || protocol === '')
+    return fail(ErrorCode.NoProtocolVersion, 'No protocol version supplied');
+  const version = /^\d+$/.test(protocol) ? Number(protocol) : NaN;
+  if (!(version >= MIN_PROTOCOL && version <= MAX_PROTOCOL)) {
+    return fail(
+      ErrorCode.UnsupportedProtocol,
+      `Unsupported protocol version ${protocol.slice(0, 20)}`,
+    );
+  }
+  if (app.maxConnections !== null && openConnections(app.id) >= app.maxConnections) {
+    return fail(ErrorCode.OverConnectionQuota, 'Application is over its connection quota');
+  }
+  return { ok: true, app };
+}
+
+const fail = (code: number, message: string): Handshake => ({ ok: false, code, message });

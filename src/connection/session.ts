@@ -1,0 +1,389 @@
+/**
+ * One client connection: the protocol state machine of PROTOCOL.md §1-§10 over a Transport and
+ * a Clock. It owns the socket's subscriptions, sign-in and keep-alive state; shared state lives
+ * behind the Adapter. `receive` never throws: a bad frame gets a `pusher:error`, never a crash.
+ */
+import type { Adapter, Subscriber } from '../adapter/adapter.ts';
+import type { ChannelEventSink } from '../channels/channel-events.ts';
+import type { AppConfig, Config } from '../config/schema.ts';
+import { channelKind } from '../protocol/channel-kind.ts';
+import { ErrorCode } from '../protocol/codes.ts';
+import * as frames from '../protocol/frames.ts';
+import { channelNameProblem, eventNameProblem, utf8Length } from '../protocol/names.ts';
+import { authorizeSubscription, type SignedInUser } from './authorize.ts';
+import { WindowCounter } from './rate-limit.ts';
+import { signIn, type SignInContext } from './signin.ts';
+import type { Clock, Transport } from './transport.ts';
+
+export type SessionLimits = Pick<
+  Config,
+  'activityTimeoutSeconds' | 'pongTimeoutSeconds' | 'maxChannelNameLength' | 'maxEventNameLength'
+>;
+
+export interface SessionDeps {
+  readonly app: AppConfig;
+  readonly limits: SessionLimits;
+  readonly adapter: Adapter;
+  readonly clock: Clock;
+  readonly events: ChannelEventSink;
+  /** Called with errors that escaped a handler, after the client got a generic error. */
+  readonly onInternalError?: (error: unknown) => void;
+}
+
+type SubscriptionState = { state: 'pending' } | { state: 'subscribed'; userId?: string };
+
+export class Session implements Subscriber {
+  readonly #channels = new Map<string, SubscriptionState>();
+  readonly #clientEvents: WindowCounter;
+  #user: SignedInUser | undefined;
+  #watching: string[] = [];
+  #lastActivity: number;
+  #pingSentAt: number | undefined;
+  #closed = false;
+
+  constructor(
+    readonly socketId: string,
+    private readonly transport: Transport,
+    private readonly deps: SessionDeps,
+  ) {
+    this.#lastActivity = deps.clock.now();
+    this.#clientEvents = new WindowCounter(deps.app.maxClientEventsPerSecond);
+  }
+
+  get appId(): string {
+    return this.deps.app.id;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get userId(): string | undefined {
+    return this.#user?.id;
+  }
+
+  /** Sends `connection_established`; the first frame of every connection (§1.3). */
+  open(): void {
+    this.transport.send(
+      frames.connectionEstablished(this.socketId, this.deps.limits.activityTimeoutSeconds),
+    );
+  }
+
+  /** Handles one text frame from the client. */
+  receive(text: string): void {
+    this.touch();
+    try {
+      const result = this.#dispatch(text);
+      if (result) result.catch((error: unknown) => this.#internalError(error));
+    } catch (error) {
+      this.#internalError(error);
+    }
+  }
+
+  /** Binary frames are not part of the protocol (§1.5). */
+  rejectBinaryFrame(): void {
+    this.touch();
+    this.#error(null, 'Binary frames are not supported');
+  }
+
+  /** Any sign of life from the peer (a frame, a protocol-level pong) resets the keep-alive. */
+  touch(): void {
+    this.#lastActivity = this.deps.clock.now();
+    this.#pingSentAt = undefined;
+  }
+
+  /**
+   * Keep-alive (§3.2), called periodically by the transport's shared sweep: after
+   * `activity_timeout` of silence, ping; if nothing arrives within the pong timeout, close 4201.
+   */
+  checkActivity(): void {
+    if (this.#closed) return;
+    const now = this.deps.clock.now();
+    const { activityTimeoutSeconds, pongTimeoutSeconds } = this.deps.limits;
+    if (this.#pingSentAt !== undefined) {
+      if (now - this.#pingSentAt >= pongTimeoutSeconds * 1000) {
+        this.disconnect(ErrorCode.PongNotReceived, 'Pong reply not received');
+      }
+    } else if (now - this.#lastActivity >= activityTimeoutSeconds * 1000) {
+      this.#pingSentAt = now;
+      this.transport.send(frames.PING);
+    }
+  }
+
+  deliver(frame: frames.OutboundFrame): void {
+    if (!this.#closed) this.transport.send(frame);
+  }
+
+  /** Sends `pusher:error` with `code`, then closes with the same code (§1.2). */
+  disconnect(code: number, message: string): void {
+    if (this.#closed) return;
+    this.transport.send(frames.errorFrame(code, message));
+    this.transport.close(code, message);
+    void this.handleClose();
+  }
+
+  /** The socket is gone: leave every channel and sign out, with presence and webhook rules. */
+  async handleClose(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      const channels = [...this.#channels.keys()];
+      this.#channels.clear();
+      for (const channel of channels) await this.#leave(channel);
+      const { adapter } = this.deps;
+      for (const watched of this.#watching)
+        await adapter.leave(this.appId, watchChannel(watched), this);
+      if (this.#user) {
+        const { lastConnection } = await adapter.signOut(this.appId, this.#user.id, this);
+        if (lastConnection) this.#announcePresence(this.#user.id, 'offline');
+      }
+    } catch (error) {
+      this.deps.onInternalError?.(error);
+    }
+  }
+
+  #dispatch(text: string): Promise<void> | void {
+    const decoded = frames.decodeClientFrame(text);
+    if (!decoded.ok) return this.#error(null, decoded.problem);
+    const { event, channel, data } = decoded.value;
+    switch (event) {
+      case 'pusher:ping':
+        return this.transport.send(frames.PONG);
+      case 'pusher:pong':
+        return;
+      case 'pusher:subscribe':
+        return this.#subscribe(data);
+      case 'pusher:unsubscribe':
+        return this.#unsubscribe(data);
+      case 'pusher:signin':
+        return this.#signIn(data);
+    }
+    if (event.startsWith('client-')) return this.#clientEvent(event, channel, data);
+    // [U] Unknown pusher:/pusher_internal: events are ignored, as PROTOCOL.md §1.5 recommends.
+    if (event.startsWith('pusher:') || event.startsWith('pusher_internal:')) return;
+    return this.#error(
+      null,
+      `Unknown event "${event.slice(0, 200)}": client events must start with client-`,
+    );
+  }
+
+  async #subscribe(data: unknown): Promise<void> {
+    const payload = frames.eventDataObject(data);
+    if (!payload.ok) return this.#error(null, `Invalid pusher:subscribe: ${payload.problem}`);
+    const channel = payload.value.channel;
+    const nameProblem = channelNameProblem(channel, this.deps.limits.maxChannelNameLength);
+    if (nameProblem !== null || typeof channel !== 'string') {
+      return this.#error(null, `Invalid channel name: ${nameProblem ?? 'missing'}`);
+    }
+    if (this.#channels.has(channel))
+      return this.#error(null, `Existing subscription to channel ${channel}`);
+    const kind = channelKind(channel);
+    const authorization = authorizeSubscription({
+      app: this.deps.app,
+      socketId: this.socketId,
+      channel,
+      kind,
+      auth: payload.value.auth,
+      channelData: payload.value.channel_data,
+      user: this.#user,
+    });
+    if (!authorization.ok) return this.#error(null, authorization.message);
+
+    const { adapter, app, events } = this.deps;
+    this.#channels.set(channel, { state: 'pending' });
+    const member = authorization.member;
+    const outcome = await adapter.join(app.id, channel, this, member, app.maxPresenceMembers);
+    if (this.#channels.get(channel)?.state !== 'pending') {
+      // Closed or unsubscribed while the join was in flight: undo it.
+      await adapter.leave(app.id, channel, this);
+      return;
+    }
+    if (!outcome.ok) {
+      this.#channels.delete(channel);
+      // [U] Pusher's wording and code for a full presence channel are unconfirmed (§16.4).
+      return this.#error(
+        null,
+        `Presence channel ${channel} is full (${app.maxPresenceMembers} members)`,
+      );
+    }
+    this.#channels.set(
+      channel,
+      member ? { state: 'subscribed', userId: member.userId } : { state: 'subscribed' },
+    );
+    this.transport.send(frames.subscriptionSucceeded(channel, outcome.presence));
+    const internal = kind.isServerToUser;
+    if (outcome.channelOccupied && !internal)
+      events({ name: 'channel_occupied', appId: app.id, channel });
+    if (member && outcome.memberAdded) {
+      adapter.publish(
+        app.id,
+        channel,
+        frames.memberAdded(channel, member.userId, member.userInfo),
+        this.socketId,
+      );
+      events({ name: 'member_added', appId: app.id, channel, userId: member.userId });
+    }
+    if (kind.isCache) await this.#replayCache(channel);
+    if (!kind.isPresence && !internal) this.#announceCount(channel, outcome.subscriptionCount);
+  }
+
+  async #replayCache(channel: string): Promise<void> {
+    const cached = await this.deps.adapter.getCache(this.appId, channel);
+    if (cached) return this.transport.send(frames.channelEvent(cached.event, channel, cached.data));
+    this.transport.send(frames.cacheMiss(channel));
+    this.deps.events({ name: 'cache_miss', appId: this.appId, channel });
+  }
+
+  #announceCount(channel: string, count: number): void {
+    if (!this.deps.app.enableSubscriptionCount) return;
+    this.deps.adapter.publish(this.appId, channel, frames.subscriptionCount(channel, count));
+    this.deps.events({
+      name: 'subscription_count',
+      appId: this.appId,
+      channel,
+      subscriptionCount: count,
+    });
+  }
+
+  async #unsubscribe(data: unknown): Promise<void> {
+    const payload = frames.eventDataObject(data);
+    const channel = payload.ok ? payload.value.channel : undefined;
+    if (typeof channel !== 'string')
+      return this.#error(null, 'Invalid pusher:unsubscribe: "channel" missing');
+    const subscription = this.#channels.get(channel);
+    if (!subscription) {
+      return this.#error(
+        null,
+        `No current subscription to channel ${channel}, or subscription in progress`,
+      );
+    }
+    this.#channels.delete(channel);
+    if (subscription.state === 'subscribed') await this.#leave(channel);
+  }
+
+  async #leave(channel: string): Promise<void> {
+    const { adapter, events } = this.deps;
+    const outcome = await adapter.leave(this.appId, channel, this);
+    if (!outcome.wasSubscribed) return;
+    if (outcome.memberRemoved !== undefined) {
+      adapter.publish(this.appId, channel, frames.memberRemoved(channel, outcome.memberRemoved));
+      events({ name: 'member_removed', appId: this.appId, channel, userId: outcome.memberRemoved });
+    }
+    const kind = channelKind(channel);
+    if (kind.isServerToUser) return;
+    if (outcome.channelVacated) events({ name: 'channel_vacated', appId: this.appId, channel });
+    else if (!kind.isPresence) this.#announceCount(channel, outcome.subscriptionCount);
+  }
+
+  #clientEvent(event: string, channel: string | undefined, data: unknown): void {
+    const { app, limits, adapter, clock } = this.deps;
+    if (channel === undefined) return this.#error(null, `Client event ${event} has no channel`);
+    if (!app.enableClientEvents)
+      return this.#error(null, 'Client events are not enabled for this app');
+    const nameProblem = eventNameProblem(event, limits.maxEventNameLength);
+    if (nameProblem) return this.#error(null, `Invalid client event: ${nameProblem}`);
+    const kind = channelKind(channel);
+    if (!kind.allowsClientEvents) {
+      // [U] Encrypted channels refuse client events too (§6, §16.10).
+      return this.#error(
+        null,
+        `Client events are only supported on private and presence channels, not ${channel}`,
+      );
+    }
+    const subscription = this.#channels.get(channel);
+    if (subscription?.state !== 'subscribed') {
+      return this.#error(
+        null,
+        `Cannot broadcast client event (connection not subscribed to channel ${channel})`,
+      );
+    }
+    const size =
+      typeof data === 'string' ? utf8Length(data) : utf8Length(JSON.stringify(data ?? null));
+    if (size > app.maxEventPayloadBytes) {
+      return this.#error(
+        null,
+        `Client event data is larger than ${app.maxEventPayloadBytes} bytes`,
+      );
+    }
+    if (!this.#clientEvents.take(clock.now())) {
+      return this.#error(ErrorCode.ClientEventRateLimit, 'Client event rejected due to rate limit');
+    }
+    const userId = subscription.userId;
+    adapter.publish(
+      app.id,
+      channel,
+      frames.channelEvent(event, channel, data, userId),
+      this.socketId,
+    );
+    this.deps.events({
+      name: 'client_event',
+      appId: app.id,
+      channel,
+      event,
+      data,
+      socketId: this.socketId,
+      ...(userId === undefined ? {} : { userId }),
+    });
+  }
+
+  async #signIn(data: unknown): Promise<void> {
+    const context: SignInContext = {
+      app: this.deps.app,
+      socketId: this.socketId,
+      current: this.#user,
+      data,
+    };
+    const result = signIn(context);
+    if (!result.ok) return this.#error(result.code, result.message);
+    const { user, userData, watchlist, watchlistTruncated } = result;
+    const alreadySignedIn = this.#user !== undefined;
+    this.#user = user;
+    this.transport.send(frames.signinSuccess(userData));
+    if (watchlistTruncated) {
+      this.#error(
+        ErrorCode.WatchlistLimit,
+        'Watchlist limit exceeded: only the first 100 user ids are watched',
+      );
+    }
+    if (alreadySignedIn) return;
+    const { adapter } = this.deps;
+    const { firstConnection } = await adapter.signIn(this.appId, user.id, this);
+    if (this.#closed) return void (await adapter.signOut(this.appId, user.id, this));
+    if (firstConnection) this.#announcePresence(user.id, 'online');
+    await this.#watch(watchlist);
+  }
+
+  async #watch(userIds: string[]): Promise<void> {
+    if (userIds.length === 0) return;
+    const { adapter } = this.deps;
+    this.#watching = userIds;
+    for (const id of userIds) await adapter.join(this.appId, watchChannel(id), this);
+    const online = new Set(await adapter.onlineUsers(this.appId, userIds));
+    const events: frames.WatchlistEvent[] = [];
+    const onlineIds = userIds.filter((id) => online.has(id));
+    const offlineIds = userIds.filter((id) => !online.has(id));
+    if (onlineIds.length) events.push({ name: 'online', user_ids: onlineIds });
+    if (offlineIds.length) events.push({ name: 'offline', user_ids: offlineIds });
+    this.transport.send(frames.watchlistEvents(events));
+  }
+
+  #announcePresence(userId: string, name: 'online' | 'offline'): void {
+    const frame = frames.watchlistEvents([{ name, user_ids: [userId] }]);
+    this.deps.adapter.publish(this.appId, watchChannel(userId), frame);
+  }
+
+  #error(code: number | null, message: string): void {
+    this.transport.send(frames.errorFrame(code, message));
+  }
+
+  #internalError(error: unknown): void {
+    this.deps.onInternalError?.(error);
+    if (!this.#closed) this.#error(null, 'Internal server error');
+  }
+}
+
+/**
+ * Watchers of a user join this internal channel; online/offline transitions are published on it,
+ * so they reach watchers on every node through the Adapter. `#` keeps clients from naming it.
+ */
+const watchChannel = (userId: string) => `#watchlist-${userId}`;

@@ -1,0 +1,28 @@
+/** HTTP handlers are functions of a parsed request; the listener in transport/ does the I/O. */
+import type { IncomingHttpHeaders } from 'node:http';
+
+export interface HttpRequest {
+  readonly method: string;
+  /** Decoded path, for routing. */
+  readonly path: string;
+  /** The path exactly as in the request line: API signatures are computed over it (§11.2). */
+  readonly rawPath: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers?: Record<string, string>;
+  readonly body: string;
+}
+
+export const json = (status: number, value: unknown): HttpResponse => ({
+  status,
+  body: JSON.stringify(value),
+});
+
+/** [U] Error bodies are JSON `{"error": "..."}` (§11.3, §16.9). */
+export const httpError = (status: number, message: string): HttpResponse =>
+  json(status, { error: message });

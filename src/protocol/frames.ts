@@ -1,0 +1,139 @@
+/**
+ * The wire format (PROTOCOL.md §1.5, §2): decoding what clients send and encoding what the
+ * server sends. Pure; decoders return a result and never throw on client input.
+ */
+
+/** A decoded client frame. `data` is kept as received: object, string or anything JSON. */
+export interface ClientFrame {
+  readonly event: string;
+  readonly channel?: string;
+  readonly data?: unknown;
+}
+
+export type Decoded<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+export function decodeClientFrame(text: string): Decoded<ClientFrame> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { ok: false, problem: 'frame is not valid JSON' };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return { ok: false, problem: 'frame must be a JSON object' };
+  }
+  const frame = parsed as Record<string, unknown>;
+  if (typeof frame.event !== 'string' || frame.event.length === 0) {
+    return { ok: false, problem: 'frame has no "event" string' };
+  }
+  if (frame.channel !== undefined && typeof frame.channel !== 'string') {
+    return { ok: false, problem: '"channel" must be a string' };
+  }
+  return {
+    ok: true,
+    value: { event: frame.event, channel: frame.channel as string | undefined, data: frame.data },
+  };
+}
+
+/**
+ * `data` of a `pusher:` event as an object. pusher-js sends an object; older clients sent a
+ * string holding a JSON object, which is accepted too (§1.5).
+ */
+export function eventDataObject(data: unknown): Decoded<Record<string, unknown>> {
+  let value = data;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return { ok: false, problem: '"data" must be an object' };
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, problem: '"data" must be an object' };
+  }
+  return { ok: true, value: value as Record<string, unknown> };
+}
+
+/**
+ * A server frame, serialized once. The same instance is handed to every recipient, so a
+ * fan-out costs one JSON.stringify and one UTF-8 encoding however many sockets receive it.
+ */
+export class OutboundFrame {
+  #bytes: Buffer | undefined;
+  constructor(readonly text: string) {}
+  get bytes(): Buffer {
+    return (this.#bytes ??= Buffer.from(this.text, 'utf8'));
+  }
+}
+
+const frame = (value: object): OutboundFrame => new OutboundFrame(JSON.stringify(value));
+
+/** `data` is a JSON string here, as pusher-js requires (§1.3, trap 1). */
+export const connectionEstablished = (socketId: string, activityTimeoutSeconds: number) =>
+  frame({
+    event: 'pusher:connection_established',
+    data: JSON.stringify({ socket_id: socketId, activity_timeout: activityTimeoutSeconds }),
+  });
+
+/** `pusher:error` carries an object (not a string), with `code` an integer or null (§2). */
+export const errorFrame = (code: number | null, message: string) =>
+  frame({ event: 'pusher:error', data: { code, message } });
+
+/** [U] Pusher's pong data was never observed; `"{}"` mirrors the ping (§16.1). */
+export const PONG = frame({ event: 'pusher:pong', data: '{}' });
+export const PING = frame({ event: 'pusher:ping', data: '{}' });
+
+/** [U] Non-presence success data is `"{}"`; pusher-js ignores it (§2, §16.1). */
+export const subscriptionSucceeded = (channel: string, presence?: PresenceSnapshot) =>
+  frame({
+    event: 'pusher_internal:subscription_succeeded',
+    channel,
+    data: JSON.stringify(presence ? { presence } : {}),
+  });
+
+export interface PresenceSnapshot {
+  readonly ids: string[];
+  readonly hash: Record<string, unknown>;
+  readonly count: number;
+}
+
+export const memberAdded = (channel: string, userId: string, userInfo: unknown) =>
+  frame({
+    event: 'pusher_internal:member_added',
+    channel,
+    data: JSON.stringify(
+      userInfo === undefined ? { user_id: userId } : { user_id: userId, user_info: userInfo },
+    ),
+  });
+
+export const memberRemoved = (channel: string, userId: string) =>
+  frame({
+    event: 'pusher_internal:member_removed',
+    channel,
+    data: JSON.stringify({ user_id: userId }),
+  });
+
+/** [U] Frame shape taken from soketi: no `data` (§9, §16.1). */
+export const cacheMiss = (channel: string) => frame({ event: 'pusher:cache_miss', channel });
+
+export const signinSuccess = (userData: string) =>
+  frame({ event: 'pusher:signin_success', data: { user_data: userData } });
+
+export const subscriptionCount = (channel: string, count: number) =>
+  frame({
+    event: 'pusher_internal:subscription_count',
+    channel,
+    data: JSON.stringify({ subscription_count: count }),
+  });
+
+export type WatchlistEvent = { name: 'online' | 'offline'; user_ids: string[] };
+
+/** [U] `data` as an object; pusher-js accepts object or string (§8.4). */
+export const watchlistEvents = (events: WatchlistEvent[]) =>
+  frame({ event: 'pusher_internal:watchlist_events', data: { events } });
+
+/** An app event: `data` is forwarded verbatim (a string from the HTTP API). */
+export const channelEvent = (event: string, channel: string, data: unknown, userId?: string) =>
+  frame(
+    userId === undefined ? { event, channel, data } : { event, channel, data, user_id: userId },
+  );

@@ -1,0 +1,99 @@
+/**
+ * The composition root: builds every part from a Config, starts listening, and owns the
+ * shutdown order (stop accepting, tell clients to reconnect with 4200, drain, close).
+ */
+import type { Adapter } from '../adapter/adapter.ts';
+import { LocalAdapter } from '../adapter/local.ts';
+import { StaticAppStore, type AppStore } from '../apps/app-store.ts';
+import { fanOutSinks, type ChannelEventSink } from '../channels/channel-events.ts';
+import type { Config } from '../config/schema.ts';
+import { systemClock, type Clock } from '../connection/transport.ts';
+import { createApi } from '../http/api.ts';
+import { createRouter } from '../http/router.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
+import { Metrics } from '../observability/metrics.ts';
+import { ErrorCode } from '../protocol/codes.ts';
+import { HttpListener } from '../transport/http-listener.ts';
+import { WebSocketEndpoint } from '../transport/ws-endpoint.ts';
+
+export interface ServerOptions {
+  readonly logger?: Logger;
+  readonly adapter?: Adapter;
+  readonly apps?: AppStore;
+  readonly clock?: Clock;
+  /** Extra consumers of channel events (webhooks, tests). */
+  readonly eventSinks?: ChannelEventSink[];
+}
+
+export interface RunningServer {
+  readonly config: Config;
+  readonly host: string;
+  readonly port: number;
+  /** `ws://host:port`, the base pusher-js connects to. */
+  readonly wsUrl: string;
+  readonly httpUrl: string;
+  readonly metrics: Metrics;
+  readonly connections: () => number;
+  /** Graceful: clients get 4200 and reconnect elsewhere; resolves once all is closed. */
+  stop(): Promise<void>;
+}
+
+export async function startServer(
+  config: Config,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const metrics = new Metrics({ defaultMetrics: config.metrics });
+  const clock = options.clock ?? systemClock;
+  const adapter = options.adapter ?? new LocalAdapter({ now: () => clock.now() });
+  const apps = options.apps ?? new StaticAppStore(config.apps);
+  const events = fanOutSinks([metrics.onChannelEvent, ...(options.eventSinks ?? [])], (error) =>
+    logger.error({ err: error }, 'error in channel event sink'),
+  );
+  const endpoint = new WebSocketEndpoint({ config, apps, adapter, events, clock, logger, metrics });
+  let ready = true;
+  const router = createRouter({
+    isReady: () => ready,
+    api: createApi({ config, apps, adapter, clock, metrics }),
+    ...(config.metrics
+      ? {
+          metrics: async () => ({
+            contentType: metrics.registry.contentType,
+            body: await metrics.registry.metrics(),
+          }),
+        }
+      : {}),
+  });
+  const listener = new HttpListener({
+    maxBodyBytes: config.maxHttpBodyBytes,
+    bodyTimeoutMs: config.httpBodyTimeoutMs,
+    handle: router,
+    endpoint,
+    logger,
+  });
+  const address = await listener.listen(config.port, config.host);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let stopping: Promise<void> | undefined;
+
+  const stop = async () => {
+    ready = false;
+    const closed = listener.close();
+    endpoint.disconnectAll(ErrorCode.ReconnectNow, 'Server is restarting: reconnect');
+    await endpoint.whenEmpty(Math.max(0, config.shutdownTimeoutMs - 1000));
+    endpoint.close();
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 500))]);
+    listener.server.closeAllConnections();
+    await adapter.close();
+  };
+
+  return {
+    config,
+    host: address.address,
+    port: address.port,
+    wsUrl: `ws://${host}:${address.port}`,
+    httpUrl: `http://${host}:${address.port}`,
+    metrics,
+    connections: () => endpoint.size,
+    stop: () => (stopping ??= stop()),
+  };
+}

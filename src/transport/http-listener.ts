@@ -1,0 +1,116 @@
+/**
+ * The node:http edge: one port for WebSocket upgrades and HTTP requests. Request bodies are read
+ * here with a size cap and a deadline, so a slow or endless body never holds the server.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { HttpRequest, HttpResponse } from '../http/types.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { WebSocketEndpoint } from './ws-endpoint.ts';
+
+export interface ListenerOptions {
+  readonly maxBodyBytes: number;
+  readonly bodyTimeoutMs: number;
+  readonly handle: (request: HttpRequest) => Promise<HttpResponse>;
+  readonly endpoint: WebSocketEndpoint;
+  readonly logger: Logger;
+}
+
+export class HttpListener {
+  readonly server: Server;
+
+  constructor(private readonly options: ListenerOptions) {
+    this.server = createServer((req, res) => void this.#onRequest(req, res));
+    this.server.on('upgrade', (req, socket, head) =>
+      options.endpoint.handleUpgrade(req, socket, head),
+    );
+    this.server.on('clientError', (_error, socket) => socket.destroy());
+    // Idle keep-alive sockets are closed quickly; headers must arrive promptly too.
+    this.server.keepAliveTimeout = 5_000;
+    this.server.headersTimeout = 10_000;
+  }
+
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  /** Stops accepting connections; open keep-alive HTTP sockets are closed when idle. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeIdleConnections();
+    });
+  }
+
+  async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const body = await readBody(req, this.options.maxBodyBytes, this.options.bodyTimeoutMs);
+      if (typeof body === 'number') {
+        return send(res, { status: body, body: JSON.stringify({ error: bodyError(body) }) }, true);
+      }
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const response = await this.options.handle({
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        rawPath: (req.url ?? '/').split('?')[0] ?? '/',
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+      });
+      send(res, response, false);
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'error in HTTP handler');
+      send(res, { status: 500, body: JSON.stringify({ error: 'Internal server error' }) }, false);
+    }
+  }
+}
+
+function bodyError(status: number): string {
+  return status === 413 ? 'Request body too large' : 'Request body not received in time';
+}
+
+/** The raw body, or an HTTP status (413 too large, 408 too slow) when it cannot be had. */
+function readBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  timeoutMs: number,
+): Promise<Buffer | number> {
+  return new Promise((resolve) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxBytes) return resolve(413);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const timer = setTimeout(() => finish(408), timeoutMs);
+    const finish = (result: Buffer | number) => {
+      clearTimeout(timer);
+      req.removeAllListeners('data');
+      resolve(result);
+    };
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) return finish(413);
+      chunks.push(chunk);
+    });
+    req.on('end', () => finish(Buffer.concat(chunks)));
+    req.on('error', () => finish(400));
+  });
+}
+
+function send(res: ServerResponse, response: HttpResponse, closeConnection: boolean): void {
+  if (res.headersSent) return;
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...response.headers,
+  };
+  if (closeConnection) headers.connection = 'close';
+  res.writeHead(response.status, headers);
+  res.end(response.body);
+  // A body we stopped reading must not keep the socket busy.
+  if (closeConnection) res.once('finish', () => res.socket?.destroy());
+}
