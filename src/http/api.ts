@@ -1,10 +1,19 @@
-/** The HTTP API under /apps/{app_id}/ (PROTOCOL.md §11). */
+/**
+ * The HTTP API under /apps/{app_id}/ (PROTOCOL.md §11): authentication first, then one
+ * handler per resource. Handlers are functions of a parsed request; the listener does the I/O.
+ */
 import type { Adapter } from '../adapter/adapter.ts';
 import type { AppStore } from '../apps/app-store.ts';
-import type { Config } from '../config/schema.ts';
+import { verifyApiRequest } from '../auth/api-signature.ts';
+import type { AppConfig, Config } from '../config/schema.ts';
 import type { Clock } from '../connection/transport.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { httpError, type HttpRequest, type HttpResponse } from './types.ts';
+import { ErrorCode } from '../protocol/codes.ts';
+import { isValidUserId } from '../protocol/names.ts';
+import { publishEvents } from './publish.ts';
+import { parseBatch, parseEvent, parseJsonObject } from './publish-input.ts';
+import { channelInfo, channelList, channelUsers } from './queries.ts';
+import { httpError, json, type HttpRequest, type HttpResponse } from './types.ts';
 
 export interface ApiDeps {
   readonly config: Config;
@@ -14,7 +23,75 @@ export interface ApiDeps {
   readonly metrics: Metrics;
 }
 
-export function createApi(_deps: ApiDeps) {
-  return async (request: HttpRequest): Promise<HttpResponse> =>
-    httpError(404, `Not found: ${request.path}`);
+const APP_PATH = /^\/apps\/([^/]+)\/(.*)$/;
+
+export function createApi(deps: ApiDeps) {
+  return async (request: HttpRequest): Promise<HttpResponse> => {
+    const response = await handle(deps, request);
+    deps.metrics.apiRequests.inc({ status: String(response.status) });
+    return response;
+  };
+}
+
+async function handle(deps: ApiDeps, request: HttpRequest): Promise<HttpResponse> {
+  const match = APP_PATH.exec(request.path);
+  const app = match?.[1] === undefined ? undefined : deps.apps.byId(match[1]);
+  if (!match || !app) return httpError(404, 'Unknown app');
+  const auth = verifyApiRequest(request, app, Math.floor(deps.clock.now() / 1000));
+  if (!auth.ok) return httpError(401, auth.message);
+  if (!app.enabled) return httpError(403, 'Application is disabled');
+  return route(deps, app, request, match[2] ?? '');
+}
+
+async function route(
+  deps: ApiDeps,
+  app: AppConfig,
+  request: HttpRequest,
+  resource: string,
+): Promise<HttpResponse> {
+  const { method } = request;
+  const limits = { ...deps.config, maxEventPayloadBytes: app.maxEventPayloadBytes };
+  if (method === 'POST' && resource === 'events') {
+    const body = parseJsonObject(request.body);
+    if (!body.ok) return httpError(body.status, body.message);
+    const event = parseEvent(body.value, limits, { allowChannels: true, field: '' });
+    if (!event.ok) return httpError(event.status, event.message);
+    const [attributes] = await publishEvents(deps, app, [event.value]);
+    return json(200, attributes ? { channels: attributes } : {});
+  }
+  if (method === 'POST' && resource === 'batch_events') {
+    const body = parseJsonObject(request.body);
+    if (!body.ok) return httpError(body.status, body.message);
+    const batch = parseBatch(body.value, limits);
+    if (!batch.ok) return httpError(batch.status, batch.message);
+    const attributes = await publishEvents(deps, app, batch.value);
+    if (attributes.every((a) => a === undefined)) return json(200, {});
+    // Index-aligned with the request; one channel per batch item.
+    return json(200, {
+      batch: attributes.map((a, i) => a?.[batch.value[i]?.channels[0] ?? ''] ?? {}),
+    });
+  }
+  if (method === 'GET' && resource === 'channels')
+    return channelList(deps.adapter, app, request.query);
+  const channelMatch = /^channels\/([^/]+)(\/users)?$/.exec(resource);
+  if (method === 'GET' && channelMatch?.[1]) {
+    const channel = decodeURIComponent(channelMatch[1]);
+    return channelMatch[2]
+      ? channelUsers(deps.adapter, app, channel)
+      : channelInfo(deps.adapter, app, channel, request.query);
+  }
+  const terminate = /^users\/([^/]+)\/terminate_connections$/.exec(resource);
+  if (method === 'POST' && terminate?.[1]) {
+    const userId = decodeURIComponent(terminate[1]);
+    if (!isValidUserId(userId)) return httpError(400, 'user_id: invalid user id');
+    // [U] Terminated sockets get 4009, as soketi does: pusher-js then does not reconnect (§8.3).
+    deps.adapter.terminateUser(
+      app.id,
+      userId,
+      ErrorCode.Unauthorized,
+      'Connection terminated by the application',
+    );
+    return json(200, {});
+  }
+  return httpError(404, `Not found: ${method} ${request.path.slice(0, 200)}`);
 }

@@ -1,0 +1,54 @@
+/** Publishing validated events through the Adapter, and the `info` attributes it answers with. */
+import { channelKind } from '../protocol/channel-kind.ts';
+import { channelEvent } from '../protocol/frames.ts';
+import type { AppConfig } from '../config/schema.ts';
+import type { ApiDeps } from './api.ts';
+import type { EventToPublish } from './publish-input.ts';
+
+export type ChannelAttributes = Record<
+  string,
+  { user_count?: number; subscription_count?: number }
+>;
+
+/** Publishes each event to each of its channels; returns the `info` attributes per event. */
+export async function publishEvents(
+  deps: Pick<ApiDeps, 'adapter' | 'config'>,
+  app: AppConfig,
+  events: readonly EventToPublish[],
+): Promise<Array<ChannelAttributes | undefined>> {
+  const { adapter, config } = deps;
+  for (const event of events) {
+    for (const channel of event.channels) {
+      // One frame per channel, shared by all its subscribers.
+      adapter.publish(
+        app.id,
+        channel,
+        channelEvent(event.name, channel, event.data),
+        event.socketId,
+      );
+      // [U] The excluded socket does not stop the event being cached (§9).
+      if (channelKind(channel).isCache) {
+        adapter.setCache(app.id, channel, event.name, event.data, config.cacheTtlSeconds);
+      }
+    }
+  }
+  const results: Array<ChannelAttributes | undefined> = [];
+  for (const event of events) {
+    if (event.info.length === 0) {
+      results.push(undefined);
+      continue;
+    }
+    const attributes: ChannelAttributes = {};
+    for (const channel of event.channels) {
+      const stats = await adapter.channel(app.id, channel);
+      const entry: { user_count?: number; subscription_count?: number } = {};
+      if (event.info.includes('user_count') && channelKind(channel).isPresence)
+        entry.user_count = stats?.userCount ?? 0;
+      if (event.info.includes('subscription_count'))
+        entry.subscription_count = stats?.subscriptionCount ?? 0;
+      attributes[channel] = entry;
+    }
+    results.push(attributes);
+  }
+  return results;
+}
