@@ -76,10 +76,11 @@ export async function startServer(
   let stopping: Promise<void> | undefined;
 
   const stop = async () => {
+    // Keep listening while sockets drain, so readiness probes see 503 rather than a refusal.
     ready = false;
-    const closed = listener.close();
-    endpoint.disconnectAll(ErrorCode.ReconnectNow, 'Server is restarting: reconnect');
+    endpoint.drain(ErrorCode.ReconnectNow, 'Server is restarting: reconnect');
     await endpoint.whenEmpty(Math.max(0, config.shutdownTimeoutMs - 1000));
+    const closed = listener.close();
     endpoint.close();
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 500))]);
     listener.server.closeAllConnections();

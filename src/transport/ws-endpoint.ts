@@ -36,6 +36,7 @@ export class WebSocketEndpoint {
   readonly #sockets = new Set<WebSocket>();
   readonly #perApp = new Map<string, number>();
   readonly #sweep: NodeJS.Timeout;
+  #draining: { code: number; message: string } | undefined;
 
   constructor(private readonly deps: EndpointDeps) {
     this.#server = new WebSocketServer({
@@ -62,11 +63,13 @@ export class WebSocketEndpoint {
   #accept(ws: WebSocket, url: string): void {
     const { apps, config, metrics, logger } = this.deps;
     ws.on('error', (error) => logger.debug({ err: error }, 'socket error'));
-    const handshake = checkHandshake(
-      url,
-      (key) => apps.byKey(key),
-      (id) => this.#perApp.get(id) ?? 0,
-    );
+    const handshake = this.#draining
+      ? { ok: false as const, ...this.#draining }
+      : checkHandshake(
+          url,
+          (key) => apps.byKey(key),
+          (id) => this.#perApp.get(id) ?? 0,
+        );
     if (!handshake.ok) {
       metrics.connectionsRefused.inc({ code: String(handshake.code) });
       ws.send(errorFrame(handshake.code, handshake.message).bytes, { binary: false });
@@ -113,8 +116,12 @@ export class WebSocketEndpoint {
     session.open();
   }
 
-  /** Sends every client `code` (4200: reconnect now) and closes it. */
-  disconnectAll(code: number, message: string): void {
+  /**
+   * Shutdown: sends every client `code` (4200: reconnect now) and closes it; connections that
+   * arrive from now on get the same answer at once.
+   */
+  drain(code: number, message: string): void {
+    this.#draining = { code, message };
     for (const session of this.#sessions.values()) session.disconnect(code, message);
   }
 
