@@ -1,0 +1,173 @@
+/**
+ * `pushwire start` as a user runs it: a separate process, configured by flags, file and
+ * environment, printing how to connect, and shutting down cleanly on a signal.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Pusher, type PresenceChannel, type PusherClient } from '../helpers/pusher-js.ts';
+import { sdkFor } from '../helpers/sdk.ts';
+import { waitUntil, withTimeout } from '../helpers/wait.ts';
+
+const ENTRY = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
+
+interface Cli {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+const running: Cli[] = [];
+const clients: PusherClient[] = [];
+
+afterEach(() => {
+  for (const client of clients.splice(0)) client.disconnect();
+  for (const cli of running.splice(0)) cli.child.kill('SIGKILL');
+});
+
+function runCli(args: string[], env: Record<string, string> = {}): Cli {
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
+    env: { ...process.env, PUSHWIRE_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  const cli = { child, output: () => output, exited };
+  running.push(cli);
+  return cli;
+}
+
+async function startCli(args: string[], env: Record<string, string> = {}) {
+  const cli = runCli(['start', '--port', '0', ...args], env);
+  const port = await waitUntil(
+    () => /listening on ws:\/\/[^:]+:(\d+)/.exec(cli.output())?.[1],
+    'the CLI to print its address',
+    15_000,
+  );
+  return { ...cli, port: Number(port) };
+}
+
+function connect(port: number, userId: string): PusherClient {
+  const sdk = sdkFor();
+  const client = new Pusher('app-key', {
+    cluster: 'local',
+    wsHost: '127.0.0.1',
+    wsPort: port,
+    forceTLS: false,
+    enabledTransports: ['ws'],
+    disableStats: true,
+    channelAuthorization: {
+      endpoint: '/unused',
+      transport: 'ajax',
+      customHandler: ({ socketId, channelName }, callback) =>
+        callback(
+          null,
+          sdk.authorizeChannel(socketId, channelName, {
+            user_id: userId,
+            user_info: { name: userId },
+          }),
+        ),
+    },
+  });
+  clients.push(client);
+  return client;
+}
+
+describe('pushwire start', () => {
+  it('prints the WebSocket URL, the credentials and a pusher-js snippet', async () => {
+    const cli = await startCli([]);
+    expect(cli.output()).toContain(`ws://127.0.0.1:${cli.port}/app/app-key?protocol=7`);
+    expect(cli.output()).toContain('id=app-id  key=app-key  secret=app-secret');
+    expect(cli.output()).toContain("new Pusher('app-key'");
+  });
+
+  it('lets a pusher-js client in another process see a second presence member join and leave', async () => {
+    const cli = await startCli([]);
+    const watcher = connect(cli.port, 'alice');
+    const room = watcher.subscribe('presence-room') as PresenceChannel;
+    const joined: string[] = [];
+    const left: string[] = [];
+    room.bind('pusher:member_added', (member: { id: string }) => joined.push(member.id));
+    room.bind('pusher:member_removed', (member: { id: string }) => left.push(member.id));
+    await withTimeout(
+      new Promise((resolve) => room.bind('pusher:subscription_succeeded', resolve)),
+      'alice joins',
+    );
+    const visitor = connect(cli.port, 'bob');
+    visitor.subscribe('presence-room');
+    await waitUntil(() => joined.includes('bob'), 'bob to join');
+    expect(room.members.count).toBe(2);
+    visitor.disconnect();
+    await waitUntil(() => left.includes('bob'), 'bob to leave');
+    expect(room.members.count).toBe(1);
+  });
+
+  it('exits 0 within 5 s of SIGTERM after telling clients to reconnect with 4200', async () => {
+    const cli = await startCli([]);
+    const client = connect(cli.port, 'carol');
+    await waitUntil(() => client.connection.state === 'connected', 'the client to connect');
+    const errors: unknown[] = [];
+    client.connection.bind('error', (error: unknown) => errors.push(error));
+    const started = Date.now();
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(errors).toContainEqual(
+      expect.objectContaining({ data: expect.objectContaining({ code: 4200 }) }),
+    );
+  });
+
+  it('exits 0 on SIGINT too', async () => {
+    const cli = await startCli([]);
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(0);
+  });
+
+  it('serves the apps of a JSON config file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pushwire-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ apps: [{ id: 'file-app', key: 'file-key', secret: 'file-secret' }] }),
+    );
+    const cli = await startCli(['--config', file]);
+    expect(cli.output()).toContain('id=file-app  key=file-key  secret=file-secret');
+  });
+
+  it('takes settings from PUSHWIRE_* environment variables', async () => {
+    const cli = await startCli([], {
+      PUSHWIRE_APPS: JSON.stringify([{ id: 'env-app', key: 'env-key', secret: 'env-secret' }]),
+    });
+    expect(cli.output()).toContain('key=env-key');
+  });
+
+  it('exits non-zero naming the field of a bad configuration', async () => {
+    const cli = runCli(['start', '--port', 'not-a-number']);
+    expect(await cli.exited).toBe(1);
+    expect(cli.output()).toMatch(/port: .*number/i);
+  });
+
+  it('exits non-zero naming an unknown key of the config file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pushwire-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ apps: [{ id: 'a', key: 'k', secret: 's', colour: 'red' }] }),
+    );
+    const cli = runCli(['start', '--config', file]);
+    expect(await cli.exited).toBe(1);
+    expect(cli.output()).toMatch(/apps\.0.*colour/);
+  });
+
+  it('exits non-zero for an unknown command', async () => {
+    const cli = runCli(['launch']);
+    expect(await cli.exited).toBe(2);
+    expect(cli.output()).toContain('Unknown command "launch"');
+  });
+});
