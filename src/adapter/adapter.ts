@@ -100,7 +100,13 @@ export interface Adapter {
   members(appId: string, channel: string): Promise<string[]>;
 
   /** Remembers the last API-published event of a cache channel for `ttlSeconds`. */
-  setCache(appId: string, channel: string, event: string, data: string, ttlSeconds: number): void;
+  setCache(
+    appId: string,
+    channel: string,
+    event: string,
+    data: string,
+    ttlSeconds: number,
+  ): Promise<void>;
   getCache(appId: string, channel: string): Promise<CachedEvent | undefined>;
 
   close(): Promise<void>;

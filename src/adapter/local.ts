@@ -91,7 +91,13 @@ export class LocalAdapter implements Adapter {
     return this.#registry.memberIds(appId, channel);
   }
 
-  setCache(appId: string, channel: string, event: string, data: string, ttlSeconds: number): void {
+  async setCache(
+    appId: string,
+    channel: string,
+    event: string,
+    data: string,
+    ttlSeconds: number,
+  ): Promise<void> {
     const now = this.#now();
     if (now - this.#lastCacheSweep > 60_000) {
       this.#lastCacheSweep = now;

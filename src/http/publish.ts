@@ -28,7 +28,7 @@ export async function publishEvents(
       );
       // [U] The excluded socket does not stop the event being cached (§9).
       if (channelKind(channel).isCache) {
-        adapter.setCache(app.id, channel, event.name, event.data, config.cacheTtlSeconds);
+        await adapter.setCache(app.id, channel, event.name, event.data, config.cacheTtlSeconds);
       }
     }
   }
