@@ -1,0 +1,98 @@
+/** Several apps on one server: each with its own key, secret and switches, never mixing. */
+import PusherServer from 'pusher';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/config/load.ts';
+import { startServer, type RunningServer } from '../../src/server/server.ts';
+import { Pusher, type PusherClient } from '../helpers/pusher-js.ts';
+import { waitUntil } from '../helpers/wait.ts';
+
+let server: RunningServer;
+const clients: PusherClient[] = [];
+
+beforeAll(async () => {
+  server = await startServer(
+    resolveConfig({
+      port: 0,
+      logLevel: 'silent',
+      apps: [
+        { id: 'blue', key: 'blue-key', secret: 'blue-secret' },
+        { id: 'green', key: 'green-key', secret: 'green-secret', enableClientEvents: false },
+      ],
+    }),
+  );
+});
+afterAll(async () => {
+  for (const client of clients) client.disconnect();
+  await server.stop();
+});
+
+const sdk = (app: string) =>
+  new PusherServer({
+    appId: app,
+    key: `${app}-key`,
+    secret: `${app}-secret`,
+    host: '127.0.0.1',
+    port: String(server.port),
+    useTLS: false,
+  });
+
+function client(key: string, signer: PusherServer): PusherClient {
+  const pusher = new Pusher(key, {
+    cluster: 'local',
+    wsHost: '127.0.0.1',
+    wsPort: server.port,
+    forceTLS: false,
+    enabledTransports: ['ws'],
+    disableStats: true,
+    channelAuthorization: {
+      endpoint: '/unused',
+      transport: 'ajax',
+      customHandler: ({ socketId, channelName }, callback) =>
+        callback(null, signer.authorizeChannel(socketId, channelName)),
+    },
+  });
+  clients.push(pusher);
+  return pusher;
+}
+
+describe('several apps', () => {
+  it('keeps an event published to one app away from the same channel name of another', async () => {
+    const blue = client('blue-key', sdk('blue'));
+    const green = client('green-key', sdk('green'));
+    const received: string[] = [];
+    blue
+      .subscribe('private-room')
+      .bind('ev', (data: { app: string }) => received.push(`blue got ${data.app}`));
+    green
+      .subscribe('private-room')
+      .bind('ev', (data: { app: string }) => received.push(`green got ${data.app}`));
+    await waitUntil(
+      () => blue.channel('private-room')?.subscribed && green.channel('private-room')?.subscribed,
+      'both subscriptions',
+    );
+    await sdk('green').trigger('private-room', 'ev', { app: 'green' });
+    await sdk('blue').trigger('private-room', 'ev', { app: 'blue' });
+    await waitUntil(() => received.length === 2, 'both events');
+    expect(received.sort()).toEqual(['blue got blue', 'green got green']);
+  });
+
+  it("refuses a subscription signed with another app's secret", async () => {
+    const errors: Array<{ data?: { message?: string } }> = [];
+    const green = client('green-key', sdk('blue'));
+    green.connection.bind('error', (error: { data?: { message?: string } }) => errors.push(error));
+    green.subscribe('private-secret');
+    await waitUntil(() => errors.length === 1, 'the refusal');
+    expect(errors[0]?.data?.message).toMatch(/^Invalid key in auth/);
+  });
+
+  it("applies each app's own switches", async () => {
+    const errors: Array<{ data?: { message?: string } }> = [];
+    const green = client('green-key', sdk('green'));
+    green.connection.bind('error', (error: { data?: { message?: string } }) => errors.push(error));
+    const channel = green.subscribe('private-chat');
+    await waitUntil(() => channel.subscribed, 'the subscription');
+    channel.trigger('client-hello', {});
+    await waitUntil(() => errors.length === 1, 'the refusal');
+    expect(errors[0]?.data?.message).toBe('Client events are not enabled for this app');
+  });
+});
