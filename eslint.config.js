@@ -25,8 +25,8 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/transport/**'],
-    rules: restrict('ws'),
+    ignores: ['src/transport/**', 'src/adapter/redis*.ts'],
+    rules: restrict('ws', 'ioredis'),
   },
   {
     files: ['src/protocol/**', 'src/auth/**', 'src/channels/**', 'src/connection/**'],

@@ -64,6 +64,12 @@ export const configSchema = z
     maxBufferedBytes: positiveInt.default(1024 * 1024),
     /** On SIGTERM/SIGINT, clients are sent 4200 and the process exits within this time. */
     shutdownTimeoutMs: positiveInt.default(5_000),
+    /** `local`: one node, state in memory. `redis`: several nodes share state through Redis. */
+    adapter: z.enum(['local', 'redis']).default('local'),
+    /** Redis for the `redis` adapter. */
+    redisUrl: z.string().min(1).default('redis://127.0.0.1:6379'),
+    /** Prefix of every Redis key and channel; the nodes of one cluster share it. */
+    redisPrefix: z.string().min(1).default('pushwire'),
     /** pino level. */
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

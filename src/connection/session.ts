@@ -6,7 +6,7 @@
 import type { Adapter, Subscriber } from '../adapter/adapter.ts';
 import type { ChannelEventSink } from '../channels/channel-events.ts';
 import type { AppConfig, Config } from '../config/schema.ts';
-import { channelKind } from '../protocol/channel-kind.ts';
+import { channelKind, watchlistChannel } from '../protocol/channel-kind.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import * as frames from '../protocol/frames.ts';
 import { channelNameProblem, eventNameProblem, utf8Length } from '../protocol/names.ts';
@@ -132,7 +132,7 @@ export class Session implements Subscriber {
       for (const channel of channels) await this.#leave(channel);
       const { adapter } = this.deps;
       for (const watched of this.#watching)
-        await adapter.leave(this.appId, watchChannel(watched), this);
+        await adapter.leave(this.appId, watchlistChannel(watched), this);
       if (this.#user) {
         const { lastConnection } = await adapter.signOut(this.appId, this.#user.id, this);
         if (lastConnection) this.#announcePresence(this.#user.id, 'offline');
@@ -357,7 +357,7 @@ export class Session implements Subscriber {
     if (userIds.length === 0) return;
     const { adapter } = this.deps;
     this.#watching = userIds;
-    for (const id of userIds) await adapter.join(this.appId, watchChannel(id), this);
+    for (const id of userIds) await adapter.join(this.appId, watchlistChannel(id), this);
     const online = new Set(await adapter.onlineUsers(this.appId, userIds));
     const events: frames.WatchlistEvent[] = [];
     const onlineIds = userIds.filter((id) => online.has(id));
@@ -369,7 +369,7 @@ export class Session implements Subscriber {
 
   #announcePresence(userId: string, name: 'online' | 'offline'): void {
     const frame = frames.watchlistEvents([{ name, user_ids: [userId] }]);
-    this.deps.adapter.publish(this.appId, watchChannel(userId), frame);
+    this.deps.adapter.publish(this.appId, watchlistChannel(userId), frame);
   }
 
   #error(code: number | null, message: string): void {
@@ -381,9 +381,3 @@ export class Session implements Subscriber {
     if (!this.#closed) this.#error(null, 'Internal server error');
   }
 }
-
-/**
- * Watchers of a user join this internal channel; online/offline transitions are published on it,
- * so they reach watchers on every node through the Adapter. `#` keeps clients from naming it.
- */
-const watchChannel = (userId: string) => `#watchlist-${userId}`;

@@ -53,3 +53,9 @@ export function channelKind(name: string): ChannelKind {
 export function serverToUserChannel(userId: string): string {
   return SERVER_TO_USER_PREFIX + userId;
 }
+
+/**
+ * Internal channel whose subscribers are the watchers of `userId`; online/offline transitions are
+ * published on it, so they reach watchers on every node. Its `#` keeps clients from naming it.
+ */
+export const watchlistChannel = (userId: string): string => `#watchlist-${userId}`;
