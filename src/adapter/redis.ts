@@ -33,6 +33,8 @@ export interface RedisAdapterOptions {
   readonly prefix: string;
   /** How often a node proves it is alive; it is presumed dead after three missed beats. */
   readonly heartbeatMs?: number;
+  /** Connection and command failures; delivery is at most once, so they are reported, not thrown. */
+  readonly onError?: (error: unknown) => void;
 }
 
 type Scripted = Redis & {
@@ -56,6 +58,7 @@ export class RedisAdapter implements Adapter {
   readonly #memberOf = new Map<string, string>();
   /** Local sockets signed in, as `app\nuser\nsocket`, so sign-out is counted once. */
   readonly #signedIn = new Set<string>();
+  readonly #onError: (error: unknown) => void;
   #heartbeat: NodeJS.Timeout | undefined;
 
   private constructor(options: RedisAdapterOptions) {
@@ -67,6 +70,9 @@ export class RedisAdapter implements Adapter {
       maxRetriesPerRequest: 3,
     }) as Scripted;
     this.#subscriber = new Redis(options.url, { lazyConnect: true });
+    this.#onError = options.onError ?? (() => undefined);
+    this.#redis.on('error', this.#onError);
+    this.#subscriber.on('error', this.#onError);
     this.#redis.defineCommand('pwJoin', { numberOfKeys: 3, lua: JOIN });
     this.#redis.defineCommand('pwLeave', { numberOfKeys: 3, lua: LEAVE });
     this.#redis.defineCommand('pwSign', { numberOfKeys: 2, lua: SIGN });
@@ -84,7 +90,7 @@ export class RedisAdapter implements Adapter {
     await adapter.#subscriber.subscribe(adapter.#bus);
     await adapter.#beat();
     adapter.#heartbeat = setInterval(
-      () => void adapter.#beat().catch(() => undefined),
+      () => void adapter.#beat().catch(adapter.#onError),
       adapter.#heartbeatMs,
     );
     adapter.#heartbeat.unref();
@@ -156,7 +162,7 @@ export class RedisAdapter implements Adapter {
   publish(appId: string, channel: string, frame: OutboundFrame, exceptSocketId?: string): void {
     this.#local.deliverLocally(appId, channel, frame, exceptSocketId);
     const message = ['d', this.nodeId, appId, channel, exceptSocketId ?? '', frame.text].join(SEP);
-    this.#redis.publish(this.#bus, message).catch(() => undefined);
+    this.#redis.publish(this.#bus, message).catch(this.#onError);
   }
 
   async signIn(appId: string, userId: string, subscriber: Subscriber) {
@@ -195,7 +201,7 @@ export class RedisAdapter implements Adapter {
   terminateUser(appId: string, userId: string, code: number, message: string): void {
     this.#local.terminateUser(appId, userId, code, message);
     const bus = ['t', this.nodeId, appId, userId, String(code), message].join(SEP);
-    this.#redis.publish(this.#bus, bus).catch(() => undefined);
+    this.#redis.publish(this.#bus, bus).catch(this.#onError);
   }
 
   async channels(appId: string): Promise<Map<string, ChannelStats>> {

@@ -45,7 +45,7 @@ export async function startServer(
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics({ defaultMetrics: config.metrics });
   const clock = options.clock ?? systemClock;
-  const adapter = options.adapter ?? (await createAdapter(config, clock));
+  const adapter = options.adapter ?? (await createAdapter(config, clock, logger));
   const apps = options.apps ?? new StaticAppStore(config.apps);
   const events = fanOutSinks([metrics.onChannelEvent, ...(options.eventSinks ?? [])], (error) =>
     logger.error({ err: error }, 'error in channel event sink'),
@@ -99,9 +99,13 @@ export async function startServer(
   };
 }
 
-async function createAdapter(config: Config, clock: Clock): Promise<Adapter> {
+async function createAdapter(config: Config, clock: Clock, logger: Logger): Promise<Adapter> {
   if (config.adapter === 'local') return new LocalAdapter({ now: () => clock.now() });
   // Loaded only when asked for, so a single node never loads ioredis.
   const { RedisAdapter } = await import('../adapter/redis.ts');
-  return RedisAdapter.connect({ url: config.redisUrl, prefix: config.redisPrefix });
+  return RedisAdapter.connect({
+    url: config.redisUrl,
+    prefix: config.redisPrefix,
+    onError: (error) => logger.warn({ err: error }, 'redis adapter error'),
+  });
 }
