@@ -7,6 +7,27 @@ import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
 
+export const WEBHOOK_EVENTS = [
+  'channel_occupied',
+  'channel_vacated',
+  'member_added',
+  'member_removed',
+  'client_event',
+  'cache_miss',
+  'subscription_count',
+] as const;
+
+export const webhookTargetSchema = z
+  .object({
+    /** Receives `POST` requests signed with the app's key and secret. */
+    url: z.url({ protocol: /^https?$/ }),
+    /** Event names to send; all when absent. */
+    events: z.array(z.enum(WEBHOOK_EVENTS)).optional(),
+    /** Collect events for a quarter second and post them together. */
+    batch: z.boolean().default(false),
+  })
+  .strict();
+
 export const appSchema = z
   .object({
     /** Used in HTTP API paths `/apps/{id}/…`. */
@@ -33,6 +54,8 @@ export const appSchema = z
     maxClientEventsPerSecond: positiveInt.default(10),
     /** Announce `pusher_internal:subscription_count` on non-presence channels. */
     enableSubscriptionCount: z.boolean().default(false),
+    /** Where channel, presence and client events are posted (PROTOCOL.md §12). */
+    webhooks: z.array(webhookTargetSchema).default([]),
   })
   .strict();
 
@@ -64,6 +87,8 @@ export const configSchema = z
     maxBufferedBytes: positiveInt.default(1024 * 1024),
     /** On SIGTERM/SIGINT, clients are sent 4200 and the process exits within this time. */
     shutdownTimeoutMs: positiveInt.default(5_000),
+    /** How long channel_vacated and member_removed webhooks wait for a re-join (Pusher: 3 s). */
+    webhookRemovalDelayMs: z.number().int().min(0).default(3_000),
     /** `local`: one node, state in memory. `redis`: several nodes share state through Redis. */
     adapter: z.enum(['local', 'redis']).default('local'),
     /** Redis for the `redis` adapter. */
@@ -80,6 +105,7 @@ export const configSchema = z
   .strict();
 
 export type AppConfig = z.output<typeof appSchema>;
+export type WebhookTarget = z.output<typeof webhookTargetSchema>;
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 

@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { HttpListener } from '../transport/http-listener.ts';
+import { WebhookDispatcher, fetchSender, systemScheduler } from '../webhooks/dispatcher.ts';
 import { WebSocketEndpoint } from '../transport/ws-endpoint.ts';
 
 export interface ServerOptions {
@@ -47,7 +48,21 @@ export async function startServer(
   const clock = options.clock ?? systemClock;
   const adapter = options.adapter ?? (await createAdapter(config, clock, logger));
   const apps = options.apps ?? new StaticAppStore(config.apps);
-  const events = fanOutSinks([metrics.onChannelEvent, ...(options.eventSinks ?? [])], (error) =>
+  const webhooks = apps.all().some((app) => app.webhooks.length > 0)
+    ? new WebhookDispatcher({
+        apps,
+        send: fetchSender,
+        scheduler: systemScheduler,
+        removalDelayMs: config.webhookRemovalDelayMs,
+        onError: (error, url) => logger.warn({ err: error, url }, 'webhook delivery failed'),
+      })
+    : undefined;
+  const sinks = [
+    metrics.onChannelEvent,
+    ...(webhooks ? [webhooks.sink] : []),
+    ...(options.eventSinks ?? []),
+  ];
+  const events = fanOutSinks(sinks, (error) =>
     logger.error({ err: error }, 'error in channel event sink'),
   );
   const endpoint = new WebSocketEndpoint({ config, apps, adapter, events, clock, logger, metrics });
@@ -84,6 +99,7 @@ export async function startServer(
     endpoint.close();
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 500))]);
     listener.server.closeAllConnections();
+    webhooks?.close();
     await adapter.close();
   };
 

@@ -1,0 +1,176 @@
+/**
+ * Turns channel events into webhook requests: filters them per target, holds back
+ * `channel_vacated` and `member_removed` for a moment (a quick re-join cancels both, as Pusher
+ * does), batches when the target asks for it, and retries failed deliveries with exponential
+ * backoff for up to five minutes.
+ */
+import type { AppStore } from '../apps/app-store.ts';
+import type { ChannelEvent } from '../channels/channel-events.ts';
+import type { AppConfig, WebhookTarget } from '../config/schema.ts';
+import { toWebhookEvent, webhookRequest, type WebhookEvent } from './payload.ts';
+
+/** Posts one webhook; resolves with the HTTP status, rejects on a network failure. */
+export type WebhookSender = (
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+) => Promise<number>;
+
+/** Timers, injected so tests run without waiting. */
+export interface Scheduler {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface DispatcherOptions {
+  readonly apps: AppStore;
+  readonly send: WebhookSender;
+  readonly scheduler: Scheduler;
+  /** How long vacated/member_removed wait for a re-join that cancels them (Pusher: 3 s). */
+  readonly removalDelayMs: number;
+  /** How long a batching target collects events before posting them. */
+  readonly batchWindowMs?: number;
+  readonly onError?: (error: unknown, url: string) => void;
+}
+
+const RETRY_FOR_MS = 5 * 60_000;
+const FIRST_RETRY_MS = 1_000;
+
+/** What a removal waits on, and what cancels it. */
+const pairs: Partial<Record<ChannelEvent['name'], ChannelEvent['name']>> = {
+  channel_occupied: 'channel_vacated',
+  member_added: 'member_removed',
+};
+
+export class WebhookDispatcher {
+  readonly #held = new Map<string, unknown>();
+  readonly #batches = new Map<
+    string,
+    { events: WebhookEvent[]; app: AppConfig; target: WebhookTarget }
+  >();
+  readonly #timers = new Set<unknown>();
+  #closed = false;
+
+  constructor(private readonly options: DispatcherOptions) {}
+
+  /** The ChannelEventSink to register with the server. */
+  readonly sink = (event: ChannelEvent): void => {
+    if (this.#closed || event.channel.startsWith('#')) return;
+    const app = this.options.apps.byId(event.appId);
+    if (!app || app.webhooks.length === 0) return;
+    const heldKey = holdKey(event);
+    if (event.name === 'channel_vacated' || event.name === 'member_removed') {
+      const handle = this.#later(() => {
+        this.#held.delete(heldKey);
+        this.#dispatch(app, event);
+      }, this.options.removalDelayMs);
+      this.#held.set(heldKey, handle);
+      return;
+    }
+    const cancels = pairs[event.name];
+    if (cancels) {
+      const removal = holdKey({ ...event, name: cancels } as ChannelEvent);
+      const handle = this.#held.get(removal);
+      if (handle !== undefined) {
+        // Back within the delay: neither the removal nor this re-add is reported.
+        this.#cancel(handle);
+        this.#held.delete(removal);
+        return;
+      }
+    }
+    this.#dispatch(app, event);
+  };
+
+  #dispatch(app: AppConfig, event: ChannelEvent): void {
+    const payload = toWebhookEvent(event);
+    app.webhooks.forEach((target, index) => {
+      if (target.events && !target.events.includes(event.name)) return;
+      if (!target.batch) return this.#post(app, target, [payload]);
+      const key = `${app.id}\n${index}`;
+      const batch = this.#batches.get(key);
+      if (batch) return void batch.events.push(payload);
+      this.#batches.set(key, { events: [payload], app, target });
+      this.#later(() => this.#flushBatch(key), this.options.batchWindowMs ?? 250);
+    });
+  }
+
+  #flushBatch(key: string): void {
+    const batch = this.#batches.get(key);
+    this.#batches.delete(key);
+    if (batch) this.#post(batch.app, batch.target, batch.events);
+  }
+
+  #post(app: AppConfig, target: WebhookTarget, events: WebhookEvent[]): void {
+    const { scheduler } = this.options;
+    const request = webhookRequest(app, events, scheduler.now());
+    const giveUpAt = scheduler.now() + RETRY_FOR_MS;
+    const attempt = (delay: number) => {
+      this.options.send(target.url, request.body, request.headers).then(
+        (status) => {
+          if (status < 200 || status >= 300) retry(delay, new Error(`webhook answered ${status}`));
+        },
+        (error: unknown) => retry(delay, error),
+      );
+    };
+    const retry = (delay: number, error: unknown) => {
+      this.options.onError?.(error, target.url);
+      if (this.#closed || scheduler.now() + delay > giveUpAt) return;
+      this.#later(() => attempt(delay * 2), delay);
+    };
+    attempt(FIRST_RETRY_MS);
+  }
+
+  #later(callback: () => void, ms: number): unknown {
+    const handle = this.options.scheduler.setTimeout(() => {
+      this.#timers.delete(handle);
+      callback();
+    }, ms);
+    this.#timers.add(handle);
+    return handle;
+  }
+
+  #cancel(handle: unknown): void {
+    this.options.scheduler.clearTimeout(handle);
+    this.#timers.delete(handle);
+  }
+
+  /**
+   * Stops retries and sends pending batches once, now. Held removals are dropped: on shutdown the
+   * clients reconnect at once, which is the quick re-join that cancels them anyway.
+   */
+  close(): void {
+    for (const handle of this.#timers) this.options.scheduler.clearTimeout(handle);
+    this.#timers.clear();
+    this.#held.clear();
+    for (const key of [...this.#batches.keys()]) this.#flushBatch(key);
+    this.#closed = true;
+  }
+}
+
+function holdKey(event: ChannelEvent): string {
+  const user = event.name === 'member_added' || event.name === 'member_removed' ? event.userId : '';
+  return `${event.name}\n${event.appId}\n${event.channel}\n${user}`;
+}
+
+/** The real sender: a POST with a 10 s timeout. */
+export const fetchSender: WebhookSender = async (url, body, headers) => {
+  const response = await fetch(url, {
+    method: 'POST',
+    body,
+    headers,
+    signal: AbortSignal.timeout(10_000),
+  });
+  await response.arrayBuffer();
+  return response.status;
+};
+
+export const systemScheduler: Scheduler = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => {
+    const timer = setTimeout(callback, ms);
+    timer.unref();
+    return timer;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
