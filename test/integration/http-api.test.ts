@@ -9,7 +9,8 @@ import { waitUntil } from '../helpers/wait.ts';
 let harness: Harness;
 afterEach(async () => harness?.stop());
 
-const json = async (response: { json(): Promise<unknown> }) => (await response.json()) as Record<string, unknown>;
+const json = async (response: { json(): Promise<unknown> }) =>
+  (await response.json()) as Record<string, unknown>;
 
 describe('POST /apps/{id}/events', () => {
   it.each(['public-room', 'private-room', 'presence-room'])(
