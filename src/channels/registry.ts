@@ -210,7 +210,8 @@ export class ChannelRegistry {
 
 function snapshot(members: Map<string, Member>): PresenceSnapshot {
   const ids: string[] = [];
-  const hash: Record<string, unknown> = {};
+  // No prototype: a user_id of "__proto__" must be a key like any other.
+  const hash: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [id, member] of members) {
     ids.push(id);
     // [U] A member without user_info appears as null in the hash (§5.5).

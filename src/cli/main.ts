@@ -69,10 +69,16 @@ export async function main(argv: string[]): Promise<number> {
       logger.info({ signal }, 'shutting down');
       const force = setTimeout(() => resolve(0), config.shutdownTimeoutMs);
       force.unref();
-      void server.stop().then(() => {
-        clearTimeout(force);
-        resolve(0);
-      });
+      server.stop().then(
+        () => {
+          clearTimeout(force);
+          resolve(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'error during shutdown');
+          resolve(1);
+        },
+      );
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));

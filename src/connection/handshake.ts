@@ -18,11 +18,13 @@ export function checkHandshake(
   lookup: (key: string) => AppConfig | undefined,
   openConnections: (appId: string) => number,
 ): Handshake {
-  const parsed = new URL(url, 'http://localhost');
+  // Client input: neither a bad request target nor a bad %-escape may throw (it would crash).
+  const parsed = parseUrl(url);
+  if (!parsed) return fail(ErrorCode.PathNotFound, 'Path not found');
   const match = APP_PATH.exec(parsed.pathname);
   if (!match?.[1])
     return fail(ErrorCode.PathNotFound, `Path not found: ${parsed.pathname.slice(0, 100)}`);
-  const app = lookup(decodeURIComponent(match[1]));
+  const app = lookup(decodeKey(match[1]));
   if (!app) return fail(ErrorCode.AppNotFound, 'Application does not exist');
   if (!app.enabled) return fail(ErrorCode.AppDisabled, 'Application is disabled');
   const protocol = parsed.searchParams.get('protocol');
@@ -43,3 +45,20 @@ export function checkHandshake(
 }
 
 const fail = (code: number, message: string): Handshake => ({ ok: false, code, message });
+
+/** The key from the path; a malformed %-escape yields "", which matches no app. */
+function decodeKey(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return '';
+  }
+}
+
+function parseUrl(url: string): URL | undefined {
+  try {
+    return new URL(url, 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}

@@ -190,12 +190,15 @@ export class Session implements Subscriber {
     if (!authorization.ok) return this.#error(null, authorization.message);
 
     const { adapter, app, events } = this.deps;
-    this.#channels.set(channel, { state: 'pending' });
+    const pending: SubscriptionState = { state: 'pending' };
+    this.#channels.set(channel, pending);
     const member = authorization.member;
     const outcome = await adapter.join(app.id, channel, this, member, app.maxPresenceMembers);
-    if (this.#channels.get(channel)?.state !== 'pending') {
-      // Closed or unsubscribed while the join was in flight: undo it.
-      await adapter.leave(app.id, channel, this);
+    const current = this.#channels.get(channel);
+    if (current !== pending) {
+      // Closed or unsubscribed while the join was in flight: undo it, unless a newer subscribe
+      // of the same channel is pending, which relies on this (idempotent) membership.
+      if (current === undefined) await adapter.leave(app.id, channel, this);
       return;
     }
     if (!outcome.ok) {
@@ -357,7 +360,15 @@ export class Session implements Subscriber {
     if (userIds.length === 0) return;
     const { adapter } = this.deps;
     this.#watching = userIds;
-    for (const id of userIds) await adapter.join(this.appId, watchlistChannel(id), this);
+    for (const id of userIds) {
+      await adapter.join(this.appId, watchlistChannel(id), this);
+      if (this.#closed) {
+        // Closed while joining: handleClose has already left, so undo what joined since.
+        for (const joined of userIds)
+          await adapter.leave(this.appId, watchlistChannel(joined), this);
+        return;
+      }
+    }
     const online = new Set(await adapter.onlineUsers(this.appId, userIds));
     const events: frames.WatchlistEvent[] = [];
     const onlineIds = userIds.filter((id) => online.has(id));

@@ -46,7 +46,7 @@ function runCli(args: string[], env: Record<string, string> = {}): Cli {
 async function startCli(args: string[], env: Record<string, string> = {}) {
   const cli = runCli(['start', '--port', '0', ...args], env);
   const port = await waitUntil(
-    () => /listening on ws:\/\/[^:]+:(\d+)/.exec(cli.output())?.[1],
+    () => /listening on ws:\/\/[^:]+:(\d+)\n/.exec(cli.output())?.[1],
     'the CLI to print its address',
     15_000,
   );
@@ -116,7 +116,8 @@ describe('pushwire start', () => {
     client.connection.bind('error', (error: unknown) => errors.push(error));
     const started = Date.now();
     cli.child.kill('SIGTERM');
-    expect(await cli.exited).toBe(0);
+    const code = await cli.exited;
+    expect(code, cli.output()).toBe(0);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(errors).toContainEqual(
       expect.objectContaining({ data: expect.objectContaining({ code: 4200 }) }),
@@ -126,7 +127,8 @@ describe('pushwire start', () => {
   it('exits 0 on SIGINT too', async () => {
     const cli = await startCli([]);
     cli.child.kill('SIGINT');
-    expect(await cli.exited).toBe(0);
+    const code = await cli.exited;
+    expect(code, cli.output()).toBe(0);
   });
 
   it('serves the apps of a JSON config file', async () => {

@@ -30,7 +30,7 @@ async function startNode(prefix: string) {
   child.stdout!.on('data', (chunk) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk) => (output += chunk.toString()));
   const port = await waitUntil(
-    () => /listening on ws:\/\/[^:]+:(\d+)/.exec(output)?.[1],
+    () => /listening on ws:\/\/[^:]+:(\d+)\n/.exec(output)?.[1],
     'a node to start',
     15_000,
   );

@@ -1,0 +1,200 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors.ts';
+import { loadConfig, resolveConfig } from './load.ts';
+
+/** The issues of the ConfigError thrown by `fn`. */
+function issuesOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const app = (id: string, key: string) => ({ id, key, secret: `${id}-secret` });
+
+describe('resolveConfig', () => {
+  it('fills every default when given nothing', () => {
+    const config = resolveConfig({});
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 6001,
+      activityTimeoutSeconds: 120,
+      pongTimeoutSeconds: 30,
+      maxChannelNameLength: 164,
+      maxEventNameLength: 200,
+      maxFrameBytes: 65_536,
+      cacheTtlSeconds: 1_800,
+      logLevel: 'info',
+      metrics: true,
+    });
+  });
+
+  it('serves the embedded default app when no app is configured', () => {
+    expect(resolveConfig({}).apps).toEqual([
+      expect.objectContaining({
+        id: 'app-id',
+        key: 'app-key',
+        secret: 'app-secret',
+        enabled: true,
+        maxPresenceMembers: 100,
+        maxEventPayloadBytes: 10_240,
+        maxPresenceUserInfoBytes: 1_024,
+        maxClientEventsPerSecond: 10,
+      }),
+    ]);
+  });
+
+  it('serves only the configured apps when some are given', () => {
+    const config = resolveConfig({ apps: [app('a', 'ka')] });
+    expect(config.apps.map((a) => a.key)).toEqual(['ka']);
+  });
+
+  it('lets later layers win', () => {
+    expect(resolveConfig({ port: 1 }, { port: 2 }, {}).port).toBe(2);
+  });
+
+  it('freezes the result, apps included', () => {
+    const config = resolveConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.apps[0])).toBe(true);
+  });
+
+  it('rejects an unknown top-level key and names it', () => {
+    const issues = issuesOf(() => resolveConfig({ prot: 80 }));
+    expect(issues.join('\n')).toContain('prot');
+  });
+
+  it('rejects an unknown app key and names the app field', () => {
+    const issues = issuesOf(() => resolveConfig({ apps: [{ ...app('a', 'ka'), secrte: 'x' }] }));
+    expect(issues.join('\n')).toMatch(/apps\.0/);
+    expect(issues.join('\n')).toContain('secrte');
+  });
+
+  it('names the field of a value of the wrong type', () => {
+    expect(issuesOf(() => resolveConfig({ port: '6001' }))).toEqual([
+      expect.stringMatching(/^port: /),
+    ]);
+  });
+
+  it('names the nested field of an app value of the wrong type', () => {
+    const issues = issuesOf(() => resolveConfig({ apps: [{ ...app('a', 'ka'), enabled: 'yes' }] }));
+    expect(issues).toEqual([expect.stringMatching(/^apps\.0\.enabled: /)]);
+  });
+
+  it('rejects an out-of-range value', () => {
+    expect(issuesOf(() => resolveConfig({ port: 70_000 }))).toEqual([
+      expect.stringMatching(/^port: /),
+    ]);
+    expect(issuesOf(() => resolveConfig({ activityTimeoutSeconds: 0 }))).toEqual([
+      expect.stringMatching(/^activityTimeoutSeconds: /),
+    ]);
+  });
+
+  it('rejects an app without a secret', () => {
+    const issues = issuesOf(() => resolveConfig({ apps: [{ id: 'a', key: 'ka' }] }));
+    expect(issues).toEqual([expect.stringMatching(/^apps\.0\.secret: /)]);
+  });
+
+  it('rejects two apps with the same key', () => {
+    expect(issuesOf(() => resolveConfig({ apps: [app('a', 'k'), app('b', 'k')] }))).toEqual([
+      'apps.1.key: duplicate "k"',
+    ]);
+  });
+
+  it('rejects two apps with the same id', () => {
+    expect(issuesOf(() => resolveConfig({ apps: [app('a', 'k1'), app('a', 'k2')] }))).toEqual([
+      'apps.1.id: duplicate "a"',
+    ]);
+  });
+
+  it('reports every problem at once', () => {
+    expect(issuesOf(() => resolveConfig({ port: 'x', host: 5 }))).toHaveLength(2);
+  });
+});
+
+describe('loadConfig', () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  const writeConfig = (content: string) => {
+    dir = mkdtempSync(join(tmpdir(), 'pushwire-config-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, content);
+    return file;
+  };
+
+  it('reads PUSHWIRE_* variables as camelCase keys, parsing JSON values', () => {
+    const config = loadConfig({
+      env: {
+        PUSHWIRE_PORT: '7000',
+        PUSHWIRE_MAX_FRAME_BYTES: '1024',
+        PUSHWIRE_METRICS: 'false',
+        PUSHWIRE_HOST: '0.0.0.0',
+      },
+    });
+    expect(config).toMatchObject({
+      port: 7000,
+      maxFrameBytes: 1024,
+      metrics: false,
+      host: '0.0.0.0',
+    });
+  });
+
+  it('reads apps from a JSON variable', () => {
+    const config = loadConfig({ env: { PUSHWIRE_APPS: JSON.stringify([app('a', 'ka')]) } });
+    expect(config.apps.map((a) => a.id)).toEqual(['a']);
+  });
+
+  it('ignores variables without the PUSHWIRE_ prefix', () => {
+    expect(loadConfig({ env: { PORT: '1', HOME: '/root' } }).port).toBe(6001);
+  });
+
+  it('rejects an unknown PUSHWIRE_ variable, naming its key', () => {
+    const issues = issuesOf(() => loadConfig({ env: { PUSHWIRE_PROT: '1' } }));
+    expect(issues.join('\n')).toContain('prot');
+  });
+
+  it('lets the environment override the file and overrides win over both', () => {
+    const file = writeConfig(JSON.stringify({ port: 1, host: '10.0.0.1', logLevel: 'warn' }));
+    const config = loadConfig({
+      file,
+      env: { PUSHWIRE_PORT: '2' },
+      overrides: { logLevel: 'silent' },
+    });
+    expect(config).toMatchObject({ port: 2, host: '10.0.0.1', logLevel: 'silent' });
+  });
+
+  it('takes the file from PUSHWIRE_CONFIG', () => {
+    const file = writeConfig(JSON.stringify({ port: 4321 }));
+    expect(loadConfig({ env: { PUSHWIRE_CONFIG: file } }).port).toBe(4321);
+  });
+
+  it('reports a file that is not JSON', () => {
+    const file = writeConfig('{ port: 1 ');
+    expect(issuesOf(() => loadConfig({ file, env: {} }))).toEqual([
+      expect.stringContaining('not valid JSON'),
+    ]);
+  });
+
+  it('reports a file whose top level is not an object', () => {
+    const file = writeConfig('[1]');
+    expect(issuesOf(() => loadConfig({ file, env: {} }))).toEqual([
+      expect.stringContaining('top level must be an object'),
+    ]);
+  });
+
+  it('reports a missing file', () => {
+    expect(issuesOf(() => loadConfig({ file: '/nonexistent/pushwire.json', env: {} }))).toEqual([
+      expect.stringContaining('/nonexistent/pushwire.json'),
+    ]);
+  });
+});
