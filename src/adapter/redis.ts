@@ -350,7 +350,8 @@ function statsOf(channel: string, row: Array<string | null> | undefined): Channe
 
 function rosterOf(flat: string[]): PresenceSnapshot {
   const ids: string[] = [];
-  const hash: Record<string, unknown> = {};
+  // No prototype: a user id of "__proto__" must stay an ordinary key.
+  const hash: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (let i = 0; i < flat.length; i += 2) {
     const field = flat[i]!;
     if (!field.startsWith('i:')) continue;

@@ -1,23 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loadVectors, type SignedRequestVector } from '../../test/helpers/vectors.ts';
 import { apiStringToSign, canonicalQuery, md5Hex, verifyApiRequest } from './api-signature.ts';
 
-interface HttpVector {
-  note: string;
-  input: { method: string; path: string; body: string | null; auth_timestamp: number };
-  expected: {
-    body_md5?: string;
-    string_to_sign: string;
-    auth_signature: string;
-    query_string: string;
-  };
-}
+type HttpVector = SignedRequestVector;
 
-const vectors = JSON.parse(
-  readFileSync(new URL('../../test/fixtures/vectors.json', import.meta.url), 'utf8'),
-);
-const app = { key: vectors.app.key as string, secret: vectors.app.secret as string };
-const httpVectors = vectors.signed_http_requests as HttpVector[];
+const vectors = loadVectors();
+const app = { key: vectors.app.key, secret: vectors.app.secret };
+const httpVectors = vectors.signed_http_requests;
 
 function requestOf(vector: HttpVector) {
   return {

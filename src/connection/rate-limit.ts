@@ -1,18 +1,24 @@
-/** A fixed one-second window counter: small enough to keep one per connection. */
-export class WindowCounter {
-  #windowStart = 0;
-  #count = 0;
+/**
+ * A token bucket: `limit` events at once, refilled at `limit` per second. Unlike a fixed window
+ * it never lets twice the limit through across a window boundary. Two numbers per connection.
+ */
+export class TokenBucket {
+  #tokens: number;
+  #updatedAt: number | undefined;
 
-  constructor(private readonly limit: number) {}
+  constructor(private readonly limit: number) {
+    this.#tokens = limit;
+  }
 
-  /** Counts one event at `now` (ms); false when it exceeds the limit of its window. */
+  /** Takes one token at `now` (ms); false when none is left. */
   take(now: number): boolean {
-    if (now - this.#windowStart >= 1000) {
-      this.#windowStart = now;
-      this.#count = 0;
+    if (this.#updatedAt !== undefined) {
+      const refill = ((now - this.#updatedAt) * this.limit) / 1000;
+      this.#tokens = Math.min(this.limit, this.#tokens + refill);
     }
-    if (this.#count >= this.limit) return false;
-    this.#count++;
+    this.#updatedAt = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
     return true;
   }
 }

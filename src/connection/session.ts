@@ -11,7 +11,7 @@ import { ErrorCode } from '../protocol/codes.ts';
 import * as frames from '../protocol/frames.ts';
 import { channelNameProblem, eventNameProblem, utf8Length } from '../protocol/names.ts';
 import { authorizeSubscription, type SignedInUser } from './authorize.ts';
-import { WindowCounter } from './rate-limit.ts';
+import { TokenBucket } from './rate-limit.ts';
 import { signIn, type SignInContext } from './signin.ts';
 import type { Clock, Transport } from './transport.ts';
 
@@ -34,7 +34,7 @@ type SubscriptionState = { state: 'pending' } | { state: 'subscribed'; userId?: 
 
 export class Session implements Subscriber {
   readonly #channels = new Map<string, SubscriptionState>();
-  readonly #clientEvents: WindowCounter;
+  readonly #clientEvents: TokenBucket;
   #user: SignedInUser | undefined;
   #watching: string[] = [];
   #lastActivity: number;
@@ -47,7 +47,7 @@ export class Session implements Subscriber {
     private readonly deps: SessionDeps,
   ) {
     this.#lastActivity = deps.clock.now();
-    this.#clientEvents = new WindowCounter(deps.app.maxClientEventsPerSecond);
+    this.#clientEvents = new TokenBucket(deps.app.maxClientEventsPerSecond);
   }
 
   get appId(): string {

@@ -1,14 +1,14 @@
 /** Every vector of vectors.json the SDK is concerned with, reproduced byte for byte. */
 import { describe, expect, it } from 'vitest';
 import { pathAndQuery, recordingFetch } from '../../test/sdk/fake-fetch.ts';
-import { loadSdkVectors, type SignedRequestVector } from '../../test/sdk/vectors.ts';
+import { loadVectors, type SignedRequestVector } from '../../test/helpers/vectors.ts';
 import { base64ToBytes } from './crypto.ts';
 import { PushwireSdkError } from './errors.ts';
 import { Pushwire } from './pushwire.ts';
 import { createSignedQueryString } from './signed-query.ts';
 import { Token } from './token.ts';
 
-const vectors = loadSdkVectors();
+const vectors = loadVectors();
 const { app } = vectors;
 
 function sdkFor(overrides: { fetch?: typeof fetch; nonce?: string; masterKey?: boolean } = {}) {

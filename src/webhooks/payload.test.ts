@@ -1,17 +1,11 @@
 import PusherServer from 'pusher';
 import { describe, expect, it } from 'vitest';
-import { loadFixtureVectors } from '../../test/helpers/fixture-vectors.ts';
+import { loadVectors } from '../../test/helpers/vectors.ts';
 import { toWebhookEvent, webhookRequest, type WebhookEvent } from './payload.ts';
 
-interface WebhookVector {
-  note: string;
-  input: { raw_body: string };
-  expected: { headers: Record<string, string>; sdk_isValid: boolean };
-}
-
-const vectors = loadFixtureVectors();
+const vectors = loadVectors();
 const app = { key: vectors.app.key, secret: vectors.app.secret };
-const webhookVectors = vectors.webhooks as WebhookVector[];
+const webhookVectors = vectors.webhooks;
 
 describe('webhook payload', () => {
   it.each(webhookVectors.map((v) => [v.note, v] as const))(

@@ -95,6 +95,15 @@ export function adapterContract(name: string, factory: AdapterFactory): void {
       expect((await adapter!.members('a', 'presence-x')).sort()).toEqual(['u1', 'u2']);
     });
 
+    it('keeps a member whose user id is __proto__ in the roster hash', async () => {
+      const [adapter] = await factory.make(1);
+      const outcome = await adapter!.join('a', 'presence-x', sub(), {
+        userId: '__proto__',
+        userInfo: { n: 1 },
+      });
+      expect(outcome.ok && Object.keys(outcome.presence!.hash)).toEqual(['__proto__']);
+    });
+
     it('refuses a new presence member beyond maxMembers but admits more sockets of a member', async () => {
       const [adapter] = await factory.make(1);
       await adapter!.join('a', 'presence-x', sub(), { userId: 'u1', userInfo: undefined }, 1);

@@ -8,9 +8,9 @@ import { runInNewContext } from 'node:vm';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as Sdk from '../../src/sdk/index.ts';
-import { loadSdkVectors } from './vectors.ts';
+import { loadVectors } from '../helpers/vectors.ts';
 
-const vectors = loadSdkVectors();
+const vectors = loadVectors();
 let sdk: typeof Sdk;
 let context: Record<string, unknown>;
 
