@@ -3,16 +3,20 @@
  * `pusher` SDK through `customHandler`s. Every client made here is disconnected by
  * `disconnectAllPushers` (afterEach).
  */
-import PusherModule from 'pusher-js';
 import type PusherServer from 'pusher';
-import { sdk } from './sdk.ts';
+import { Pusher, type Channel, type PusherClient } from './pusher-js.ts';
+import { sdk as defaultSdk } from './sdk.ts';
 import { waitUntil } from './wait.ts';
+
+export { Pusher, type PusherClient };
 
 type ChannelAuth = { auth: string; channel_data?: string; shared_secret?: string };
 type UserAuth = { auth: string; user_data: string };
 
 export interface PusherClientOptions {
   readonly key?: string;
+  /** The SDK whose app signs the default auth values (default: the default app's). */
+  readonly signer?: PusherServer;
   /** Makes the channel auth response; default: the SDK signs for this socket and channel. */
   readonly authorizeChannel?: (socketId: string, channel: string) => ChannelAuth;
   /** Presence member for the default channel authoriser (used for presence- channels only). */
@@ -24,17 +28,12 @@ export interface PusherClientOptions {
   readonly extra?: Record<string, unknown>;
 }
 
-/**
- * pusher-js is CommonJS whose `module.exports` is the class, but its typings declare an ES default
- * export, which NodeNext types as the namespace: the runtime value is the class itself.
- */
-export const Pusher = PusherModule as unknown as typeof PusherModule.default;
-export type PusherClient = InstanceType<typeof Pusher>;
-export type PusherChannel = ReturnType<PusherClient['subscribe']>;
+export type PusherChannel = Channel;
 
 const clients = new Set<PusherClient>();
 
 export function createPusher(port: number, options: PusherClientOptions = {}): PusherClient {
+  const sdk = options.signer ?? defaultSdk;
   const authorizeChannel =
     options.authorizeChannel ??
     ((socketId: string, channel: string) =>

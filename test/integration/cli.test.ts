@@ -7,8 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Pusher, type PresenceChannel, type PusherClient } from '../helpers/pusher-js.ts';
-import { sdkFor } from '../helpers/sdk.ts';
+import { createPusher, disconnectAllPushers, type PusherClient } from '../helpers/pusher-client.ts';
+import type { PresenceChannel } from '../helpers/pusher-js.ts';
 import { waitUntil, withTimeout } from '../helpers/wait.ts';
 
 const ENTRY = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
@@ -20,10 +20,9 @@ interface Cli {
 }
 
 const running: Cli[] = [];
-const clients: PusherClient[] = [];
 
 afterEach(() => {
-  for (const client of clients.splice(0)) client.disconnect();
+  disconnectAllPushers();
   for (const cli of running.splice(0)) cli.child.kill('SIGKILL');
 });
 
@@ -53,31 +52,8 @@ async function startCli(args: string[], env: Record<string, string> = {}) {
   return { ...cli, port: Number(port) };
 }
 
-function connect(port: number, userId: string): PusherClient {
-  const sdk = sdkFor();
-  const client = new Pusher('app-key', {
-    cluster: 'local',
-    wsHost: '127.0.0.1',
-    wsPort: port,
-    forceTLS: false,
-    enabledTransports: ['ws'],
-    disableStats: true,
-    channelAuthorization: {
-      endpoint: '/unused',
-      transport: 'ajax',
-      customHandler: ({ socketId, channelName }, callback) =>
-        callback(
-          null,
-          sdk.authorizeChannel(socketId, channelName, {
-            user_id: userId,
-            user_info: { name: userId },
-          }),
-        ),
-    },
-  });
-  clients.push(client);
-  return client;
-}
+const connect = (port: number, userId: string): PusherClient =>
+  createPusher(port, { presence: { user_id: userId, user_info: { name: userId } } });
 
 describe('pushwire start', () => {
   it('prints the WebSocket URL, the credentials and a pusher-js snippet', async () => {

@@ -3,11 +3,10 @@ import PusherServer from 'pusher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/load.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
-import { Pusher, type PusherClient } from '../helpers/pusher-js.ts';
+import { createPusher, disconnectAllPushers, type PusherClient } from '../helpers/pusher-client.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
 let server: RunningServer;
-const clients: PusherClient[] = [];
 
 beforeAll(async () => {
   server = await startServer(
@@ -22,7 +21,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  for (const client of clients) client.disconnect();
+  disconnectAllPushers();
   await server.stop();
 });
 
@@ -36,24 +35,8 @@ const sdk = (app: string) =>
     useTLS: false,
   });
 
-function client(key: string, signer: PusherServer): PusherClient {
-  const pusher = new Pusher(key, {
-    cluster: 'local',
-    wsHost: '127.0.0.1',
-    wsPort: server.port,
-    forceTLS: false,
-    enabledTransports: ['ws'],
-    disableStats: true,
-    channelAuthorization: {
-      endpoint: '/unused',
-      transport: 'ajax',
-      customHandler: ({ socketId, channelName }, callback) =>
-        callback(null, signer.authorizeChannel(socketId, channelName)),
-    },
-  });
-  clients.push(pusher);
-  return pusher;
-}
+const client = (key: string, signer: PusherServer): PusherClient =>
+  createPusher(server.port, { key, signer });
 
 describe('several apps', () => {
   it('keeps an event published to one app away from the same channel name of another', async () => {

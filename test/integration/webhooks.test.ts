@@ -3,7 +3,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import PusherServer from 'pusher';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHarness, subscribed, type Harness } from '../helpers/api-harness.ts';
+import { startHarness, type Harness } from '../helpers/api-harness.ts';
+import { subscribeAndWait as subscribed } from '../helpers/pusher-client.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
 interface Received {

@@ -5,15 +5,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import PusherServer from 'pusher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Pusher, type PresenceChannel, type PusherClient } from '../helpers/pusher-js.ts';
+import {
+  createPusher,
+  disconnectAllPushers,
+  subscribeAndWait as subscribed,
+  type PusherClient,
+} from '../helpers/pusher-client.ts';
+import type { PresenceChannel } from '../helpers/pusher-js.ts';
 import { redisGate, REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
-import { sdkFor } from '../helpers/sdk.ts';
-import { waitUntil, withTimeout } from '../helpers/wait.ts';
+import { waitUntil } from '../helpers/wait.ts';
 
 const enabled = await redisGate('scaling over Redis');
 const ENTRY = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
 const nodes: Array<{ child: ChildProcess; port: number }> = [];
-const clients: PusherClient[] = [];
 
 async function startNode(prefix: string) {
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'start', '--port', '0'], {
@@ -38,38 +42,8 @@ async function startNode(prefix: string) {
   return Number(port);
 }
 
-function client(port: number, userId: string): PusherClient {
-  const sdk = sdkFor();
-  const pusher = new Pusher('app-key', {
-    cluster: 'local',
-    wsHost: '127.0.0.1',
-    wsPort: port,
-    forceTLS: false,
-    enabledTransports: ['ws'],
-    disableStats: true,
-    channelAuthorization: {
-      endpoint: '/unused',
-      transport: 'ajax',
-      customHandler: ({ socketId, channelName }, callback) =>
-        callback(
-          null,
-          sdk.authorizeChannel(
-            socketId,
-            channelName,
-            channelName.startsWith('presence-') ? { user_id: userId } : undefined,
-          ),
-        ),
-    },
-    userAuthentication: {
-      endpoint: '/unused',
-      transport: 'ajax',
-      customHandler: ({ socketId }, callback) =>
-        callback(null, sdk.authenticateUser(socketId, { id: userId })),
-    },
-  });
-  clients.push(pusher);
-  return pusher;
-}
+const client = (port: number, userId: string): PusherClient =>
+  createPusher(port, { presence: { user_id: userId }, user: { id: userId } });
 
 const api = (port: number) =>
   new PusherServer({
@@ -79,16 +53,6 @@ const api = (port: number) =>
     host: '127.0.0.1',
     port: String(port),
   });
-
-function subscribed(pusher: PusherClient, name: string) {
-  const channel = pusher.subscribe(name);
-  return withTimeout(
-    new Promise<typeof channel>((resolve) =>
-      channel.bind('pusher:subscription_succeeded', () => resolve(channel)),
-    ),
-    `subscription to ${name}`,
-  );
-}
 
 describe.skipIf(!enabled)('two nodes over Redis', () => {
   let portA = 0;
@@ -100,7 +64,7 @@ describe.skipIf(!enabled)('two nodes over Redis', () => {
   }, 30_000);
 
   afterAll(async () => {
-    for (const pusher of clients) pusher.disconnect();
+    disconnectAllPushers();
     await Promise.all(
       nodes.map(
         ({ child }) =>
