@@ -4,7 +4,7 @@
  * `disconnectAllPushers` (afterEach).
  */
 import type PusherServer from 'pusher';
-import { Pusher, type Channel, type PusherClient } from './pusher-js.ts';
+import { Pusher, type Channel, type PusherClient, type PusherOptions } from './pusher-js.ts';
 import { sdk as defaultSdk } from './sdk.ts';
 import { waitUntil } from './wait.ts';
 
@@ -26,6 +26,12 @@ export interface PusherClientOptions {
   readonly authenticateUser?: (socketId: string) => UserAuth;
   /** Passed straight to pusher-js (e.g. `activityTimeout`, `pongTimeout`). */
   readonly extra?: Record<string, unknown>;
+  /**
+   * False leaves out the SDK-backed `customHandler`s, so that pusher-js uses the auth options in
+   * `extra` (real endpoints, legacy `authorizer`): it ignores those whenever
+   * `channelAuthorization` is present at all.
+   */
+  readonly authWithSdk?: boolean;
 }
 
 export type PusherChannel = Channel;
@@ -48,13 +54,7 @@ export function createPusher(port: number, options: PusherClientOptions = {}): P
       if (!options.user) throw new Error('no user configured for signin');
       return sdk.authenticateUser(socketId, options.user);
     });
-  const pusher = new Pusher(options.key ?? 'app-key', {
-    cluster: 'local',
-    wsHost: '127.0.0.1',
-    wsPort: port,
-    forceTLS: false,
-    enabledTransports: ['ws'],
-    disableStats: true,
+  const sdkAuth = {
     channelAuthorization: {
       endpoint: '/unused',
       transport: 'ajax',
@@ -77,6 +77,15 @@ export function createPusher(port: number, options: PusherClientOptions = {}): P
         }
       },
     },
+  } satisfies Partial<PusherOptions>;
+  const pusher = new Pusher(options.key ?? 'app-key', {
+    cluster: 'local',
+    wsHost: '127.0.0.1',
+    wsPort: port,
+    forceTLS: false,
+    enabledTransports: ['ws'],
+    disableStats: true,
+    ...(options.authWithSdk === false ? {} : sdkAuth),
     ...options.extra,
   });
   clients.add(pusher);
