@@ -11,6 +11,8 @@
  * - `publish` delivers at most once to every subscriber joined when it is called, except the
  *   socket `exceptSocketId`, in publish order per (app, channel). It never throws.
  * - Presence membership is per distinct user id; a user counts once however many sockets it has.
+ * - Joining a channel the socket is already in changes nothing (and reports no transition);
+ *   leaving a channel it is not in changes nothing.
  * - All methods are scoped by app id: apps never see one another's channels or users.
  */
 import type { OutboundFrame, PresenceSnapshot } from '../protocol/frames.ts';

@@ -54,6 +54,8 @@ export class RedisAdapter implements Adapter {
   readonly #prefix: string;
   readonly #bus: string;
   readonly #heartbeatMs: number;
+  /** Every (app, channel, socket) this node has joined, so a repeated join changes nothing. */
+  readonly #joined = new Set<string>();
   /** Which presence user each local socket joined a channel as. */
   readonly #memberOf = new Map<string, string>();
   /** Local sockets signed in, as `app\nuser\nsocket`, so sign-out is counted once. */
@@ -112,6 +114,8 @@ export class RedisAdapter implements Adapter {
     member?: PresenceMember,
     maxMembers?: number,
   ): Promise<JoinOutcome> {
+    if (this.#joined.has(socketKey(appId, channel, subscriber)))
+      return this.#rejoin(appId, channel);
     const userId = member?.userId ?? '';
     const info = member?.userInfo === undefined ? '' : JSON.stringify(member.userInfo);
     const [subs, added, roster] = await this.#redis.pwJoin(
@@ -126,6 +130,7 @@ export class RedisAdapter implements Adapter {
     );
     if (subs < 0) return { ok: false, reason: 'presence-full' };
     await this.#local.join(appId, channel, subscriber);
+    this.#joined.add(socketKey(appId, channel, subscriber));
     if (member) this.#memberOf.set(socketKey(appId, channel, subscriber), member.userId);
     return {
       ok: true,
@@ -136,6 +141,19 @@ export class RedisAdapter implements Adapter {
     };
   }
 
+  /** A repeated join: nothing changes, and the outcome describes the channel as it is. */
+  async #rejoin(appId: string, channel: string): Promise<JoinOutcome> {
+    const fields = await this.#redis.hgetall(this.#key(appId, 'ch', channel));
+    const flat = Object.entries(fields).flat();
+    return {
+      ok: true,
+      channelOccupied: false,
+      memberAdded: false,
+      subscriptionCount: Number(fields.subs ?? 0),
+      ...(channelKind(channel).isPresence ? { presence: rosterOf(flat) } : {}),
+    };
+  }
+
   async leave(appId: string, channel: string, subscriber: Subscriber): Promise<LeaveOutcome> {
     const local = await this.#local.leave(appId, channel, subscriber);
     if (!local.wasSubscribed)
@@ -143,6 +161,7 @@ export class RedisAdapter implements Adapter {
     const key = socketKey(appId, channel, subscriber);
     const userId = this.#memberOf.get(key) ?? '';
     this.#memberOf.delete(key);
+    this.#joined.delete(key);
     const [subs, removed] = await this.#redis.pwLeave(
       this.#key(appId, 'ch', channel),
       this.#key(appId, 'channels'),

@@ -51,6 +51,27 @@ export function adapterContract(name: string, factory: AdapterFactory): void {
       expect(await adapter!.channel('a', 'room')).toBeUndefined();
     });
 
+    it('changes nothing when a socket joins a channel it is already in', async () => {
+      const [adapter] = await factory.make(1);
+      const socket = sub();
+      await adapter!.join('a', 'presence-x', socket, { userId: 'u', userInfo: undefined });
+      const again = await adapter!.join('a', 'presence-x', socket, {
+        userId: 'u',
+        userInfo: undefined,
+      });
+      expect(again).toMatchObject({
+        ok: true,
+        channelOccupied: false,
+        memberAdded: false,
+        subscriptionCount: 1,
+      });
+      expect(await adapter!.leave('a', 'presence-x', socket)).toMatchObject({
+        channelVacated: true,
+        memberRemoved: 'u',
+      });
+      expect(await adapter!.channel('a', 'presence-x')).toBeUndefined();
+    });
+
     it('reports wasSubscribed false for a socket that never joined', async () => {
       const [adapter] = await factory.make(1);
       expect(await adapter!.leave('a', 'room', sub())).toMatchObject({
