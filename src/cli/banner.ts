@@ -1,5 +1,13 @@
 /** What `pushwire start` prints: where to connect, with what, and a snippet that does it. */
+import { DEFAULT_APP, type AppConfig } from '../config/schema.ts';
 import type { RunningServer } from '../server/server.ts';
+
+/**
+ * The embedded default app's secret is public (it is in the README), so it is shown to get a
+ * newcomer going; a configured secret is never printed: stdout is often a shared log.
+ */
+const printableSecret = (app: AppConfig): string =>
+  app.secret === DEFAULT_APP.secret && app.key === DEFAULT_APP.key ? app.secret : '<your secret>';
 
 export function banner(server: RunningServer): string {
   const app = server.config.apps[0];
@@ -11,7 +19,7 @@ export function banner(server: RunningServer): string {
     '',
     `  WebSocket:  ${server.wsUrl}/app/${app.key}?protocol=7`,
     `  HTTP API:   ${server.httpUrl}/apps/${app.id}/events`,
-    `  App:        id=${app.id}  key=${app.key}  secret=${app.secret}`,
+    `  App:        id=${app.id}  key=${app.key}  secret=${printableSecret(app)}`,
     ...(server.config.apps.length > 1
       ? [`  (+${server.config.apps.length - 1} more apps from the configuration)`]
       : []),
@@ -26,7 +34,7 @@ export function banner(server: RunningServer): string {
     '',
     'Publish with the pusher SDK:',
     '',
-    `  new Pusher({ appId: '${app.id}', key: '${app.key}', secret: '${app.secret}',`,
+    `  new Pusher({ appId: '${app.id}', key: '${app.key}', secret: '${printableSecret(app)}',`,
     `    host: '${host}', port: '${server.port}', useTLS: false })`,
     `    .trigger('my-channel', 'my-event', { hello: 'world' });`,
     '',

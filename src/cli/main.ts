@@ -63,8 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`Could not start: ${(error as Error).message}\n`);
     return 1;
   }
-  process.stdout.write(banner(server));
-  return new Promise((resolve) => {
+  const stopped = new Promise<number>((resolve) => {
     const shutdown = (signal: string) => {
       logger.info({ signal }, 'shutting down');
       const force = setTimeout(() => resolve(0), config.shutdownTimeoutMs);
@@ -83,4 +82,7 @@ export async function main(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
   });
+  // Printed only once the signal handlers are in place: whoever reads it may signal at once.
+  process.stdout.write(banner(server));
+  return stopped;
 }

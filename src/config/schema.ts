@@ -73,6 +73,8 @@ export const configSchema = z
     pongTimeoutSeconds: positiveInt.default(30),
     /** [U] Pusher documents 164; the official SDK allows 200. */
     maxChannelNameLength: positiveInt.default(164),
+    /** Channels one connection may be subscribed to at once. [U] Pusher documents no limit. */
+    maxChannelsPerConnection: positiveInt.default(1_000),
     /** Longest event name (the official SDK's limit). */
     maxEventNameLength: positiveInt.default(200),
     /** Largest WebSocket message accepted; larger ones close the socket with 1009. */

@@ -3,9 +3,11 @@ import { LocalAdapter } from '../adapter/local.ts';
 import {
   createHub,
   expectAlive,
+  isSubscribed,
   lastError,
   type TestConnection,
 } from '../../test/helpers/session-harness.ts';
+import { sdk } from '../../test/helpers/sdk.ts';
 import { settle } from '../../test/helpers/wait.ts';
 import { channelEvent, PING } from '../protocol/frames.ts';
 
@@ -307,5 +309,96 @@ describe('Session with a slow adapter', () => {
     for (let i = 0; i < 5; i++) await settle();
     expect(await hub.adapter.channel('app-id', 'news')).toBeUndefined();
     expect(hub.events.filter((e) => e.name === 'channel_occupied')).toEqual([]);
+  });
+});
+
+/** A LocalAdapter that fails the operations a test names, once each. */
+class FailingAdapter extends LocalAdapter {
+  readonly failJoin = new Set<string>();
+  readonly failLeave = new Set<string>();
+
+  override async join(...args: Parameters<LocalAdapter['join']>) {
+    if (this.failJoin.delete(args[1])) throw new Error(`join ${args[1]} failed`);
+    return super.join(...args);
+  }
+
+  override async leave(...args: Parameters<LocalAdapter['leave']>) {
+    const outcome = await super.leave(...args);
+    if (this.failLeave.delete(args[1])) throw new Error(`leave ${args[1]} failed`);
+    return outcome;
+  }
+}
+
+describe('Session with a racing or failing adapter', () => {
+  it('announces a member once when subscribe, unsubscribe and subscribe arrive during one join', async () => {
+    let adapter: GatedAdapter | undefined;
+    const hub = createHub({ adapter: (now) => (adapter = new GatedAdapter({ now })) });
+    const watcher = hub.connect();
+    await watcher.subscribeSigned('presence-room', { user_id: 'alice' });
+    watcher.take();
+    const bob = hub.connect();
+    const { auth, channel_data } = sdk.authorizeChannel(bob.socketId, 'presence-room', {
+      user_id: 'bob',
+    });
+    const subscribe = {
+      event: 'pusher:subscribe',
+      data: { auth, channel_data, channel: 'presence-room' },
+    };
+    adapter!.hold();
+    await bob.send(subscribe);
+    await bob.send({ event: 'pusher:unsubscribe', data: { channel: 'presence-room' } });
+    await bob.send(subscribe);
+    adapter!.release();
+    for (let i = 0; i < 10; i++) await settle();
+    expect(watcher.take().filter((f) => f.event === 'pusher_internal:member_added')).toHaveLength(
+      1,
+    );
+    expect(await hub.adapter.channel('app-id', 'presence-room')).toEqual({
+      subscriptionCount: 2,
+      userCount: 2,
+    });
+    expect(isSubscribed(bob, 'presence-room')).toBe(true);
+  });
+
+  it('answers a failed join with an error and lets the client subscribe again', async () => {
+    let adapter: FailingAdapter | undefined;
+    const hub = createHub({ adapter: (now) => (adapter = new FailingAdapter({ now })) });
+    const c = hub.connect();
+    adapter!.failJoin.add('news');
+    await c.subscribe('news');
+    expect(lastError(c)).toEqual({
+      code: null,
+      message: 'Subscription to news failed: internal error',
+    });
+    await c.subscribe('news');
+    expect(isSubscribed(c, 'news')).toBe(true);
+    expect(hub.internalErrors).toHaveLength(1);
+  });
+
+  it('still leaves every other channel and signs out when one leave fails on close', async () => {
+    let adapter: FailingAdapter | undefined;
+    const hub = createHub({ adapter: (now) => (adapter = new FailingAdapter({ now })) });
+    const c = hub.connect();
+    await c.subscribe('a');
+    await c.subscribe('b');
+    await c.signIn({ id: 'u' });
+    adapter!.failLeave.add('a');
+    await c.close();
+    expect(await hub.adapter.channel('app-id', 'b')).toBeUndefined();
+    expect(await hub.adapter.onlineUsers('app-id', ['u'])).toEqual([]);
+    expect(hub.internalErrors).toHaveLength(1);
+  });
+
+  it('refuses a subscription beyond maxChannelsPerConnection [U]', async () => {
+    const hub = createHub({ limits: { maxChannelsPerConnection: 2 } });
+    const c = hub.connect();
+    await c.subscribe('one');
+    await c.subscribe('two');
+    await c.subscribe('three');
+    expect(lastError(c)).toEqual({
+      code: null,
+      message: 'Too many subscriptions: at most 2 per connection',
+    });
+    await expectAlive(c);
   });
 });

@@ -3,10 +3,10 @@
  * a Clock. It owns the socket's subscriptions, sign-in and keep-alive state; shared state lives
  * behind the Adapter. `receive` never throws: a bad frame gets a `pusher:error`, never a crash.
  */
-import type { Adapter, Subscriber } from '../adapter/adapter.ts';
+import type { Adapter, JoinOutcome, PresenceMember, Subscriber } from '../adapter/adapter.ts';
 import type { ChannelEventSink } from '../channels/channel-events.ts';
 import type { AppConfig, Config } from '../config/schema.ts';
-import { channelKind, watchlistChannel } from '../protocol/channel-kind.ts';
+import { channelKind, watchlistChannel, type ChannelKind } from '../protocol/channel-kind.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import * as frames from '../protocol/frames.ts';
 import { channelNameProblem, eventNameProblem, utf8Length } from '../protocol/names.ts';
@@ -17,7 +17,11 @@ import type { Clock, Transport } from './transport.ts';
 
 export type SessionLimits = Pick<
   Config,
-  'activityTimeoutSeconds' | 'pongTimeoutSeconds' | 'maxChannelNameLength' | 'maxEventNameLength'
+  | 'activityTimeoutSeconds'
+  | 'pongTimeoutSeconds'
+  | 'maxChannelNameLength'
+  | 'maxEventNameLength'
+  | 'maxChannelsPerConnection'
 >;
 
 export interface SessionDeps {
@@ -34,6 +38,8 @@ type SubscriptionState = { state: 'pending' } | { state: 'subscribed'; userId?: 
 
 export class Session implements Subscriber {
   readonly #channels = new Map<string, SubscriptionState>();
+  /** Per-channel chain of adapter work, so a join and the leave that undoes it never overlap. */
+  readonly #work = new Map<string, Promise<void>>();
   readonly #clientEvents: TokenBucket;
   #user: SignedInUser | undefined;
   #watching: string[] = [];
@@ -122,24 +128,52 @@ export class Session implements Subscriber {
     void this.handleClose();
   }
 
-  /** The socket is gone: leave every channel and sign out, with presence and webhook rules. */
+  /**
+   * The socket is gone: leave every channel and sign out, with presence and webhook rules. Each
+   * step reports its own failure, so one adapter error never leaves the rest registered.
+   */
   async handleClose(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Pending joins see the cleared map and undo themselves; subscribed channels are left here.
+    const subscribed = [...this.#channels].filter(([, s]) => s.state === 'subscribed');
+    this.#channels.clear();
+    await Promise.all(
+      subscribed.map(([channel]) => this.#serially(channel, () => this.#leave(channel))),
+    );
+    const { adapter } = this.deps;
+    for (const watched of this.#watching) {
+      await this.#guard(() => adapter.leave(this.appId, watchlistChannel(watched), this));
+    }
+    const user = this.#user;
+    if (user) {
+      await this.#guard(async () => {
+        const { lastConnection } = await adapter.signOut(this.appId, user.id, this);
+        if (lastConnection) this.#announcePresence(user.id, 'offline');
+      });
+    }
+  }
+
+  /** Runs `step`, reporting a failure instead of passing it on. */
+  async #guard(step: () => Promise<unknown>): Promise<void> {
     try {
-      const channels = [...this.#channels.keys()];
-      this.#channels.clear();
-      for (const channel of channels) await this.#leave(channel);
-      const { adapter } = this.deps;
-      for (const watched of this.#watching)
-        await adapter.leave(this.appId, watchlistChannel(watched), this);
-      if (this.#user) {
-        const { lastConnection } = await adapter.signOut(this.appId, this.#user.id, this);
-        if (lastConnection) this.#announcePresence(this.#user.id, 'offline');
-      }
+      await step();
     } catch (error) {
       this.deps.onInternalError?.(error);
     }
+  }
+
+  /** Queues `step` after the channel's earlier adapter work; never rejects. */
+  #serially(channel: string, step: () => Promise<void>): Promise<void> {
+    const previous = this.#work.get(channel);
+    const next = (previous ? previous.then(step) : step()).catch((error: unknown) =>
+      this.#internalError(error),
+    );
+    this.#work.set(channel, next);
+    void next.then(() => {
+      if (this.#work.get(channel) === next) this.#work.delete(channel);
+    });
+    return next;
   }
 
   #dispatch(text: string): Promise<void> | void {
@@ -177,6 +211,14 @@ export class Session implements Subscriber {
     }
     if (this.#channels.has(channel))
       return this.#error(null, `Existing subscription to channel ${channel}`);
+    const { maxChannelsPerConnection } = this.deps.limits;
+    if (this.#channels.size >= maxChannelsPerConnection) {
+      // [U] Pusher documents no such limit; it bounds what one socket can make the server hold.
+      return this.#error(
+        null,
+        `Too many subscriptions: at most ${maxChannelsPerConnection} per connection`,
+      );
+    }
     const kind = channelKind(channel);
     const authorization = authorizeSubscription({
       app: this.deps.app,
@@ -189,16 +231,30 @@ export class Session implements Subscriber {
     });
     if (!authorization.ok) return this.#error(null, authorization.message);
 
-    const { adapter, app, events } = this.deps;
     const pending: SubscriptionState = { state: 'pending' };
     this.#channels.set(channel, pending);
-    const member = authorization.member;
-    const outcome = await adapter.join(app.id, channel, this, member, app.maxPresenceMembers);
-    const current = this.#channels.get(channel);
-    if (current !== pending) {
-      // Closed or unsubscribed while the join was in flight: undo it, unless a newer subscribe
-      // of the same channel is pending, which relies on this (idempotent) membership.
-      if (current === undefined) await adapter.leave(app.id, channel, this);
+    return this.#serially(channel, () => this.#join(channel, kind, pending, authorization.member));
+  }
+
+  async #join(
+    channel: string,
+    kind: ChannelKind,
+    pending: SubscriptionState,
+    member: PresenceMember | undefined,
+  ): Promise<void> {
+    const { adapter, app, events } = this.deps;
+    if (this.#channels.get(channel) !== pending) return; // cancelled before it started
+    let outcome: JoinOutcome;
+    try {
+      outcome = await adapter.join(app.id, channel, this, member, app.maxPresenceMembers);
+    } catch (error) {
+      if (this.#channels.get(channel) === pending) this.#channels.delete(channel);
+      this.deps.onInternalError?.(error);
+      return this.#error(null, `Subscription to ${channel} failed: internal error`);
+    }
+    if (this.#channels.get(channel) !== pending) {
+      // Unsubscribed or closed while joining: undo it quietly, as nothing was announced.
+      if (outcome.ok) await adapter.leave(app.id, channel, this);
       return;
     }
     if (!outcome.ok) {
@@ -261,7 +317,10 @@ export class Session implements Subscriber {
       );
     }
     this.#channels.delete(channel);
-    if (subscription.state === 'subscribed') await this.#leave(channel);
+    // A pending join sees the deletion and undoes itself.
+    if (subscription.state === 'subscribed') {
+      await this.#serially(channel, () => this.#leave(channel));
+    }
   }
 
   async #leave(channel: string): Promise<void> {

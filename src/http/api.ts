@@ -75,14 +75,16 @@ async function route(
     return channelList(deps.adapter, app, request.query);
   const channelMatch = /^channels\/([^/]+)(\/users)?$/.exec(resource);
   if (method === 'GET' && channelMatch?.[1]) {
-    const channel = decodeURIComponent(channelMatch[1]);
+    const channel = decodePathSegment(channelMatch[1]);
+    if (channel === undefined) return httpError(400, 'channel: malformed %-escape in the path');
     return channelMatch[2]
       ? channelUsers(deps.adapter, app, channel)
       : channelInfo(deps.adapter, app, channel, request.query);
   }
   const terminate = /^users\/([^/]+)\/terminate_connections$/.exec(resource);
   if (method === 'POST' && terminate?.[1]) {
-    const userId = decodeURIComponent(terminate[1]);
+    const userId = decodePathSegment(terminate[1]);
+    if (userId === undefined) return httpError(400, 'user_id: malformed %-escape in the path');
     if (!isValidUserId(userId)) return httpError(400, 'user_id: invalid user id');
     // [U] Terminated sockets get 4009, as soketi does: pusher-js then does not reconnect (§8.3).
     deps.adapter.terminateUser(
@@ -94,4 +96,12 @@ async function route(
     return json(200, {});
   }
   return httpError(404, `Not found: ${method} ${request.path.slice(0, 200)}`);
+}
+
+function decodePathSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }

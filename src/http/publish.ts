@@ -19,6 +19,11 @@ export async function publishEvents(
   const { adapter, config } = deps;
   for (const event of events) {
     for (const channel of event.channels) {
+      // Cached first, so a subscriber joining meanwhile gets it live or on replay, never neither.
+      // [U] The excluded socket does not stop the event being cached (§9).
+      if (channelKind(channel).isCache) {
+        await adapter.setCache(app.id, channel, event.name, event.data, config.cacheTtlSeconds);
+      }
       // One frame per channel, shared by all its subscribers.
       adapter.publish(
         app.id,
@@ -26,10 +31,6 @@ export async function publishEvents(
         channelEvent(event.name, channel, event.data),
         event.socketId,
       );
-      // [U] The excluded socket does not stop the event being cached (§9).
-      if (channelKind(channel).isCache) {
-        await adapter.setCache(app.id, channel, event.name, event.data, config.cacheTtlSeconds);
-      }
     }
   }
   const results: Array<ChannelAttributes | undefined> = [];

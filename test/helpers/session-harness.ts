@@ -59,6 +59,7 @@ export function createHub(
     pongTimeoutSeconds: defaults.pongTimeoutSeconds,
     maxChannelNameLength: defaults.maxChannelNameLength,
     maxEventNameLength: defaults.maxEventNameLength,
+    maxChannelsPerConnection: defaults.maxChannelsPerConnection,
     ...options.limits,
   };
   const events: ChannelEvent[] = [];

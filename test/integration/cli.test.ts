@@ -115,7 +115,8 @@ describe('pushwire start', () => {
       JSON.stringify({ apps: [{ id: 'file-app', key: 'file-key', secret: 'file-secret' }] }),
     );
     const cli = await startCli(['--config', file]);
-    expect(cli.output()).toContain('id=file-app  key=file-key  secret=file-secret');
+    expect(cli.output()).toContain('id=file-app  key=file-key  secret=<your secret>');
+    expect(cli.output()).not.toContain('file-secret');
   });
 
   it('takes settings from PUSHWIRE_* environment variables', async () => {

@@ -223,6 +223,14 @@ describe('HTTP API refusals', () => {
     expect(response.status).toBe(400);
   });
 
+  it('answers 400 for a channel name with a malformed %-escape', async () => {
+    const response = await send({ path: '/apps/app-id/channels/%E0%A4%A' });
+    expect(response).toMatchObject({
+      status: 400,
+      body: { error: expect.stringMatching(/%-escape/) },
+    });
+  });
+
   it('answers 400 for users of a non-presence channel', async () => {
     expect((await send({ path: '/apps/app-id/channels/private-x/users' })).status).toBe(400);
   });
