@@ -110,5 +110,10 @@ export class LocalAdapter implements Adapter {
     return this.#registry.getCache(appId, channel, this.#now());
   }
 
+  /** Disconnects every socket this node holds in a channel or signed in. */
+  disconnectAll(code: number, message: string): void {
+    for (const subscriber of this.#registry.allSubscribers()) subscriber.disconnect(code, message);
+  }
+
   async close(): Promise<void> {}
 }

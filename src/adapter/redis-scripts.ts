@@ -8,8 +8,9 @@
  *   `u:{user}` (that user's sockets), `i:{user}` (its user_info JSON, '' for none).
  * - `PREFIX:{app}:channels` set of occupied channel names.
  * - `PREFIX:{app}:users` hash: user id → signed-in sockets.
- * - `PREFIX:own:{node}` hash: what one node holds (`c\n{app}\n{channel}\n{user}` or
- *   `u\n{app}\n{user}` → count), so that a dead node's share can be taken back by another node.
+ * - `PREFIX:own:{node}` hash: what one node holds, keyed by a JSON array (`["c",app,channel,user]`
+ *   or `["u",app,user]`) → count, so that a dead node's share can be taken back by another node.
+ *   A leave or sign-out whose own field is gone (already reclaimed) changes nothing shared.
  * Scripts touch keys they derive from PREFIX; that is fine on a single Redis or a replica set
  * (not on Redis Cluster, whose hash slots would need every key declared).
  */
@@ -38,6 +39,7 @@ return {subs, added, redis.call('HGETALL', KEYS[1])}
 
 /** KEYS: channel hash, channels set, own hash. ARGV: channel, user ('' for none), own field. */
 export const LEAVE = `
+if tonumber(redis.call('HGET', KEYS[3], ARGV[3]) or '0') <= 0 then return {-1, 0} end
 if redis.call('HINCRBY', KEYS[3], ARGV[3], -1) <= 0 then redis.call('HDEL', KEYS[3], ARGV[3]) end
 local removed = 0
 local user = ARGV[2]
@@ -54,11 +56,16 @@ end
 return {subs, removed}
 `;
 
-/** KEYS: users hash, own hash. ARGV: user, own field, delta (1 or -1). Returns the new count. */
+/**
+ * KEYS: users hash, own hash. ARGV: user, own field, delta (1 or -1). Returns the new count, or
+ * -1 for a sign-out this node no longer holds.
+ */
 export const SIGN = `
-local count = redis.call('HINCRBY', KEYS[1], ARGV[1], tonumber(ARGV[3]))
+local delta = tonumber(ARGV[3])
+if delta < 0 and tonumber(redis.call('HGET', KEYS[2], ARGV[2]) or '0') <= 0 then return -1 end
+local count = redis.call('HINCRBY', KEYS[1], ARGV[1], delta)
 if count <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
-if redis.call('HINCRBY', KEYS[2], ARGV[2], tonumber(ARGV[3])) <= 0 then redis.call('HDEL', KEYS[2], ARGV[2]) end
+if redis.call('HINCRBY', KEYS[2], ARGV[2], delta) <= 0 then redis.call('HDEL', KEYS[2], ARGV[2]) end
 return count
 `;
 
@@ -72,8 +79,7 @@ local prefix = ARGV[1]
 local entries = redis.call('HGETALL', KEYS[1])
 local out = {}
 for i = 1, #entries, 2 do
-  local parts = {}
-  for part in string.gmatch(entries[i] .. '\\n', '([^\\n]*)\\n') do table.insert(parts, part) end
+  local parts = cjson.decode(entries[i])
   local count = tonumber(entries[i + 1])
   if parts[1] == 'c' then
     local app, channel, user = parts[2], parts[3], parts[4]

@@ -23,6 +23,7 @@ import type {
   PresenceMember,
   Subscriber,
 } from './adapter.ts';
+import { ErrorCode } from '../protocol/codes.ts';
 import { LocalAdapter } from './local.ts';
 import { JOIN, LEAVE, RECLAIM, SIGN } from './redis-scripts.ts';
 
@@ -62,6 +63,7 @@ export class RedisAdapter implements Adapter {
   readonly #signedIn = new Set<string>();
   readonly #onError: (error: unknown) => void;
   #heartbeat: NodeJS.Timeout | undefined;
+  #beats = 0;
 
   private constructor(options: RedisAdapterOptions) {
     this.#prefix = options.prefix;
@@ -126,7 +128,7 @@ export class RedisAdapter implements Adapter {
       userId,
       info,
       String(maxMembers ?? 0),
-      ['c', appId, channel, userId].join(SEP),
+      JSON.stringify(['c', appId, channel, userId]),
     );
     if (subs < 0) return { ok: false, reason: 'presence-full' };
     await this.#local.join(appId, channel, subscriber);
@@ -168,8 +170,10 @@ export class RedisAdapter implements Adapter {
       this.#own(),
       channel,
       userId,
-      ['c', appId, channel, userId].join(SEP),
+      JSON.stringify(['c', appId, channel, userId]),
     );
+    // -1: this node's share was already reclaimed, so the shared state no longer counts it.
+    if (subs < 0) return { wasSubscribed: true, channelVacated: false, subscriptionCount: 0 };
     return {
       wasSubscribed: true,
       channelVacated: subs <= 0,
@@ -198,7 +202,8 @@ export class RedisAdapter implements Adapter {
       return { lastConnection: false };
     await this.#local.signOut(appId, userId, subscriber);
     const count = await this.#sign(appId, userId, -1);
-    return { lastConnection: count <= 0 };
+    // -1: already reclaimed (and announced offline by the reclaiming node).
+    return { lastConnection: count === 0 };
   }
 
   #sign(appId: string, userId: string, delta: 1 | -1): Promise<number> {
@@ -206,7 +211,7 @@ export class RedisAdapter implements Adapter {
       this.#key(appId, 'users'),
       this.#own(),
       userId,
-      ['u', appId, userId].join(SEP),
+      JSON.stringify(['u', appId, userId]),
       String(delta),
     );
   }
@@ -297,7 +302,17 @@ export class RedisAdapter implements Adapter {
   /** Proves this node alive, and reclaims the share of any node that stopped doing so. */
   async #beat(): Promise<void> {
     const ttl = Math.ceil((this.#heartbeatMs * 3) / 1000);
-    await this.#redis.set(`${this.#prefix}:alive:${this.nodeId}`, '1', 'EX', ttl);
+    const alive = `${this.#prefix}:alive:${this.nodeId}`;
+    const previous = await this.#redis.call('SET', alive, '1', 'EX', String(ttl), 'GET');
+    if (previous === null && this.#beats > 0) {
+      // Presumed dead (a long stall or a Redis outage): another node has taken back this node's
+      // share. Its clients reconnect now and rebuild the state from scratch.
+      this.#onError(
+        new Error('this node was presumed dead by the cluster; reconnecting its clients'),
+      );
+      this.#local.disconnectAll(ErrorCode.ReconnectNow, 'Server rejoined its cluster: reconnect');
+    }
+    this.#beats++;
     await this.#redis.sadd(`${this.#prefix}:nodes`, this.nodeId);
     for (const node of await this.#redis.smembers(`${this.#prefix}:nodes`)) {
       if (node === this.nodeId) continue;

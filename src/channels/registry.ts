@@ -160,6 +160,17 @@ export class ChannelRegistry {
     return [...(this.#apps.get(appId)?.users.get(userId)?.values() ?? [])];
   }
 
+  /** Every subscriber known here, once each. */
+  allSubscribers(): Set<Subscriber> {
+    const all = new Set<Subscriber>();
+    for (const app of this.#apps.values()) {
+      for (const channel of app.channels.values())
+        for (const s of channel.subscribers.values()) all.add(s);
+      for (const sockets of app.users.values()) for (const s of sockets.values()) all.add(s);
+    }
+    return all;
+  }
+
   isOnline(appId: string, userId: string): boolean {
     return this.#apps.get(appId)?.users.has(userId) ?? false;
   }

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisAdapter } from '../../src/adapter/redis.ts';
 import { REDIS_URL, redisGate, uniquePrefix } from '../helpers/redis.ts';
@@ -56,6 +57,34 @@ describe.skipIf(!enabled)('RedisAdapter', () => {
       subscriptionCount: 1,
       userCount: 1,
     });
+  });
+
+  it("ignores a leave whose share was reclaimed, and reconnects the presumed-dead node's clients", async () => {
+    const prefix = uniquePrefix('reclaimed');
+    // The stalled node beats rarely, so the test deletes its key long before it would renew it.
+    const [stalled] = await cluster(1, 3_000, prefix);
+    const onStalled = new RecordingSubscriber('4.4');
+    await stalled!.join('a', 'room', onStalled);
+    const [survivor] = await cluster(1, 100, prefix);
+    await survivor!.join('a', 'room', new RecordingSubscriber('5.5'));
+    // As if the stalled node had missed its heartbeats: the survivor takes its share back.
+    const redis = new Redis(REDIS_URL);
+    await redis.del(`${prefix}:alive:${stalled!.nodeId}`);
+    await waitUntil(
+      async () => (await redis.exists(`${prefix}:own:${stalled!.nodeId}`)) === 0,
+      'the reclaim',
+    );
+    redis.disconnect();
+    expect(await survivor!.channel('a', 'room')).toEqual({ subscriptionCount: 1 });
+    expect(await stalled!.leave('a', 'room', onStalled)).toMatchObject({ channelVacated: false });
+    expect(await survivor!.channel('a', 'room')).toEqual({ subscriptionCount: 1 });
+    await stalled!.join('a', 'room', onStalled);
+    await waitUntil(
+      () => onStalled.disconnects.length > 0,
+      'the stalled node to drop its clients',
+      10_000,
+    );
+    expect(onStalled.disconnects[0]?.code).toBe(4200);
   });
 
   it('leaves no state behind when the last node closes', async () => {

@@ -1,14 +1,17 @@
 /** Waiting on conditions with a deadline: integration tests never sleep for a fixed time. */
 
-/** Resolves once `check` returns a value other than undefined/false; rejects after `timeoutMs`. */
+/**
+ * Resolves once `check` (which may be async) returns a value other than undefined/false; rejects
+ * after `timeoutMs`.
+ */
 export async function waitUntil<T>(
-  check: () => T | undefined | false,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
   what: string,
   timeoutMs = 8_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline)
       throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
