@@ -87,6 +87,11 @@ export const configSchema = z
     cacheTtlSeconds: positiveInt.default(1_800),
     /** A socket with more unsent bytes than this is closed with 4100 (slow consumer). */
     maxBufferedBytes: positiveInt.default(1024 * 1024),
+    /**
+     * After most connections close at once, run one full garbage collection so resident memory
+     * goes back down (V8 otherwise keeps it until allocation pressure returns).
+     */
+    collectGarbageWhenIdle: z.boolean().default(true),
     /** On SIGTERM/SIGINT, clients are sent 4200 and the process exits within this time. */
     shutdownTimeoutMs: positiveInt.default(5_000),
     /** How long channel_vacated and member_removed webhooks wait for a re-join (Pusher: 3 s). */

@@ -46,6 +46,7 @@ export class Session implements Subscriber {
   #lastActivity: number;
   #pingSentAt: number | undefined;
   #closed = false;
+  #closing: Promise<void> | undefined;
 
   constructor(
     readonly socketId: string,
@@ -132,8 +133,11 @@ export class Session implements Subscriber {
    * The socket is gone: leave every channel and sign out, with presence and webhook rules. Each
    * step reports its own failure, so one adapter error never leaves the rest registered.
    */
-  async handleClose(): Promise<void> {
-    if (this.#closed) return;
+  handleClose(): Promise<void> {
+    return (this.#closing ??= this.#close());
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true;
     // Pending joins see the cleared map and undo themselves; subscribed channels are left here.
     const subscribed = [...this.#channels].filter(([, s]) => s.state === 'subscribed');

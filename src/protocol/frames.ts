@@ -60,9 +60,23 @@ export function eventDataObject(data: unknown): Decoded<Record<string, unknown>>
  */
 export class OutboundFrame {
   #bytes: Buffer | undefined;
+  #encoder: ((bytes: Buffer) => unknown) | undefined;
+  #encoded: unknown;
   constructor(readonly text: string) {}
   get bytes(): Buffer {
     return (this.#bytes ??= Buffer.from(this.text, 'utf8'));
+  }
+  /**
+   * `bytes` in a transport's wire form (a WebSocket frame, say), made by `encode` the first time
+   * and shared by every later recipient, so a fan-out frames a message once as well. The cache
+   * holds one encoder's result; another encoder replaces it (still correct, just not shared).
+   */
+  encodedWith<T>(encode: (bytes: Buffer) => T): T {
+    if (this.#encoder !== encode) {
+      this.#encoded = encode(this.bytes);
+      this.#encoder = encode;
+    }
+    return this.#encoded as T;
   }
 }
 

@@ -94,10 +94,13 @@ export async function startServer(
     // Keep listening while sockets drain, so readiness probes see 503 rather than a refusal.
     ready = false;
     endpoint.drain(ErrorCode.ReconnectNow, 'Server is restarting: reconnect');
-    await endpoint.whenEmpty(Math.max(0, config.shutdownTimeoutMs - 1000));
+    await endpoint.whenEmpty(Math.max(0, config.shutdownTimeoutMs - 1500));
     const closed = listener.close();
     endpoint.close();
-    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 500))]);
+    // Every session must have left its channels before the adapter goes: a Redis adapter takes
+    // this node's remaining share back on close, and a late leave would be counted twice.
+    await Promise.race([endpoint.settled(), delay(1000)]);
+    await Promise.race([closed, delay(250)]);
     listener.server.closeAllConnections();
     webhooks?.close();
     await adapter.close();
@@ -125,3 +128,5 @@ async function createAdapter(config: Config, clock: Clock, logger: Logger): Prom
     onError: (error) => logger.warn({ err: error }, 'redis adapter error'),
   });
 }
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

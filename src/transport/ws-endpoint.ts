@@ -1,22 +1,28 @@
 /**
  * The WebSocket edge: accepts upgrades, runs the handshake check, wires each `ws` socket to a
- * Session, and runs the one shared keep-alive sweep (no per-connection timers).
+ * Session, and runs the one shared keep-alive sweep (no per-connection timers). Outgoing frames
+ * go through one WriteBatcher shared by all sockets (see write-batcher.ts). A connection costs
+ * its sockets, its Session and its transport: listeners, Session dependencies and send settings
+ * are shared, so no closure is made per connection.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Adapter } from '../adapter/adapter.ts';
 import type { AppStore } from '../apps/app-store.ts';
 import type { ChannelEventSink } from '../channels/channel-events.ts';
 import type { Config } from '../config/schema.ts';
 import { checkHandshake } from '../connection/handshake.ts';
-import { Session } from '../connection/session.ts';
+import { Session, type SessionDeps } from '../connection/session.ts';
 import { newSocketId } from '../connection/socket-id.ts';
 import type { Clock } from '../connection/transport.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { ErrorCode } from '../protocol/codes.ts';
 import { errorFrame } from '../protocol/frames.ts';
-import { WsTransport } from './ws-transport.ts';
+import { IdleCollector } from './idle-collector.ts';
+import { WriteBatcher } from './write-batcher.ts';
+import { WsTransport, type SendContext } from './ws-transport.ts';
 
 export interface EndpointDeps {
   readonly config: Config;
@@ -30,13 +36,44 @@ export interface EndpointDeps {
 
 const SWEEP_INTERVAL_MS = 1000;
 
+/** A `ws` socket that carries its Session, so one set of listeners serves every connection. */
+class SessionSocket extends WebSocket {
+  session: Session | undefined = undefined;
+}
+
+function receive(ws: WebSocket, data: RawData, isBinary: boolean): void {
+  const session = (ws as SessionSocket).session;
+  if (!session) return;
+  // Binary frames are not part of the protocol (§1.5); they are answered like bad JSON.
+  if (isBinary) session.rejectBinaryFrame();
+  else session.receive(data.toString());
+}
+
+function onPong(this: WebSocket): void {
+  (this as SessionSocket).session?.touch();
+}
+
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
 export class WebSocketEndpoint {
   readonly #server: WebSocketServer;
   readonly #sessions = new Map<string, Session>();
-  readonly #sockets = new Set<WebSocket>();
+  readonly #sockets = new Set<SessionSocket>();
   readonly #perApp = new Map<string, number>();
   readonly #sweep: NodeJS.Timeout;
-  #draining: { code: number; message: string } | undefined;
+  readonly #collector: IdleCollector | undefined;
+  readonly #send: SendContext;
+  /** Session dependencies per app id, shared by that app's connections. */
+  readonly #sessionDeps = new Map<string, SessionDeps>();
+  readonly #onError: (error: Error) => void;
+  readonly #onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
+  readonly #onClose: (this: WebSocket) => void;
+  /** Set while shutting down: the message new arrivals get. */
+  #draining: string | undefined;
+  /** Sessions still leaving their channels after their socket closed. */
+  readonly #closing = new Set<Promise<void>>();
 
   constructor(private readonly deps: EndpointDeps) {
     this.#server = new WebSocketServer({
@@ -44,11 +81,29 @@ export class WebSocketEndpoint {
       maxPayload: deps.config.maxFrameBytes,
       perMessageDeflate: false,
       clientTracking: false,
+      WebSocket: SessionSocket,
     });
     this.#sweep = setInterval(() => {
       for (const session of this.#sessions.values()) session.checkActivity();
+      this.#collector?.observe(this.#sessions.size);
     }, SWEEP_INTERVAL_MS);
     this.#sweep.unref();
+    this.#collector = deps.config.collectGarbageWhenIdle ? new IdleCollector() : undefined;
+    const { metrics } = deps;
+    this.#send = {
+      batcher: new WriteBatcher((frames) => metrics.framesSent.inc(frames)),
+      maxBufferedBytes: deps.config.maxBufferedBytes,
+      onSlowConsumer: () => metrics.slowConsumers.inc(),
+    };
+    this.#onError = (error) => deps.logger.debug({ err: error }, 'socket error');
+    this.#onMessage = function (this: WebSocket, data: RawData, isBinary: boolean) {
+      metrics.framesReceived.inc();
+      receive(this, data, isBinary);
+    };
+    const forget = (ws: SessionSocket) => this.#forget(ws);
+    this.#onClose = function (this: WebSocket) {
+      forget(this as SessionSocket);
+    };
   }
 
   get size(): number {
@@ -56,15 +111,38 @@ export class WebSocketEndpoint {
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
-    this.#server.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, request.url ?? '/'));
+    socket.on('error', destroyOnError);
+    const url = request.url ?? '/';
+    try {
+      this.#server.handleUpgrade(request, socket, head, (ws) => {
+        // Nothing thrown while setting a connection up may reach the process.
+        try {
+          this.#accept(ws as SessionSocket, socket, url);
+        } catch (error) {
+          this.#failed(error);
+          ws.terminate();
+        }
+      });
+    } catch (error) {
+      this.#failed(error);
+      socket.destroy();
+    }
   }
 
-  #accept(ws: WebSocket, url: string): void {
-    const { apps, config, metrics, logger } = this.deps;
-    ws.on('error', (error) => logger.debug({ err: error }, 'socket error'));
+  #failed(error: unknown): void {
+    this.deps.metrics.internalErrors.inc();
+    this.deps.logger.error({ err: error }, 'error while accepting a connection');
+  }
+
+  #accept(ws: SessionSocket, socket: Duplex, url: string): void {
+    const { apps, metrics } = this.deps;
+    ws.on('error', this.#onError);
+    this.#sockets.add(ws);
+    ws.once('close', this.#onClose);
+    // While draining, new arrivals are told to back off (4100: retry in a second), not 4200,
+    // which would send them straight back here in a tight loop until the listener closes.
     const handshake = this.#draining
-      ? { ok: false as const, ...this.#draining }
+      ? { ok: false as const, code: ErrorCode.OverCapacity, message: this.#draining }
       : checkHandshake(
           url,
           (key) => apps.byKey(key),
@@ -78,51 +156,60 @@ export class WebSocketEndpoint {
     }
     const app = handshake.app;
     const socketId = newSocketId((id) => this.#sessions.has(id));
-    const transport = new WsTransport(
-      ws,
-      config.maxBufferedBytes,
-      () => metrics.framesSent.inc(),
-      () => metrics.slowConsumers.inc(),
-    );
-    const session = new Session(socketId, transport, {
-      app,
-      limits: config,
-      adapter: this.deps.adapter,
-      clock: this.deps.clock,
-      events: this.deps.events,
-      onInternalError: (error) => {
-        metrics.internalErrors.inc();
-        logger.error({ err: error, socketId }, 'error in message handler');
-      },
-    });
+    const transport = new WsTransport(ws, socket, this.#send);
+    const session = new Session(socketId, transport, this.#depsFor(app));
+    ws.session = session;
     this.#sessions.set(socketId, session);
-    this.#sockets.add(ws);
     this.#perApp.set(app.id, (this.#perApp.get(app.id) ?? 0) + 1);
     metrics.connections.inc({ app_id: app.id });
-    ws.on('message', (data, isBinary) => {
-      metrics.framesReceived.inc();
-      // Binary frames are not part of the protocol (§1.5); they are answered like bad JSON.
-      if (isBinary) session.rejectBinaryFrame();
-      else session.receive(data.toString());
-    });
-    ws.on('pong', () => session.touch());
-    ws.once('close', () => {
-      this.#sessions.delete(socketId);
-      this.#sockets.delete(ws);
-      this.#perApp.set(app.id, (this.#perApp.get(app.id) ?? 1) - 1);
-      metrics.connections.dec({ app_id: app.id });
-      void session.handleClose();
-    });
+    ws.on('message', this.#onMessage);
+    ws.on('pong', onPong);
     session.open();
+  }
+
+  #forget(ws: SessionSocket): void {
+    this.#sockets.delete(ws);
+    const session = ws.session;
+    if (!session) return;
+    this.#sessions.delete(session.socketId);
+    this.#perApp.set(session.appId, (this.#perApp.get(session.appId) ?? 1) - 1);
+    this.deps.metrics.connections.dec({ app_id: session.appId });
+    this.#track(session.handleClose());
+  }
+
+  #depsFor(app: SessionDeps['app']): SessionDeps {
+    let deps = this.#sessionDeps.get(app.id);
+    // An app store may hand out a new config object for the same id: keep deps current.
+    if (deps?.app !== app) {
+      const { config, adapter, clock, events, metrics, logger } = this.deps;
+      deps = {
+        app,
+        limits: config,
+        adapter,
+        clock,
+        events,
+        onInternalError: (error) => {
+          metrics.internalErrors.inc();
+          logger.error({ err: error, appId: app.id }, 'error in message handler');
+        },
+      };
+      this.#sessionDeps.set(app.id, deps);
+    }
+    return deps;
   }
 
   /**
    * Shutdown: sends every client `code` (4200: reconnect now) and closes it; connections that
-   * arrive from now on get the same answer at once.
+   * arrive from now on are refused with 4100.
    */
   drain(code: number, message: string): void {
-    this.#draining = { code, message };
+    this.#draining = 'Server is shutting down: retry shortly';
     for (const session of this.#sessions.values()) session.disconnect(code, message);
+  }
+
+  /** Resolves once every closed connection has left its channels and signed out. */
+  async settled(): Promise<void> {
+    while (this.#closing.size > 0) await Promise.all(this.#closing);
   }
 
   /** Resolves once every socket has closed, or after `timeoutMs` (then the rest are dropped). */
@@ -133,9 +220,16 @@ export class WebSocketEndpoint {
     }
   }
 
+  /** Drops every socket still open; their sessions start leaving at once (see `settled`). */
   close(): void {
     clearInterval(this.#sweep);
     for (const socket of this.#sockets) socket.terminate();
+    for (const session of this.#sessions.values()) this.#track(session.handleClose());
     this.#server.close();
+  }
+
+  #track(closing: Promise<void>): void {
+    this.#closing.add(closing);
+    void closing.then(() => this.#closing.delete(closing));
   }
 }

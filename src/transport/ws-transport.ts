@@ -1,42 +1,66 @@
-/** The Transport of one `ws` socket. Frames are sent as the shared pre-encoded bytes. */
+/**
+ * The Transport of one `ws` socket. Frames are written pre-framed: each OutboundFrame is framed
+ * once (ws-frame.ts) and the same bytes go to every recipient's TCP socket through the shared
+ * WriteBatcher. `ws` still owns the handshake, reading, pings and the close handshake; its own
+ * writes (close frames, pongs) go to the same socket and so stay in order with ours.
+ */
+import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { Transport } from '../connection/transport.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { errorFrame, type OutboundFrame } from '../protocol/frames.ts';
+import { encodeTextFrame } from './ws-frame.ts';
+import type { Corkable, WriteBatcher } from './write-batcher.ts';
 
-const SEND_OPTIONS = { binary: false } as const;
+/** What every transport of an endpoint shares, so a connection holds no closures of its own. */
+export interface SendContext {
+  readonly batcher: WriteBatcher;
+  /** Unsent bytes (ours and the kernel-refused rest) past which the peer is a slow consumer. */
+  readonly maxBufferedBytes: number;
+  readonly onSlowConsumer: () => void;
+}
 
-export class WsTransport implements Transport {
+/** How long a slow consumer's close handshake may take before the socket is dropped. */
+const SLOW_CONSUMER_GRACE_MS = 1000;
+
+export class WsTransport implements Transport, Corkable {
+  corked = false;
+  turnBytes = 0;
+
   constructor(
-    private readonly socket: WebSocket,
-    private readonly maxBufferedBytes: number,
-    private readonly onSent: () => void,
-    private readonly onSlowConsumer: () => void,
+    private readonly ws: WebSocket,
+    /** The TCP socket under `ws`, as handed to the upgrade. */
+    readonly socket: Duplex,
+    private readonly context: SendContext,
   ) {}
 
   send(frame: OutboundFrame): void {
-    const socket = this.socket;
-    if (socket.readyState !== WebSocket.OPEN) return;
-    if (socket.bufferedAmount > this.maxBufferedBytes) {
-      // A peer that stops reading must not grow our memory without bound.
-      this.onSlowConsumer();
-      socket.send(
-        errorFrame(ErrorCode.OverCapacity, 'Slow consumer: send buffer full').bytes,
-        SEND_OPTIONS,
-      );
-      this.close(ErrorCode.OverCapacity, 'Slow consumer');
-      // The close frame waits behind the unread data; do not hold the buffer for long.
-      setTimeout(() => socket.terminate(), 1000).unref();
-      return;
-    }
-    socket.send(frame.bytes, SEND_OPTIONS);
-    this.onSent();
+    if (this.ws.readyState !== WebSocket.OPEN || !this.socket.writable) return;
+    // What this turn wrote is still corked and says nothing about the peer's reading; a burst
+    // of a healthy subscriber's frames must not count against it.
+    const backlog = this.socket.writableLength - this.turnBytes;
+    if (backlog > this.context.maxBufferedBytes) return this.#slowConsumer();
+    this.context.batcher.write(this, frame.encodedWith(encodeTextFrame));
   }
 
   close(code: number, reason: string): void {
-    const socket = this.socket;
-    if (socket.readyState === WebSocket.CLOSED || socket.readyState === WebSocket.CLOSING) return;
+    const ws = this.ws;
+    if (ws.readyState === WebSocket.CLOSED || ws.readyState === WebSocket.CLOSING) return;
     // A close reason is limited to 123 bytes by RFC 6455.
-    socket.close(code, Buffer.from(reason).subarray(0, 123));
+    ws.close(code, Buffer.from(reason).subarray(0, 123));
+  }
+
+  /** A peer that stops reading must not grow our memory without bound: tell it, then drop it. */
+  #slowConsumer(): void {
+    this.context.onSlowConsumer();
+    const message = 'Slow consumer: send buffer full';
+    this.context.batcher.write(
+      this,
+      encodeTextFrame(errorFrame(ErrorCode.OverCapacity, message).bytes),
+    );
+    this.close(ErrorCode.OverCapacity, 'Slow consumer');
+    // The close frame waits behind the unread data; do not hold the buffer for long.
+    const ws = this.ws;
+    setTimeout(() => ws.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
   }
 }

@@ -6,6 +6,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/load.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
+import { RawClient } from '../helpers/raw-client.ts';
 import { signedRequest, type RawRequest } from '../helpers/signed-request.ts';
 
 let server: RunningServer;
@@ -267,7 +268,7 @@ describe('health and readiness', () => {
 });
 
 describe('readiness during shutdown', () => {
-  it('answers 503 on GET /ready while connections drain', async () => {
+  it('answers 503 on GET /ready and refuses new connections with 4100 while draining', async () => {
     const draining = await startServer(
       resolveConfig({ port: 0, logLevel: 'silent', shutdownTimeoutMs: 3000 }),
     );
@@ -281,6 +282,10 @@ describe('readiness during shutdown', () => {
     const stopped = draining.stop();
     const ready = await fetch(`${draining.httpUrl}/ready`);
     expect(ready.status).toBe(503);
+    // A connection arriving now is told to back off (4100), not to come straight back (4200).
+    const late = await RawClient.open(`${draining.wsUrl}/app/app-key?protocol=7`);
+    expect(await late.waitForEvent('pusher:error')).toMatchObject({ data: { code: 4100 } });
+    expect((await late.closed).code).toBe(4100);
     socket.destroy();
     await stopped;
   });

@@ -12,6 +12,8 @@ import { connect, subscribe, until, type PerfClient } from './perf-client.ts';
 const SERVER = fileURLToPath(new URL('./leak-server.ts', import.meta.url));
 const CONNECTIONS = 1000;
 const ROUNDS = 3;
+/** Generous for a loaded CI machine; the test takes about 6 s here. */
+const TIMEOUT_MS = 40_000;
 
 interface Sample {
   rss: number;
@@ -71,22 +73,26 @@ async function round(tag: string): Promise<Sample> {
 }
 
 describe('connection lifecycle', () => {
-  it('returns heap and RSS to the pre-load level after all connections close', async () => {
-    // Warm-up: first use compiles code and sizes pools; that is not a leak.
-    await round('warm');
-    const before = await call<Sample>({ op: 'measure' });
-    let loaded: Sample | undefined;
-    for (let i = 0; i < ROUNDS; i++) loaded = await round(`round${i}`);
-    const after = await call<Sample>({ op: 'measure' });
-    const kb = (bytes: number) => Math.round(bytes / 1024);
-    console.log(
-      `leak: heap ${kb(before.heapUsed)} → loaded ${kb(loaded!.heapUsed)} → after ${kb(after.heapUsed)} KB; ` +
-        `rss ${kb(before.rss)} → ${kb(loaded!.rss)} → ${kb(after.rss)} KB`,
-    );
-    // The load was real: 1,000 live connections hold well over a megabyte of heap.
-    expect(loaded!.heapUsed - before.heapUsed).toBeGreaterThan(1024 * 1024);
-    // 3,000 connections came and went: a leak of even 200 bytes each would show here.
-    expect(after.heapUsed - before.heapUsed).toBeLessThan(600 * 1024);
-    expect(after.rss).toBeLessThan(before.rss * 1.1);
-  });
+  it(
+    'returns heap and RSS to the pre-load level after all connections close',
+    async () => {
+      // Warm-up: first use compiles code and sizes pools; that is not a leak.
+      await round('warm');
+      const before = await call<Sample>({ op: 'measure' });
+      let loaded: Sample | undefined;
+      for (let i = 0; i < ROUNDS; i++) loaded = await round(`round${i}`);
+      const after = await call<Sample>({ op: 'measure' });
+      const kb = (bytes: number) => Math.round(bytes / 1024);
+      console.log(
+        `leak: heap ${kb(before.heapUsed)} → loaded ${kb(loaded!.heapUsed)} → after ${kb(after.heapUsed)} KB; ` +
+          `rss ${kb(before.rss)} → ${kb(loaded!.rss)} → ${kb(after.rss)} KB`,
+      );
+      // The load was real: 1,000 live connections hold well over a megabyte of heap.
+      expect(loaded!.heapUsed - before.heapUsed).toBeGreaterThan(1024 * 1024);
+      // 3,000 connections came and went: a leak of even 200 bytes each would show here.
+      expect(after.heapUsed - before.heapUsed).toBeLessThan(600 * 1024);
+      expect(after.rss).toBeLessThan(before.rss * 1.1);
+    },
+    TIMEOUT_MS,
+  );
 });
