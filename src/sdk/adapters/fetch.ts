@@ -29,10 +29,8 @@ export async function handleFetchRequest<R>(
   if (method === 'POST') {
     const declared = Number(request.headers.get('content-length') ?? 0);
     if (declared > maxBodyBytes) return toResponse(errorResponse(413, 'Request body too large'));
-    body = await request.text();
-    if (new TextEncoder().encode(body).byteLength > maxBodyBytes) {
-      return toResponse(errorResponse(413, 'Request body too large'));
-    }
+    body = await readLimited(request, maxBodyBytes);
+    if (body === undefined) return toResponse(errorResponse(413, 'Request body too large'));
   }
   const result = await endpoint({
     method,
@@ -48,4 +46,32 @@ export async function handleFetchRequest<R>(
 export function toFetchHandler(endpoint: AuthEndpoint<Request>, options: FetchHandlerOptions = {}) {
   return (request: Request): Promise<Response> =>
     handleFetchRequest(endpoint, request, request, options);
+}
+
+/**
+ * The body as text, or undefined once it passes `maxBytes`: read chunk by chunk and cancelled
+ * there, so a chunked body with no Content-Length can never be buffered whole.
+ */
+async function readLimited(request: Request, maxBytes: number): Promise<string | undefined> {
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
 }
