@@ -71,8 +71,9 @@ return count
 
 /**
  * Takes back everything a dead node held. KEYS: its own hash. ARGV: PREFIX.
- * Returns a flat list: 'm', app, channel, user for each presence member that left, and
- * 'o', app, user for each user that went offline, so the caller can tell the survivors.
+ * Returns a flat list: 'm', app, channel, user for each presence member that left, 'v', app,
+ * channel for each channel left empty, and 'o', app, user for each user that went offline, so
+ * the caller can tell the survivors.
  */
 export const RECLAIM = `
 local prefix = ARGV[1]
@@ -92,6 +93,7 @@ for i = 1, #entries, 2 do
     if redis.call('HINCRBY', key, 'subs', -count) <= 0 then
       redis.call('DEL', key)
       redis.call('SREM', prefix .. ':' .. app .. ':channels', channel)
+      table.insert(out, 'v'); table.insert(out, app); table.insert(out, channel)
     end
   elseif parts[1] == 'u' then
     local app, user = parts[2], parts[3]

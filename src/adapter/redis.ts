@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import type { ChannelEventSink } from '../channels/channel-events.ts';
 import { channelKind, watchlistChannel } from '../protocol/channel-kind.ts';
 import type { PresenceSnapshot } from '../protocol/frames.ts';
 import { OutboundFrame, memberRemoved, watchlistEvents } from '../protocol/frames.ts';
@@ -36,6 +37,8 @@ export interface RedisAdapterOptions {
   readonly heartbeatMs?: number;
   /** Connection and command failures; delivery is at most once, so they are reported, not thrown. */
   readonly onError?: (error: unknown) => void;
+  /** Removals this node made on behalf of a dead node, for webhooks and metrics. */
+  readonly onReclaim?: ChannelEventSink;
 }
 
 type Scripted = Redis & {
@@ -62,6 +65,7 @@ export class RedisAdapter implements Adapter {
   /** Local sockets signed in, as `app\nuser\nsocket`, so sign-out is counted once. */
   readonly #signedIn = new Set<string>();
   readonly #onError: (error: unknown) => void;
+  readonly #onReclaim: ChannelEventSink;
   #heartbeat: NodeJS.Timeout | undefined;
   #beats = 0;
 
@@ -75,6 +79,7 @@ export class RedisAdapter implements Adapter {
     }) as Scripted;
     this.#subscriber = new Redis(options.url, { lazyConnect: true });
     this.#onError = options.onError ?? (() => undefined);
+    this.#onReclaim = options.onReclaim ?? (() => undefined);
     this.#redis.on('error', this.#onError);
     this.#subscriber.on('error', this.#onError);
     this.#redis.defineCommand('pwJoin', { numberOfKeys: 3, lua: JOIN });
@@ -325,17 +330,20 @@ export class RedisAdapter implements Adapter {
   async #reclaim(node: string): Promise<void> {
     const out = await this.#redis.pwReclaim(`${this.#prefix}:own:${node}`, this.#prefix);
     for (let i = 0; i < out.length;) {
-      if (out[i] === 'm') {
-        const [app, channel, user] = [out[i + 1]!, out[i + 2]!, out[i + 3]!];
-        this.publish(app, channel, memberRemoved(channel, user));
+      const kind = out[i];
+      if (kind === 'm') {
+        const [appId, channel, userId] = [out[i + 1]!, out[i + 2]!, out[i + 3]!];
+        this.publish(appId, channel, memberRemoved(channel, userId));
+        this.#onReclaim({ name: 'member_removed', appId, channel, userId });
         i += 4;
+      } else if (kind === 'v') {
+        const [appId, channel] = [out[i + 1]!, out[i + 2]!];
+        if (!channel.startsWith('#')) this.#onReclaim({ name: 'channel_vacated', appId, channel });
+        i += 3;
       } else {
-        const [app, user] = [out[i + 1]!, out[i + 2]!];
-        this.publish(
-          app,
-          watchlistChannel(user),
-          watchlistEvents([{ name: 'offline', user_ids: [user] }]),
-        );
+        const [appId, userId] = [out[i + 1]!, out[i + 2]!];
+        const offline = watchlistEvents([{ name: 'offline', user_ids: [userId] }]);
+        this.publish(appId, watchlistChannel(userId), offline);
         i += 3;
       }
     }

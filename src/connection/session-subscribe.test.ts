@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SubscriptionCountThrottle } from '../channels/count-throttle.ts';
 import {
   createHub,
   parsedData,
@@ -211,6 +212,22 @@ describe('Session subscription count', () => {
     expect(counts(a)).toEqual([2]);
     await b.send({ event: 'pusher:unsubscribe', data: { channel: 'news' } });
     expect(counts(a)).toEqual([1]);
+  });
+
+  it('announces at most once per 5 s on a channel of more than 100 subscribers', async () => {
+    const hub = createHub({
+      app: { enableSubscriptionCount: true },
+      countThrottle: new SubscriptionCountThrottle(),
+    });
+    const watcher = hub.connect();
+    await watcher.subscribe('crowd');
+    for (let i = 0; i < 101; i++) await hub.connect().subscribe('crowd');
+    counts(watcher);
+    await hub.connect().subscribe('crowd');
+    expect(counts(watcher)).toEqual([]);
+    hub.clock.advance(5_000);
+    await hub.connect().subscribe('crowd');
+    expect(counts(watcher)).toEqual([104]);
   });
 
   it('never counts presence channels', async () => {

@@ -5,6 +5,7 @@
  */
 import type { Adapter, JoinOutcome, PresenceMember, Subscriber } from '../adapter/adapter.ts';
 import type { ChannelEventSink } from '../channels/channel-events.ts';
+import type { SubscriptionCountThrottle } from '../channels/count-throttle.ts';
 import type { AppConfig, Config } from '../config/schema.ts';
 import { channelKind, watchlistChannel, type ChannelKind } from '../protocol/channel-kind.ts';
 import { ErrorCode } from '../protocol/codes.ts';
@@ -30,6 +31,8 @@ export interface SessionDeps {
   readonly adapter: Adapter;
   readonly clock: Clock;
   readonly events: ChannelEventSink;
+  /** Shared by the sessions of a node; without it every count change is announced. */
+  readonly countThrottle?: SubscriptionCountThrottle;
   /** Called with errors that escaped a handler, after the client got a generic error. */
   readonly onInternalError?: (error: unknown) => void;
 }
@@ -298,7 +301,9 @@ export class Session implements Subscriber {
   }
 
   #announceCount(channel: string, count: number): void {
-    if (!this.deps.app.enableSubscriptionCount) return;
+    const { app, countThrottle, clock } = this.deps;
+    if (!app.enableSubscriptionCount) return;
+    if (countThrottle && !countThrottle.allow(app.id, channel, count, clock.now())) return;
     this.deps.adapter.publish(this.appId, channel, frames.subscriptionCount(channel, count));
     this.deps.events({
       name: 'subscription_count',

@@ -5,7 +5,11 @@
 import type { Adapter } from '../adapter/adapter.ts';
 import { LocalAdapter } from '../adapter/local.ts';
 import { StaticAppStore, type AppStore } from '../apps/app-store.ts';
-import { fanOutSinks, type ChannelEventSink } from '../channels/channel-events.ts';
+import {
+  fanOutSinks,
+  type ChannelEvent,
+  type ChannelEventSink,
+} from '../channels/channel-events.ts';
 import type { Config } from '../config/schema.ts';
 import { systemClock, type Clock } from '../connection/transport.ts';
 import { createApi } from '../http/api.ts';
@@ -46,7 +50,11 @@ export async function startServer(
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics({ defaultMetrics: config.metrics });
   const clock = options.clock ?? systemClock;
-  const adapter = options.adapter ?? (await createAdapter(config, clock, logger));
+  // Events an adapter raises itself (a Redis node reclaiming a dead node's members) reach the
+  // same sinks as every other channel event; the sinks exist only once the adapter does.
+  let events: ChannelEventSink = () => undefined;
+  const adapter =
+    options.adapter ?? (await createAdapter(config, clock, logger, (event) => events(event)));
   const apps = options.apps ?? new StaticAppStore(config.apps);
   const webhooks = apps.all().some((app) => app.webhooks.length > 0)
     ? new WebhookDispatcher({
@@ -55,6 +63,7 @@ export async function startServer(
         scheduler: systemScheduler,
         removalDelayMs: config.webhookRemovalDelayMs,
         onError: (error, url) => logger.warn({ err: error, url }, 'webhook delivery failed'),
+        stillGone: (event) => stillGone(adapter, event),
       })
     : undefined;
   const sinks = [
@@ -62,7 +71,7 @@ export async function startServer(
     ...(webhooks ? [webhooks.sink] : []),
     ...(options.eventSinks ?? []),
   ];
-  const events = fanOutSinks(sinks, (error) =>
+  events = fanOutSinks(sinks, (error) =>
     logger.error({ err: error }, 'error in channel event sink'),
   );
   const endpoint = new WebSocketEndpoint({ config, apps, adapter, events, clock, logger, metrics });
@@ -118,7 +127,23 @@ export async function startServer(
   };
 }
 
-async function createAdapter(config: Config, clock: Clock, logger: Logger): Promise<Adapter> {
+/** Whether a held removal still holds: nobody re-occupied the channel or brought the user back. */
+async function stillGone(adapter: Adapter, event: ChannelEvent): Promise<boolean> {
+  if (event.name === 'channel_vacated') {
+    return (await adapter.channel(event.appId, event.channel)) === undefined;
+  }
+  if (event.name === 'member_removed') {
+    return !(await adapter.members(event.appId, event.channel)).includes(event.userId);
+  }
+  return true;
+}
+
+async function createAdapter(
+  config: Config,
+  clock: Clock,
+  logger: Logger,
+  onReclaim: ChannelEventSink,
+): Promise<Adapter> {
   if (config.adapter === 'local') return new LocalAdapter({ now: () => clock.now() });
   // Loaded only when asked for, so a single node never loads ioredis.
   const { RedisAdapter } = await import('../adapter/redis.ts');
@@ -126,6 +151,7 @@ async function createAdapter(config: Config, clock: Clock, logger: Logger): Prom
     url: config.redisUrl,
     prefix: config.redisPrefix,
     onError: (error) => logger.warn({ err: error }, 'redis adapter error'),
+    onReclaim,
   });
 }
 

@@ -11,6 +11,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Adapter } from '../adapter/adapter.ts';
 import type { AppStore } from '../apps/app-store.ts';
 import type { ChannelEventSink } from '../channels/channel-events.ts';
+import { SubscriptionCountThrottle } from '../channels/count-throttle.ts';
 import type { Config } from '../config/schema.ts';
 import { checkHandshake } from '../connection/handshake.ts';
 import { Session, type SessionDeps } from '../connection/session.ts';
@@ -64,6 +65,7 @@ export class WebSocketEndpoint {
   readonly #perApp = new Map<string, number>();
   readonly #sweep: NodeJS.Timeout;
   readonly #collector: IdleCollector | undefined;
+  readonly #countThrottle = new SubscriptionCountThrottle();
   readonly #send: SendContext;
   /** Session dependencies per app id, shared by that app's connections. */
   readonly #sessionDeps = new Map<string, SessionDeps>();
@@ -188,6 +190,7 @@ export class WebSocketEndpoint {
         adapter,
         clock,
         events,
+        countThrottle: this.#countThrottle,
         onInternalError: (error) => {
           metrics.internalErrors.inc();
           logger.error({ err: error, appId: app.id }, 'error in message handler');

@@ -10,7 +10,14 @@ interface Posted {
   events: Array<Record<string, unknown>>;
 }
 
-function setup(targets: Array<Partial<WebhookTarget>>, statuses: number[] = []) {
+function setup(
+  targets: Array<Partial<WebhookTarget>>,
+  statuses: number[] = [],
+  extra: {
+    stillGone?: (event: ChannelEvent) => Promise<boolean>;
+    maxPendingPerTarget?: number;
+  } = {},
+) {
   const scheduler = new FakeScheduler();
   const posted: Posted[] = [];
   const app = appSchema.parse({
@@ -23,6 +30,7 @@ function setup(targets: Array<Partial<WebhookTarget>>, statuses: number[] = []) 
     apps: new StaticAppStore([app]),
     scheduler,
     removalDelayMs: 3000,
+    ...extra,
     send: async (url, body) => {
       posted.push({ url, events: (JSON.parse(body) as { events: Posted['events'] }).events });
       return statuses.shift() ?? 200;
@@ -151,5 +159,42 @@ describe('WebhookDispatcher', () => {
     dispatcher.close();
     await scheduler.advance(0);
     expect(names(posted)).toEqual(['channel_occupied']);
+  });
+
+  it('drops a held removal when the channel is occupied again elsewhere', async () => {
+    const { scheduler, posted, sink } = setup([{}], [], { stillGone: async () => false });
+    sink(vacated);
+    await scheduler.advance(3000);
+    expect(posted).toEqual([]);
+  });
+
+  it('sends a held removal when the adapter confirms it', async () => {
+    const { scheduler, posted, sink } = setup([{}], [], { stillGone: async () => true });
+    sink(removed);
+    await scheduler.advance(3000);
+    expect(names(posted)).toEqual(['member_removed']);
+  });
+
+  it('sends one cache_miss per channel within ten seconds [U]', async () => {
+    const { scheduler, posted, sink } = setup([{}]);
+    const miss: ChannelEvent = { name: 'cache_miss', appId: 'a', channel: 'cache-x' };
+    sink(miss);
+    sink(miss);
+    sink({ ...miss, channel: 'cache-y' });
+    await scheduler.advance(10_000);
+    sink(miss);
+    await scheduler.advance(0);
+    expect(posted.map((p) => p.events[0]?.channel)).toEqual(['cache-x', 'cache-y', 'cache-x']);
+  });
+
+  it('drops new deliveries while a target has its maximum backlog', async () => {
+    const { scheduler, posted, sink } = setup([{}], Array(100).fill(500), {
+      maxPendingPerTarget: 2,
+    });
+    sink(occupied);
+    sink({ ...occupied, channel: 'second' });
+    sink({ ...occupied, channel: 'third' });
+    await scheduler.advance(0);
+    expect(posted.map((p) => p.events[0]?.channel)).toEqual(['room', 'second']);
   });
 });

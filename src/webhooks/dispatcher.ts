@@ -32,9 +32,19 @@ export interface DispatcherOptions {
   /** How long a batching target collects events before posting them. */
   readonly batchWindowMs?: number;
   readonly onError?: (error: unknown, url: string) => void;
+  /**
+   * Asked when a held removal falls due: false when the channel is occupied again, or the user
+   * is back, maybe through another node; the removal is then dropped. Default: always true.
+   */
+  readonly stillGone?: (event: ChannelEvent) => Promise<boolean>;
+  /** Deliveries in flight or waiting to retry per target, beyond which new ones are dropped. */
+  readonly maxPendingPerTarget?: number;
 }
 
 const RETRY_FOR_MS = 5 * 60_000;
+const MAX_PENDING_PER_TARGET = 10_000;
+/** [U] cache_miss is "de-duplicated across subscribers": one per channel in this window. */
+const CACHE_MISS_WINDOW_MS = 10_000;
 const FIRST_RETRY_MS = 1_000;
 
 /** What a removal waits on, and what cancels it. */
@@ -50,6 +60,10 @@ export class WebhookDispatcher {
     { events: WebhookEvent[]; app: AppConfig; target: WebhookTarget }
   >();
   readonly #timers = new Set<unknown>();
+  /** Deliveries not finished per target URL (bounded by maxPendingPerTarget). */
+  readonly #pending = new Map<string, number>();
+  /** When each (app, channel) last had a cache_miss sent. */
+  readonly #cacheMisses = new Map<string, number>();
   #closed = false;
 
   constructor(private readonly options: DispatcherOptions) {}
@@ -63,7 +77,7 @@ export class WebhookDispatcher {
     if (event.name === 'channel_vacated' || event.name === 'member_removed') {
       const handle = this.#later(() => {
         this.#held.delete(heldKey);
-        this.#dispatch(app, event);
+        void this.#dispatchIfStillGone(app, event);
       }, this.options.removalDelayMs);
       this.#held.set(heldKey, handle);
       return;
@@ -79,8 +93,31 @@ export class WebhookDispatcher {
         return;
       }
     }
+    if (event.name === 'cache_miss' && this.#recentCacheMiss(event)) return;
     this.#dispatch(app, event);
   };
+
+  async #dispatchIfStillGone(app: AppConfig, event: ChannelEvent): Promise<void> {
+    try {
+      if (this.options.stillGone && !(await this.options.stillGone(event))) return;
+    } catch (error) {
+      this.options.onError?.(error, 'stillGone');
+    }
+    this.#dispatch(app, event);
+  }
+
+  #recentCacheMiss(event: ChannelEvent): boolean {
+    const now = this.options.scheduler.now();
+    const key = `${event.appId}\n${event.channel}`;
+    const last = this.#cacheMisses.get(key);
+    if (last !== undefined && now - last < CACHE_MISS_WINDOW_MS) return true;
+    if (this.#cacheMisses.size > 10_000) {
+      for (const [k, at] of this.#cacheMisses)
+        if (now - at >= CACHE_MISS_WINDOW_MS) this.#cacheMisses.delete(k);
+    }
+    this.#cacheMisses.set(key, now);
+    return false;
+  }
 
   #dispatch(app: AppConfig, event: ChannelEvent): void {
     const payload = toWebhookEvent(event);
@@ -103,19 +140,32 @@ export class WebhookDispatcher {
 
   #post(app: AppConfig, target: WebhookTarget, events: WebhookEvent[]): void {
     const { scheduler } = this.options;
+    const pending = this.#pending.get(target.url) ?? 0;
+    if (pending >= (this.options.maxPendingPerTarget ?? MAX_PENDING_PER_TARGET)) {
+      // A receiver that is down must not make us hold an unbounded backlog.
+      this.options.onError?.(new Error('webhook backlog full: events dropped'), target.url);
+      return;
+    }
+    this.#pending.set(target.url, pending + 1);
+    const done = () => {
+      const left = (this.#pending.get(target.url) ?? 1) - 1;
+      if (left > 0) this.#pending.set(target.url, left);
+      else this.#pending.delete(target.url);
+    };
     const request = webhookRequest(app, events, scheduler.now());
     const giveUpAt = scheduler.now() + RETRY_FOR_MS;
     const attempt = (delay: number) => {
       this.options.send(target.url, request.body, request.headers).then(
         (status) => {
-          if (status < 200 || status >= 300) retry(delay, new Error(`webhook answered ${status}`));
+          if (status >= 200 && status < 300) return done();
+          retry(delay, new Error(`webhook answered ${status}`));
         },
         (error: unknown) => retry(delay, error),
       );
     };
     const retry = (delay: number, error: unknown) => {
       this.options.onError?.(error, target.url);
-      if (this.#closed || scheduler.now() + delay > giveUpAt) return;
+      if (this.#closed || scheduler.now() + delay > giveUpAt) return done();
       this.#later(() => attempt(delay * 2), delay);
     };
     attempt(FIRST_RETRY_MS);

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisAdapter } from '../../src/adapter/redis.ts';
+import type { ChannelEvent } from '../../src/channels/channel-events.ts';
 import { REDIS_URL, redisGate, uniquePrefix } from '../helpers/redis.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import { adapterContract, RecordingSubscriber } from './adapter.suite.ts';
@@ -34,7 +35,17 @@ describe.skipIf(!enabled)('RedisAdapter', () => {
   adapterContract('RedisAdapter', { maxNodes: 2, make: (nodes) => cluster(nodes) });
 
   it("takes back a crashed node's presence members and tells the survivors", async () => {
-    const [survivor, doomed] = await cluster(2, 100);
+    const prefix = uniquePrefix('crash');
+    const reclaimed: ChannelEvent[] = [];
+    const survivor = await RedisAdapter.connect({
+      url: REDIS_URL,
+      prefix,
+      heartbeatMs: 100,
+      onReclaim: (event) => reclaimed.push(event),
+    });
+    open.push(survivor);
+    const [doomed] = await cluster(1, 100, prefix);
+    await doomed!.join('a', 'lonely', new RecordingSubscriber('3.3'));
     const watcher = new RecordingSubscriber('1.1');
     await survivor!.join('a', 'presence-x', watcher, { userId: 'stays', userInfo: undefined });
     await doomed!.join('a', 'presence-x', new RecordingSubscriber('2.2'), {
@@ -57,6 +68,13 @@ describe.skipIf(!enabled)('RedisAdapter', () => {
       subscriptionCount: 1,
       userCount: 1,
     });
+    expect(reclaimed).toEqual(
+      expect.arrayContaining([
+        { name: 'member_removed', appId: 'a', channel: 'presence-x', userId: 'crashes' },
+        { name: 'channel_vacated', appId: 'a', channel: 'lonely' },
+      ]),
+    );
+    expect(reclaimed).toHaveLength(2);
   });
 
   it("ignores a leave whose share was reclaimed, and reconnects the presumed-dead node's clients", async () => {

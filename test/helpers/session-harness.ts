@@ -6,6 +6,7 @@ import type PusherServer from 'pusher';
 import { expect } from 'vitest';
 import { LocalAdapter } from '../../src/adapter/local.ts';
 import type { ChannelEvent } from '../../src/channels/channel-events.ts';
+import type { SubscriptionCountThrottle } from '../../src/channels/count-throttle.ts';
 import { appSchema, configSchema, DEFAULT_APP, type AppConfig } from '../../src/config/schema.ts';
 import { Session, type SessionLimits } from '../../src/connection/session.ts';
 import { FakeClock } from './fake-clock.ts';
@@ -45,6 +46,8 @@ export function createHub(
   options: {
     app?: Partial<AppConfig>;
     limits?: Partial<SessionLimits>;
+    /** Shared subscription_count throttle, as the endpoint gives its sessions. */
+    countThrottle?: SubscriptionCountThrottle;
     /** Builds the adapter (a LocalAdapter subclass, say, to delay its answers). */
     adapter?: (now: () => number) => LocalAdapter;
   } = {},
@@ -74,6 +77,7 @@ export function createHub(
       adapter,
       clock,
       events: (event) => events.push(event),
+      ...(options.countThrottle ? { countThrottle: options.countThrottle } : {}),
       onInternalError: (error) => internalErrors.push(error),
     });
     session.open();
