@@ -4,27 +4,24 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/config/load.ts';
-import { startServer, type RunningServer } from '../../src/server/server.ts';
+import type { RunningServer } from '../../src/server/server.ts';
 import { RawClient } from '../helpers/raw-client.ts';
+import { startTestServer } from '../helpers/server.ts';
 import { signedRequest, type RawRequest } from '../helpers/signed-request.ts';
 
 let server: RunningServer;
 
 beforeAll(async () => {
-  server = await startServer(
-    resolveConfig({
-      port: 0,
-      logLevel: 'silent',
-      maxHttpBodyBytes: 64 * 1024,
-      httpBodyTimeoutMs: 300,
-      apps: [
-        { id: 'app-id', key: 'app-key', secret: 'app-secret' },
-        { id: 'other-id', key: 'other-key', secret: 'other-secret' },
-        { id: 'off-id', key: 'off-key', secret: 'off-secret', enabled: false },
-      ],
-    }),
-  );
+  server = await startTestServer({
+    metrics: true,
+    maxHttpBodyBytes: 64 * 1024,
+    httpBodyTimeoutMs: 300,
+    apps: [
+      { id: 'app-id', key: 'app-key', secret: 'app-secret' },
+      { id: 'other-id', key: 'other-key', secret: 'other-secret' },
+      { id: 'off-id', key: 'off-key', secret: 'off-secret', enabled: false },
+    ],
+  });
 });
 afterAll(async () => server.stop());
 
@@ -269,9 +266,7 @@ describe('health and readiness', () => {
 
 describe('readiness during shutdown', () => {
   it('answers 503 on GET /ready and refuses new connections with 4100 while draining', async () => {
-    const draining = await startServer(
-      resolveConfig({ port: 0, logLevel: 'silent', shutdownTimeoutMs: 3000 }),
-    );
+    const draining = await startTestServer({ shutdownTimeoutMs: 3000 });
     // A peer that never answers the close handshake keeps the server draining for a while.
     const socket = net.connect(draining.port, '127.0.0.1');
     socket.write(

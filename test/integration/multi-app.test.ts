@@ -1,24 +1,20 @@
 /** Several apps on one server: each with its own key, secret and switches, never mixing. */
 import PusherServer from 'pusher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/config/load.ts';
-import { startServer, type RunningServer } from '../../src/server/server.ts';
+import type { RunningServer } from '../../src/server/server.ts';
 import { createPusher, disconnectAllPushers, type PusherClient } from '../helpers/pusher-client.ts';
+import { startTestServer } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
 let server: RunningServer;
 
 beforeAll(async () => {
-  server = await startServer(
-    resolveConfig({
-      port: 0,
-      logLevel: 'silent',
-      apps: [
-        { id: 'blue', key: 'blue-key', secret: 'blue-secret' },
-        { id: 'green', key: 'green-key', secret: 'green-secret', enableClientEvents: false },
-      ],
-    }),
-  );
+  server = await startTestServer({
+    apps: [
+      { id: 'blue', key: 'blue-key', secret: 'blue-secret' },
+      { id: 'green', key: 'green-key', secret: 'green-secret', enableClientEvents: false },
+    ],
+  });
 });
 afterAll(async () => {
   disconnectAllPushers();

@@ -5,9 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalAdapter } from '../../src/adapter/local.ts';
-import { resolveConfig } from '../../src/config/load.ts';
 import { channelEvent } from '../../src/protocol/frames.ts';
-import { startServer, type RunningServer } from '../../src/server/server.ts';
+import type { RunningServer } from '../../src/server/server.ts';
+import { startTestServer } from '../helpers/server.ts';
 import { connect, subscribe, until } from './perf-client.ts';
 
 const CAP = 256 * 1024;
@@ -32,16 +32,7 @@ describe('slow consumer', () => {
     'closes a subscriber that stops reading once its buffer passes maxBufferedBytes',
     async () => {
       const adapter = new LocalAdapter();
-      server = await startServer(
-        resolveConfig({
-          host: '127.0.0.1',
-          port: 0,
-          logLevel: 'silent',
-          metrics: false,
-          maxBufferedBytes: CAP,
-        }),
-        { adapter },
-      );
+      server = await startTestServer({ maxBufferedBytes: CAP }, { adapter });
       const appId = server.config.apps[0]!.id;
       const slow = await connect(server.wsUrl);
       const healthy = await connect(server.wsUrl);
@@ -80,16 +71,7 @@ describe('slow consumer', () => {
     'sends 4100 to a slow consumer that resumes reading in time',
     async () => {
       const adapter = new LocalAdapter();
-      server = await startServer(
-        resolveConfig({
-          host: '127.0.0.1',
-          port: 0,
-          logLevel: 'silent',
-          metrics: false,
-          maxBufferedBytes: CAP,
-        }),
-        { adapter },
-      );
+      server = await startTestServer({ maxBufferedBytes: CAP }, { adapter });
       const appId = server.config.apps[0]!.id;
       const slow = await connect(server.wsUrl);
       await subscribe(slow, 'ticker');
@@ -117,16 +99,7 @@ describe('slow consumer', () => {
     'does not count one turn of a burst against a subscriber that keeps reading',
     async () => {
       const adapter = new LocalAdapter();
-      server = await startServer(
-        resolveConfig({
-          host: '127.0.0.1',
-          port: 0,
-          logLevel: 'silent',
-          metrics: false,
-          maxBufferedBytes: CAP,
-        }),
-        { adapter },
-      );
+      server = await startTestServer({ maxBufferedBytes: CAP }, { adapter });
       const appId = server.config.apps[0]!.id;
       const reader = await connect(server.wsUrl);
       await subscribe(reader, 'burst');
