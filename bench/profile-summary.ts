@@ -2,8 +2,11 @@
  * Summarises a V8 .cpuprofile (from `node --cpu-prof`): self time per function and per file,
  * heaviest first, optionally for a time window only (seconds from the profile's start), so the
  * measured phase of a scenario can be told apart from its setup. `--timeline` prints how busy
- * each second was, to find that window.
- * Usage: node --import tsx bench/profile-summary.ts FILE [--top 30] [--from S] [--to S] [--timeline]
+ * each second (or each `--step S`) was, to find that window; `--mark NAME` prints when a function
+ * of that name was first and last sampled (e.g. a handler only the measured phase runs), for
+ * phases too short to tell apart at one-second resolution.
+ * Usage: node --import tsx bench/profile-summary.ts FILE [--top 30] [--from S] [--to S]
+ *        [--timeline [--step S]] [--mark NAME]
  */
 import { readFileSync } from 'node:fs';
 
@@ -29,11 +32,17 @@ function option(name: string): string | undefined {
 process.stdout.on('error', () => process.exit(0));
 const file = process.argv[2];
 if (!file)
-  throw new Error('usage: profile-summary.ts FILE [--top N] [--from S] [--to S] [--timeline]');
+  throw new Error(
+    'usage: profile-summary.ts FILE [--top N] [--from S] [--to S] [--timeline [--step S]] [--mark NAME]',
+  );
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const top = Number(option('top') ?? 30);
 const fromMicros = Number(option('from') ?? 0) * 1e6;
 const toMicros = Number(option('to') ?? Infinity) * 1e6;
+const stepMicros = Number(option('step') ?? 1) * 1e6;
+const mark = option('mark');
+let markFirst: number | undefined;
+let markLast: number | undefined;
 
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const selfMicros = new Map<number, number>();
@@ -43,18 +52,30 @@ for (let i = 0; i < profile.samples.length; i++) {
   const id = profile.samples[i]!;
   const delta = profile.timeDeltas[i] ?? 0;
   at += delta;
-  const second = Math.floor(at / 1e6);
-  if (byId.get(id)?.callFrame.functionName !== '(idle)') {
-    busyPerSecond[second] = (busyPerSecond[second] ?? 0) + delta;
+  const bucket = Math.floor(at / stepMicros);
+  const functionName = byId.get(id)?.callFrame.functionName;
+  if (functionName !== '(idle)') {
+    busyPerSecond[bucket] = (busyPerSecond[bucket] ?? 0) + delta;
+  }
+  if (mark !== undefined && functionName === mark) {
+    markFirst ??= at;
+    markLast = at;
   }
   if (at < fromMicros || at > toMicros) continue;
   selfMicros.set(id, (selfMicros.get(id) ?? 0) + delta);
 }
 if (process.argv.includes('--timeline')) {
   process.stdout.write('second  busy% (main thread, from samples)\n');
-  busyPerSecond.forEach((micros, second) => {
-    process.stdout.write(`${String(second).padStart(6)}  ${((micros ?? 0) / 1e4).toFixed(0)}%\n`);
+  // forEach skips holes: fill them so an idle stretch shows as 0%.
+  Array.from(busyPerSecond, (micros) => micros ?? 0).forEach((micros, bucket) => {
+    const start = ((bucket * stepMicros) / 1e6).toFixed(stepMicros < 1e6 ? 1 : 0);
+    process.stdout.write(`${start.padStart(6)}  ${((micros / stepMicros) * 100).toFixed(0)}%\n`);
   });
+}
+if (mark !== undefined) {
+  const at = (micros: number | undefined) =>
+    micros === undefined ? 'never' : `${(micros / 1e6).toFixed(3)} s`;
+  process.stdout.write(`${mark}: first sampled at ${at(markFirst)}, last at ${at(markLast)}\n`);
 }
 const total = [...selfMicros.values()].reduce((a, b) => a + b, 0);
 

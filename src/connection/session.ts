@@ -170,17 +170,27 @@ export class Session implements Subscriber {
     }
   }
 
-  /** Queues `step` after the channel's earlier adapter work; never rejects. */
+  /**
+   * Queues `step` after the channel's earlier adapter work; never rejects. One `then` both
+   * reports a failure and retires the entry (a subscribe is one step: each promise counts).
+   */
   #serially(channel: string, step: () => Promise<void>): Promise<void> {
     const previous = this.#work.get(channel);
-    const next = (previous ? previous.then(step) : step()).catch((error: unknown) =>
-      this.#internalError(error),
+    const run = previous ? previous.then(step) : step();
+    const next: Promise<void> = run.then(
+      () => this.#retire(channel, next),
+      (error: unknown) => {
+        this.#internalError(error);
+        this.#retire(channel, next);
+      },
     );
     this.#work.set(channel, next);
-    void next.then(() => {
-      if (this.#work.get(channel) === next) this.#work.delete(channel);
-    });
     return next;
+  }
+
+  /** Drops the channel's chain once its last step is done; a step queued since stays. */
+  #retire(channel: string, done: Promise<void>): void {
+    if (this.#work.get(channel) === done) this.#work.delete(channel);
   }
 
   #dispatch(text: string): Promise<void> | void {
@@ -208,7 +218,11 @@ export class Session implements Subscriber {
     );
   }
 
-  async #subscribe(data: unknown): Promise<void> {
+  /**
+   * Not async: everything up to the join is synchronous and the join's chain never rejects, so
+   * the promises an async method (and `receive`'s catch on it) would add buy nothing here.
+   */
+  #subscribe(data: unknown): void {
     const payload = frames.eventDataObject(data);
     if (!payload.ok) return this.#error(null, `Invalid pusher:subscribe: ${payload.problem}`);
     const channel = payload.value.channel;
@@ -240,7 +254,7 @@ export class Session implements Subscriber {
 
     const pending: SubscriptionState = { state: 'pending' };
     this.#channels.set(channel, pending);
-    return this.#serially(channel, () => this.#join(channel, kind, pending, authorization.member));
+    void this.#serially(channel, () => this.#join(channel, kind, pending, authorization.member));
   }
 
   async #join(

@@ -97,13 +97,20 @@ export const errorFrame = (code: number | null, message: string) =>
 export const PONG = frame({ event: 'pusher:pong', data: '{}' });
 export const PING = frame({ event: 'pusher:ping', data: '{}' });
 
-/** [U] Non-presence success data is `"{}"`; pusher-js ignores it (§2, §16.1). */
+/**
+ * [U] Non-presence success data is `"{}"`; pusher-js ignores it (§2, §16.1). That frame is one
+ * per subscribe, so it is built from a template: the same text `frame()` would make.
+ */
 export const subscriptionSucceeded = (channel: string, presence?: PresenceSnapshot) =>
-  frame({
-    event: 'pusher_internal:subscription_succeeded',
-    channel,
-    data: JSON.stringify(presence ? { presence } : {}),
-  });
+  presence
+    ? frame({
+        event: 'pusher_internal:subscription_succeeded',
+        channel,
+        data: JSON.stringify({ presence }),
+      })
+    : new OutboundFrame(
+        `{"event":"pusher_internal:subscription_succeeded","channel":${JSON.stringify(channel)},"data":"{}"}`,
+      );
 
 export interface PresenceSnapshot {
   readonly ids: string[];

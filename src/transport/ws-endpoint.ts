@@ -99,7 +99,7 @@ export class WebSocketEndpoint {
     };
     this.#onError = (error) => deps.logger.debug({ err: error }, 'socket error');
     this.#onMessage = function (this: WebSocket, data: RawData, isBinary: boolean) {
-      metrics.framesReceived.inc();
+      metrics.frameReceived();
       receive(this, data, isBinary);
     };
     const forget = (ws: SessionSocket) => this.#forget(ws);
