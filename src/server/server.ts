@@ -95,7 +95,16 @@ export async function startServer(
     endpoint,
     logger,
   });
-  const address = await listener.listen(config.port, config.host);
+  let address;
+  try {
+    address = await listener.listen(config.port, config.host);
+  } catch (error) {
+    // A port already in use, say: release what was built, so an embedding process is not held.
+    endpoint.close();
+    webhooks?.close();
+    await adapter.close();
+    throw error;
+  }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let stopping: Promise<void> | undefined;
 

@@ -144,6 +144,13 @@ describe('pushwire start', () => {
     expect(cli.output()).toMatch(/apps\.0.*colour/);
   });
 
+  it('exits non-zero naming the reason when the port is taken', async () => {
+    const first = await startCli([]);
+    const second = runCli(['start', '--port', String(first.port)]);
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toMatch(/Could not start: .*EADDRINUSE/);
+  });
+
   it('exits non-zero for an unknown command', async () => {
     const cli = runCli(['launch']);
     expect(await cli.exited).toBe(2);
