@@ -1,25 +1,20 @@
 /**
- * The one error class Pushwire throws. `code` is a protocol code from protocol/codes.ts, or
- * `null` for the non-fatal `pusher:error` messages Pusher sends with `code: null` (§4.3);
- * `httpStatus` is set when the error answers an HTTP request.
+ * The base of every error Pushwire throws, so callers test `instanceof PushwireError` and read
+ * `code` rather than parse messages. `code` is a protocol code from protocol/codes.ts where one
+ * applies, or `null`. Client input never throws: it gets a `pusher:error` or an HTTP status.
  */
 export class PushwireError extends Error {
-  override readonly name = 'PushwireError';
+  override readonly name: string = 'PushwireError';
   readonly code: number | null;
-  readonly httpStatus: number | undefined;
 
-  constructor(
-    message: string,
-    options: { code?: number | null; httpStatus?: number; cause?: unknown } = {},
-  ) {
+  constructor(message: string, options: { code?: number | null; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = options.code ?? null;
-    this.httpStatus = options.httpStatus;
   }
 }
 
 /** A configuration that failed validation; `issues` name each field and what is wrong. */
-export class ConfigError extends Error {
+export class ConfigError extends PushwireError {
   override readonly name = 'ConfigError';
   constructor(readonly issues: string[]) {
     super(`Invalid configuration:\n  - ${issues.join('\n  - ')}`);

@@ -338,7 +338,8 @@ export class RedisAdapter implements Adapter {
         i += 4;
       } else if (kind === 'v') {
         const [appId, channel] = [out[i + 1]!, out[i + 2]!];
-        if (!channel.startsWith('#')) this.#onReclaim({ name: 'channel_vacated', appId, channel });
+        if (!channelKind(channel).isInternal)
+          this.#onReclaim({ name: 'channel_vacated', appId, channel });
         i += 3;
       } else {
         const [appId, userId] = [out[i + 1]!, out[i + 2]!];

@@ -53,15 +53,7 @@ export class ChannelRegistry {
     const channels = this.#app(appId).channels;
     let state = channels.get(channel);
     const existing = state?.subscribers.get(subscriber.socketId);
-    if (state && existing) {
-      return {
-        ok: true,
-        channelOccupied: false,
-        memberAdded: false,
-        subscriptionCount: state.subscribers.size,
-        ...(state.members ? { presence: snapshot(state.members) } : {}),
-      };
-    }
+    if (state && existing) return joined(state, false, false);
     if (
       member &&
       state?.members &&
@@ -90,13 +82,7 @@ export class ChannelRegistry {
       entry.sockets.add(subscriber.socketId);
       state.memberOf.set(subscriber.socketId, member.userId);
     }
-    return {
-      ok: true,
-      channelOccupied,
-      memberAdded,
-      subscriptionCount: state.subscribers.size,
-      ...(state.members ? { presence: snapshot(state.members) } : {}),
-    };
+    return joined(state, channelOccupied, memberAdded);
   }
 
   leave(appId: string, channel: string, subscriber: Subscriber): LeaveOutcome {
@@ -217,6 +203,16 @@ export class ChannelRegistry {
         if (entry.expiresAt <= now) app.cache.delete(channel);
     }
   }
+}
+
+function joined(state: ChannelState, channelOccupied: boolean, memberAdded: boolean): JoinOutcome {
+  return {
+    ok: true,
+    channelOccupied,
+    memberAdded,
+    subscriptionCount: state.subscribers.size,
+    ...(state.members ? { presence: snapshot(state.members) } : {}),
+  };
 }
 
 function snapshot(members: Map<string, Member>): PresenceSnapshot {

@@ -190,6 +190,7 @@ describe('loadConfig', () => {
     expect(issuesOf(() => loadConfig({ file, env: {} }))).toEqual([
       expect.stringContaining('top level must be an object'),
     ]);
+    expect(issuesOf(() => loadConfig({ file, env: {} }))[0]).not.toContain('not valid JSON');
   });
 
   it('reports a missing file', () => {

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.ts';
+import { isJsonObject } from '../protocol/json.ts';
 import { DEFAULT_APP, appSchema, configSchema, type Config } from './schema.ts';
 
 type Layer = Record<string, unknown>;
@@ -40,15 +41,15 @@ function fileLayer(path: string): Layer {
   } catch (error) {
     throw new ConfigError([`config file ${path}: ${(error as Error).message}`]);
   }
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw new Error('top level must be an object');
-    }
-    return parsed as Layer;
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new ConfigError([`config file ${path}: not valid JSON (${(error as Error).message})`]);
   }
+  if (!isJsonObject(parsed))
+    throw new ConfigError([`config file ${path}: top level must be an object`]);
+  return parsed;
 }
 
 /** Validates and freezes; an empty `apps` list becomes the embedded default app. */

@@ -6,7 +6,8 @@ import type { PresenceMember } from '../adapter/adapter.ts';
 import { channelStringToSign, verifyAuth } from '../auth/signatures.ts';
 import type { ChannelKind } from '../protocol/channel-kind.ts';
 import { SERVER_TO_USER_PREFIX } from '../protocol/channel-kind.ts';
-import { utf8Length } from '../protocol/names.ts';
+import { decodeJsonObject } from '../protocol/json.ts';
+import { MAX_USER_ID_LENGTH, utf8Length } from '../protocol/names.ts';
 
 export interface SignedInUser {
   readonly id: string;
@@ -24,8 +25,6 @@ export interface AuthorizeInput {
 }
 
 export type Authorization = { ok: true; member?: PresenceMember } | { ok: false; message: string };
-
-const MAX_USER_ID_LENGTH = 128;
 
 export function authorizeSubscription(input: AuthorizeInput): Authorization {
   const { app, socketId, channel, kind } = input;
@@ -69,16 +68,9 @@ function authorizePresence(input: AuthorizeInput): Authorization {
   // Verify over the exact string received: re-serialising would change the signed bytes.
   const check = verifyAuth(input.auth, app, channelStringToSign(socketId, channel, channelData));
   if (!check.ok) return { ok: false, message: check.problem };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(channelData);
-  } catch {
-    return { ok: false, message: 'channel_data is not valid JSON' };
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return { ok: false, message: 'channel_data must be a JSON object' };
-  }
-  const { user_id: rawId, user_info: userInfo } = parsed as Record<string, unknown>;
+  const parsed = decodeJsonObject(channelData);
+  if (!parsed.ok) return { ok: false, message: `channel_data ${parsed.problem}` };
+  const { user_id: rawId, user_info: userInfo } = parsed.value;
   // Numeric ids occur in the wild; identity is String(user_id) everywhere (§5.5, [U] §16.7).
   if (
     !(typeof rawId === 'string' && rawId.length > 0) &&

@@ -402,3 +402,12 @@ describe('Session with a racing or failing adapter', () => {
     await expectAlive(c);
   });
 });
+
+describe('Session disconnect', () => {
+  it('sends a code of 4300 or more as an error only and keeps the socket open', async () => {
+    const c = createHub().connect();
+    c.session.disconnect(4301, 'not a close code');
+    expect(lastError(c)).toEqual({ code: 4301, message: 'not a close code' });
+    expect(c.transport.closedWith).toBeUndefined();
+  });
+});

@@ -8,12 +8,12 @@ import type { ChannelEventSink } from '../channels/channel-events.ts';
 import type { SubscriptionCountThrottle } from '../channels/count-throttle.ts';
 import type { AppConfig, Config } from '../config/schema.ts';
 import { channelKind, watchlistChannel, type ChannelKind } from '../protocol/channel-kind.ts';
-import { ErrorCode } from '../protocol/codes.ts';
+import { ErrorCode, isCloseCode } from '../protocol/codes.ts';
 import * as frames from '../protocol/frames.ts';
 import { channelNameProblem, eventNameProblem, utf8Length } from '../protocol/names.ts';
 import { authorizeSubscription, type SignedInUser } from './authorize.ts';
 import { TokenBucket } from './rate-limit.ts';
-import { signIn, type SignInContext } from './signin.ts';
+import { MAX_WATCHLIST, signIn, type SignInContext } from './signin.ts';
 import type { Clock, Transport } from './transport.ts';
 
 export type SessionLimits = Pick<
@@ -128,6 +128,8 @@ export class Session implements Subscriber {
   disconnect(code: number, message: string): void {
     if (this.#closed) return;
     this.transport.send(frames.errorFrame(code, message));
+    // Codes of 4300 and above are never close codes: pusher-js would stop reconnecting (§4.1).
+    if (!isCloseCode(code)) return;
     this.transport.close(code, message);
     void this.handleClose();
   }
@@ -291,7 +293,7 @@ export class Session implements Subscriber {
       member ? { state: 'subscribed', userId: member.userId } : { state: 'subscribed' },
     );
     this.transport.send(frames.subscriptionSucceeded(channel, outcome.presence));
-    const internal = kind.isServerToUser;
+    const internal = kind.isInternal;
     if (outcome.channelOccupied && !internal)
       events({ name: 'channel_occupied', appId: app.id, channel });
     if (member && outcome.memberAdded) {
@@ -355,7 +357,7 @@ export class Session implements Subscriber {
       events({ name: 'member_removed', appId: this.appId, channel, userId: outcome.memberRemoved });
     }
     const kind = channelKind(channel);
-    if (kind.isServerToUser) return;
+    if (kind.isInternal) return;
     if (outcome.channelVacated) events({ name: 'channel_vacated', appId: this.appId, channel });
     else if (!kind.isPresence) this.#announceCount(channel, outcome.subscriptionCount);
   }
@@ -427,7 +429,7 @@ export class Session implements Subscriber {
     if (watchlistTruncated) {
       this.#error(
         ErrorCode.WatchlistLimit,
-        'Watchlist limit exceeded: only the first 100 user ids are watched',
+        `Watchlist limit exceeded: only the first ${MAX_WATCHLIST} user ids are watched`,
       );
     }
     if (alreadySignedIn) return;

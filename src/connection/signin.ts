@@ -5,6 +5,7 @@
 import { userStringToSign, verifyAuth } from '../auth/signatures.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { eventDataObject } from '../protocol/frames.ts';
+import { decodeJsonObject } from '../protocol/json.ts';
 import { isValidUserId } from '../protocol/names.ts';
 import type { SignedInUser } from './authorize.ts';
 
@@ -49,16 +50,9 @@ export function signIn(context: SignInContext): SignInResult {
     return refuse('Invalid pusher:signin: user_data must be a string');
   const check = verifyAuth(auth, app, userStringToSign(socketId, userData));
   if (!check.ok) return refuse(check.problem);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(userData);
-  } catch {
-    return refuse('user_data is not valid JSON');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return refuse('user_data must be a JSON object');
-  }
-  const { id, user_info: userInfo, watchlist } = parsed as Record<string, unknown>;
+  const parsed = decodeJsonObject(userData);
+  if (!parsed.ok) return refuse(`user_data ${parsed.problem}`);
+  const { id, user_info: userInfo, watchlist } = parsed.value;
   if (!isValidUserId(id))
     return refuse('user_data.id must be a non-empty string of channel-name characters');
   if (current && current.id !== id)

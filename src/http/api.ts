@@ -11,7 +11,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { isValidUserId } from '../protocol/names.ts';
 import { publishEvents } from './publish.ts';
-import { parseBatch, parseEvent, parseJsonObject } from './publish-input.ts';
+import { parseBatch, parseEvent, parseJsonObject, type PublishLimits } from './publish-input.ts';
 import { channelInfo, channelList, channelUsers } from './queries.ts';
 import { httpError, json, type HttpRequest, type HttpResponse } from './types.ts';
 
@@ -50,11 +50,13 @@ async function route(
   resource: string,
 ): Promise<HttpResponse> {
   const { method } = request;
-  const limits = { ...deps.config, maxEventPayloadBytes: app.maxEventPayloadBytes };
   if (method === 'POST' && resource === 'events') {
     const body = parseJsonObject(request.body);
     if (!body.ok) return httpError(body.status, body.message);
-    const event = parseEvent(body.value, limits, { allowChannels: true, field: '' });
+    const event = parseEvent(body.value, publishLimits(deps.config, app), {
+      allowChannels: true,
+      field: '',
+    });
     if (!event.ok) return httpError(event.status, event.message);
     const [attributes] = await publishEvents(deps, app, [event.value]);
     return json(200, attributes ? { channels: attributes } : {});
@@ -62,7 +64,7 @@ async function route(
   if (method === 'POST' && resource === 'batch_events') {
     const body = parseJsonObject(request.body);
     if (!body.ok) return httpError(body.status, body.message);
-    const batch = parseBatch(body.value, limits);
+    const batch = parseBatch(body.value, publishLimits(deps.config, app));
     if (!batch.ok) return httpError(batch.status, batch.message);
     const attributes = await publishEvents(deps, app, batch.value);
     if (attributes.every((a) => a === undefined)) return json(200, {});
@@ -105,3 +107,9 @@ function decodePathSegment(segment: string): string | undefined {
     return undefined;
   }
 }
+
+const publishLimits = (config: Config, app: AppConfig): PublishLimits => ({
+  maxChannelNameLength: config.maxChannelNameLength,
+  maxEventNameLength: config.maxEventNameLength,
+  maxEventPayloadBytes: app.maxEventPayloadBytes,
+});

@@ -2,6 +2,7 @@
  * Validation of `POST /events` and `POST /batch_events` bodies (PROTOCOL.md §11.3). Pure: a
  * body goes in, a list of events to publish or an HTTP error comes out.
  */
+import { decodeJsonObject } from '../protocol/json.ts';
 import { channelKind } from '../protocol/channel-kind.ts';
 import {
   channelNameProblem,
@@ -33,16 +34,8 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; status: number; me
 const bad = (message: string, status = 400): Parsed<never> => ({ ok: false, status, message });
 
 export function parseJsonObject(body: Uint8Array): Parsed<Record<string, unknown>> {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(body).toString('utf8'));
-  } catch {
-    return bad('Request body is not valid JSON');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return bad('Request body must be a JSON object');
-  }
-  return { ok: true, value: value as Record<string, unknown> };
+  const decoded = decodeJsonObject(Buffer.from(body).toString('utf8'));
+  return decoded.ok ? decoded : bad(`Request body ${decoded.problem}`);
 }
 
 /** One event: `{name, data, channel | channels, socket_id?, info?}`. `field` prefixes messages. */

@@ -23,7 +23,7 @@ export async function channelList(
   const channels: Record<string, { user_count?: number; subscription_count?: number }> = {};
   for (const [name, stats] of await adapter.channels(app.id)) {
     // Internal channels (#server-to-user-, #watchlist-) are not the app's to list.
-    if (name.startsWith('#') || !name.startsWith(prefix)) continue;
+    if (channelKind(name).isInternal || !name.startsWith(prefix)) continue;
     const entry: { user_count?: number; subscription_count?: number } = {};
     if (info.includes('user_count')) entry.user_count = stats.userCount ?? 0;
     if (info.includes('subscription_count')) entry.subscription_count = stats.subscriptionCount;

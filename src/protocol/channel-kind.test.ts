@@ -1,21 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { channelKind, serverToUserChannel } from './channel-kind.ts';
+import { channelKind } from './channel-kind.ts';
 
 describe('channelKind', () => {
   it.each([
-    // name, private, presence, encrypted, cache, client events, server-to-user
-    ['news', false, false, false, false, false, false],
-    ['private-chat', true, false, false, false, true, false],
-    ['private-encrypted-dm', true, false, true, false, false, false],
-    ['private-encrypted-cache-wallet', true, false, true, true, false, false],
-    ['private-cache-prices', true, false, false, true, true, false],
-    ['presence-room', false, true, false, false, true, false],
-    ['presence-cache-board', false, true, false, true, true, false],
-    ['cache-scores', false, false, false, true, false, false],
-    ['#server-to-user-42', false, false, false, false, false, true],
+    // name, private, presence, encrypted, cache, client events, server-to-user, internal
+    ['news', false, false, false, false, false, false, false],
+    ['private-chat', true, false, false, false, true, false, false],
+    ['private-encrypted-dm', true, false, true, false, false, false, false],
+    ['private-encrypted-cache-wallet', true, false, true, true, false, false, false],
+    ['private-cache-prices', true, false, false, true, true, false, false],
+    ['presence-room', false, true, false, false, true, false, false],
+    ['presence-cache-board', false, true, false, true, true, false, false],
+    ['cache-scores', false, false, false, true, false, false, false],
+    ['#server-to-user-42', false, false, false, false, false, true, true],
+    ['#watchlist-42', false, false, false, false, false, false, true],
   ])(
     'classifies %s by its prefix',
-    (name, isPrivate, isPresence, isEncrypted, isCache, allowsClientEvents, isServerToUser) => {
+    (
+      name,
+      isPrivate,
+      isPresence,
+      isEncrypted,
+      isCache,
+      allowsClientEvents,
+      isServerToUser,
+      isInternal,
+    ) => {
       expect(channelKind(name)).toEqual({
         isPrivate,
         isPresence,
@@ -23,6 +33,7 @@ describe('channelKind', () => {
         isCache,
         allowsClientEvents,
         isServerToUser,
+        isInternal,
       });
     },
   );
@@ -39,9 +50,5 @@ describe('channelKind', () => {
       isPresence: true,
       isEncrypted: false,
     });
-  });
-
-  it('builds the server-to-user channel name of a user', () => {
-    expect(serverToUserChannel('42')).toBe('#server-to-user-42');
   });
 });

@@ -13,6 +13,11 @@ export interface ChannelKind {
   readonly allowsClientEvents: boolean;
   /** `#server-to-user-{id}`: only a socket signed in as that id may subscribe. */
   readonly isServerToUser: boolean;
+  /**
+   * Starts with `#`: the server's own channels (`#server-to-user-`, `#watchlist-`), never listed
+   * by the API and never reported as occupied or vacated.
+   */
+  readonly isInternal: boolean;
 }
 
 export const SERVER_TO_USER_PREFIX = '#server-to-user-';
@@ -23,6 +28,7 @@ const kind = (
   isEncrypted: boolean,
   isCache: boolean,
   isServerToUser = false,
+  isInternal = isServerToUser,
 ): ChannelKind => ({
   isPrivate,
   isPresence,
@@ -30,6 +36,7 @@ const kind = (
   isCache,
   allowsClientEvents: (isPrivate || isPresence) && !isEncrypted,
   isServerToUser,
+  isInternal,
 });
 
 const PREFIXES: ReadonlyArray<readonly [string, ChannelKind]> = [
@@ -44,14 +51,11 @@ const PREFIXES: ReadonlyArray<readonly [string, ChannelKind]> = [
 ];
 
 const PUBLIC = kind(false, false, false, false);
+const INTERNAL = kind(false, false, false, false, false, true);
 
 export function channelKind(name: string): ChannelKind {
   for (const [prefix, k] of PREFIXES) if (name.startsWith(prefix)) return k;
-  return PUBLIC;
-}
-
-export function serverToUserChannel(userId: string): string {
-  return SERVER_TO_USER_PREFIX + userId;
+  return name.startsWith('#') ? INTERNAL : PUBLIC;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { closeAction, ErrorCode, isCloseCode } from './codes.ts';
+import { ErrorCode, isCloseCode } from './codes.ts';
 
 const documented = [
   ...readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8').matchAll(
@@ -11,18 +11,6 @@ const documented = [
 describe('error codes', () => {
   it('are exactly the codes listed in docs/errors.md', () => {
     expect(documented).toEqual(Object.entries(ErrorCode));
-  });
-
-  it.each([
-    [4000, 'tls-only'],
-    [4001, 'refused'],
-    [4099, 'refused'],
-    [4100, 'backoff'],
-    [4200, 'retry'],
-    [4299, 'retry'],
-    [4301, 'error-only'],
-  ])('gives pusher-js the action of its band for %i', (code, action) => {
-    expect(closeAction(code)).toBe(action);
   });
 
   it('never uses a code of 4300 or more to close a socket', () => {

@@ -26,17 +26,6 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** What pusher-js does when a socket closes with `code` (PROTOCOL.md §4.1). */
-export type CloseAction = 'tls-only' | 'refused' | 'backoff' | 'retry' | 'error-only';
-
-export function closeAction(code: number): CloseAction {
-  if (code === 4000) return 'tls-only';
-  if (code >= 4001 && code < 4100) return 'refused';
-  if (code >= 4100 && code < 4200) return 'backoff';
-  if (code >= 4200 && code < 4300) return 'retry';
-  return 'error-only';
-}
-
 /** True when a code may be used to close a socket; ≥4300 codes never are (see above). */
 export function isCloseCode(code: number): boolean {
   return code >= 4000 && code < 4300;

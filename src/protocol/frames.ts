@@ -3,6 +3,8 @@
  * server sends. Pure; decoders return a result and never throw on client input.
  */
 
+import { decodeJsonObject, isJsonObject, type Decoded, type JsonObject } from './json.ts';
+
 /** A decoded client frame. `data` is kept as received: object, string or anything JSON. */
 export interface ClientFrame {
   readonly event: string;
@@ -10,7 +12,7 @@ export interface ClientFrame {
   readonly data?: unknown;
 }
 
-export type Decoded<T> = { ok: true; value: T } | { ok: false; problem: string };
+export type { Decoded } from './json.ts';
 
 export function decodeClientFrame(text: string): Decoded<ClientFrame> {
   let parsed: unknown;
@@ -39,19 +41,11 @@ export function decodeClientFrame(text: string): Decoded<ClientFrame> {
  * `data` of a `pusher:` event as an object. pusher-js sends an object; older clients sent a
  * string holding a JSON object, which is accepted too (§1.5).
  */
-export function eventDataObject(data: unknown): Decoded<Record<string, unknown>> {
-  let value = data;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return { ok: false, problem: '"data" must be an object' };
-    }
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, problem: '"data" must be an object' };
-  }
-  return { ok: true, value: value as Record<string, unknown> };
+export function eventDataObject(data: unknown): Decoded<JsonObject> {
+  const decoded = typeof data === 'string' ? decodeJsonObject(data) : undefined;
+  if (decoded?.ok) return decoded;
+  if (decoded === undefined && isJsonObject(data)) return { ok: true, value: data };
+  return { ok: false, problem: '"data" must be an object' };
 }
 
 /**

@@ -38,8 +38,14 @@ export function eventNameProblem(name: unknown, maxLength: number): string | nul
 }
 
 /** Signed-in user ids use the channel-name character set (P-docs Authenticating users). */
+/** Longest user id, for sign-in and presence alike (P-docs Presence channels). */
+export const MAX_USER_ID_LENGTH = 128;
+
 export const isValidUserId = (value: unknown): value is string =>
-  typeof value === 'string' && value.length > 0 && value.length <= 128 && CHANNEL_CHARS.test(value);
+  typeof value === 'string' &&
+  value.length > 0 &&
+  value.length <= MAX_USER_ID_LENGTH &&
+  CHANNEL_CHARS.test(value);
 
 /** UTF-8 byte length of a string, without allocating a Buffer. */
 export function utf8Length(text: string): number {

@@ -6,6 +6,9 @@
 import { PushwireSdkError } from './errors.ts';
 
 const SOCKET_ID = /^\d+\.\d+$/;
+
+export const isValidSocketId = (value: unknown): value is string =>
+  typeof value === 'string' && SOCKET_ID.test(value);
 const CHANNEL_CHARS = /^[A-Za-z0-9_\-=@,.;]+$/;
 /** The official SDK's limit; the server's default is lower (164, PROTOCOL.md §5.2). */
 export const MAX_CHANNEL_NAME_LENGTH = 200;
@@ -21,7 +24,7 @@ const show = (value: unknown): string => {
 };
 
 export function validateSocketId(socketId: unknown): asserts socketId is string {
-  if (typeof socketId !== 'string' || !SOCKET_ID.test(socketId)) {
+  if (!isValidSocketId(socketId)) {
     throw new PushwireSdkError(
       'invalid_socket_id',
       `Invalid socket id: ${show(socketId)} (expected two integers joined by a dot, like 123.456)`,

@@ -72,10 +72,12 @@ export class HttpListener {
 }
 
 function bodyError(status: number): string {
-  return status === 413 ? 'Request body too large' : 'Request body not received in time';
+  if (status === 413) return 'Request body too large';
+  if (status === 408) return 'Request body not received in time';
+  return 'Request body could not be read';
 }
 
-/** The raw body, or an HTTP status (413 too large, 408 too slow) when it cannot be had. */
+/** The raw body, or an HTTP status (413 too large, 408 too slow, 400 broken) when it cannot be had. */
 function readBody(
   req: IncomingMessage,
   maxBytes: number,

@@ -47,8 +47,6 @@ export class IdleCollector {
   #last = 0;
   #quiet = 0;
   #secondPass = false;
-  /** Collections run so far (for tests and logs). */
-  runs = 0;
 
   /** Called from the endpoint's once-a-second sweep with the open connection count. */
   observe(connections: number): void {
@@ -69,7 +67,6 @@ export class IdleCollector {
     const gc = collector();
     if (!gc) return false;
     gc();
-    this.runs++;
     return true;
   }
 }

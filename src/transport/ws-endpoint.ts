@@ -140,7 +140,8 @@ export class WebSocketEndpoint {
     const { apps, metrics } = this.deps;
     ws.on('error', this.#onError);
     this.#sockets.add(ws);
-    ws.once('close', this.#onClose);
+    // `on`, not `once`: `once` wraps the listener in a closure per connection; ws emits close once.
+    ws.on('close', this.#onClose);
     // While draining, new arrivals are told to back off (4100: retry in a second), not 4200,
     // which would send them straight back here in a tight loop until the listener closes.
     const handshake = this.#draining

@@ -5,6 +5,7 @@
  * backoff for up to five minutes.
  */
 import type { AppStore } from '../apps/app-store.ts';
+import { channelKind } from '../protocol/channel-kind.ts';
 import type { ChannelEvent } from '../channels/channel-events.ts';
 import type { AppConfig, WebhookTarget } from '../config/schema.ts';
 import { toWebhookEvent, webhookRequest, type WebhookEvent } from './payload.ts';
@@ -70,11 +71,11 @@ export class WebhookDispatcher {
 
   /** The ChannelEventSink to register with the server. */
   readonly sink = (event: ChannelEvent): void => {
-    if (this.#closed || event.channel.startsWith('#')) return;
+    if (this.#closed || channelKind(event.channel).isInternal) return;
     const app = this.options.apps.byId(event.appId);
     if (!app || app.webhooks.length === 0) return;
-    const heldKey = holdKey(event);
     if (event.name === 'channel_vacated' || event.name === 'member_removed') {
+      const heldKey = holdKey(event);
       const handle = this.#later(() => {
         this.#held.delete(heldKey);
         void this.#dispatchIfStillGone(app, event);
@@ -120,9 +121,11 @@ export class WebhookDispatcher {
   }
 
   #dispatch(app: AppConfig, event: ChannelEvent): void {
-    const payload = toWebhookEvent(event);
+    // Built once, and only when some target wants it (a client event's data is stringified).
+    let payload: WebhookEvent | undefined;
     app.webhooks.forEach((target, index) => {
       if (target.events && !target.events.includes(event.name)) return;
+      payload ??= toWebhookEvent(event);
       if (!target.batch) return this.#post(app, target, [payload]);
       const key = `${app.id}\n${index}`;
       const batch = this.#batches.get(key);

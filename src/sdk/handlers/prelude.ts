@@ -2,6 +2,7 @@
  * What both auth endpoints check before any decision: the method, the transport, the JSONP
  * callback and the socket id. Returns either the response that ends the request or the fields.
  */
+import { isValidSocketId } from '../validate.ts';
 import { isSafeCallback, jsonpBody } from './jsonp.ts';
 import { readAuthFields, type AuthFields } from './request-fields.ts';
 import { errorResponse, jsonResponse, scriptResponse } from './responses.ts';
@@ -11,8 +12,6 @@ import type {
   AuthHttpResponse,
   AuthTransport,
 } from './types.ts';
-
-const SOCKET_ID = /^\d+\.\d+$/;
 
 export interface Accepted {
   readonly fields: AuthFields;
@@ -46,7 +45,7 @@ export function prelude<R>(
   if (fields.socketId === undefined || fields.socketId === '') {
     return { response: errorResponse(400, 'Missing socket_id parameter') };
   }
-  if (typeof fields.socketId !== 'string' || !SOCKET_ID.test(fields.socketId)) {
+  if (!isValidSocketId(fields.socketId)) {
     return { response: errorResponse(400, 'Invalid socket_id: expected digits.digits') };
   }
   return {
