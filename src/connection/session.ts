@@ -10,8 +10,9 @@ import type { AppConfig, Config } from '../config/schema.ts';
 import { channelKind, watchlistChannel, type ChannelKind } from '../protocol/channel-kind.ts';
 import { ErrorCode, isCloseCode } from '../protocol/codes.ts';
 import * as frames from '../protocol/frames.ts';
-import { channelNameProblem, eventNameProblem, utf8Length } from '../protocol/names.ts';
+import { channelNameProblem } from '../protocol/names.ts';
 import { authorizeSubscription, type SignedInUser } from './authorize.ts';
+import { checkClientEvent } from './client-event.ts';
 import { TokenBucket } from './rate-limit.ts';
 import { MAX_WATCHLIST, signIn, type SignInContext } from './signin.ts';
 import type { Clock, Transport } from './transport.ts';
@@ -362,40 +363,23 @@ export class Session implements Subscriber {
     else if (!kind.isPresence) this.#announceCount(channel, outcome.subscriptionCount);
   }
 
-  #clientEvent(event: string, channel: string | undefined, data: unknown): void {
+  #clientEvent(event: string, target: string | undefined, data: unknown): void {
     const { app, limits, adapter, clock } = this.deps;
-    if (channel === undefined) return this.#error(null, `Client event ${event} has no channel`);
-    if (!app.enableClientEvents)
-      return this.#error(null, 'Client events are not enabled for this app');
-    const nameProblem = eventNameProblem(event, limits.maxEventNameLength);
-    if (nameProblem) return this.#error(null, `Invalid client event: ${nameProblem}`);
-    const kind = channelKind(channel);
-    if (!kind.allowsClientEvents) {
-      // [U] Encrypted channels refuse client events too (§6, §16.10).
-      return this.#error(
-        null,
-        `Client events are only supported on private and presence channels, not ${channel}`,
-      );
-    }
-    const subscription = this.#channels.get(channel);
-    if (subscription?.state !== 'subscribed') {
-      return this.#error(
-        null,
-        `Cannot broadcast client event (connection not subscribed to channel ${channel})`,
-      );
-    }
-    const size =
-      typeof data === 'string' ? utf8Length(data) : utf8Length(JSON.stringify(data ?? null));
-    if (size > app.maxEventPayloadBytes) {
-      return this.#error(
-        null,
-        `Client event data is larger than ${app.maxEventPayloadBytes} bytes`,
-      );
-    }
+    const check = checkClientEvent({
+      app,
+      maxEventNameLength: limits.maxEventNameLength,
+      event,
+      channel: target,
+      data,
+      isSubscribed: (channel) => this.#channels.get(channel)?.state === 'subscribed',
+    });
+    if (!check.ok) return this.#error(null, check.message);
+    const { channel } = check;
     if (!this.#clientEvents.take(clock.now())) {
       return this.#error(ErrorCode.ClientEventRateLimit, 'Client event rejected due to rate limit');
     }
-    const userId = subscription.userId;
+    const subscription = this.#channels.get(channel);
+    const userId = subscription?.state === 'subscribed' ? subscription.userId : undefined;
     adapter.publish(
       app.id,
       channel,
