@@ -15,7 +15,8 @@ export async function connectScenario(target: Target, options: Options): Promise
     const phase = await beginPhase(target, pool);
     const opened = await pool.connect(connections, intOption(options, 'concurrency', 100));
     const cpu = await phase.end();
-    const rssLoaded = target.pid ? await settledRss(target.pid) : 0;
+    // Idle connections: give the server the same time to settle as after the close below.
+    const rssLoaded = target.pid ? await settledRss(target.pid, 6000, 40_000) : 0;
     const totals = await pool.report();
     await pool.close();
     // Long enough for a server to notice it went idle and give memory back (Pushwire: ~5 s).

@@ -88,8 +88,9 @@ export const configSchema = z
     /** A socket with more unsent bytes than this is closed with 4100 (slow consumer). */
     maxBufferedBytes: positiveInt.default(1024 * 1024),
     /**
-     * After most connections close at once, run one full garbage collection so resident memory
-     * goes back down (V8 otherwise keeps it until allocation pressure returns).
+     * After the connection count moves by 1,000 or more and the server goes quiet, run a few
+     * garbage collections so resident memory goes back down (V8 otherwise keeps the memory the
+     * change needed until allocation pressure returns).
      */
     collectGarbageWhenIdle: z.boolean().default(true),
     /** On SIGTERM/SIGINT, clients are sent 4200 and the process exits within this time. */

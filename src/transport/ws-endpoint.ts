@@ -65,6 +65,8 @@ export class WebSocketEndpoint {
   readonly #perApp = new Map<string, number>();
   readonly #sweep: NodeJS.Timeout;
   readonly #collector: IdleCollector | undefined;
+  /** Frames sent since the last sweep: tells the collector whether the server is quiet. */
+  #framesSinceSweep = 0;
   readonly #countThrottle = new SubscriptionCountThrottle();
   readonly #send: SendContext;
   /** Session dependencies per app id, shared by that app's connections. */
@@ -87,13 +89,17 @@ export class WebSocketEndpoint {
     });
     this.#sweep = setInterval(() => {
       for (const session of this.#sessions.values()) session.checkActivity();
-      this.#collector?.observe(this.#sessions.size);
+      this.#collector?.observe(this.#sessions.size, this.#framesSinceSweep);
+      this.#framesSinceSweep = 0;
     }, SWEEP_INTERVAL_MS);
     this.#sweep.unref();
     this.#collector = deps.config.collectGarbageWhenIdle ? new IdleCollector() : undefined;
     const { metrics } = deps;
     this.#send = {
-      batcher: new WriteBatcher((frames) => metrics.framesSent.inc(frames)),
+      batcher: new WriteBatcher((frames) => {
+        metrics.framesSent.inc(frames);
+        this.#framesSinceSweep += frames;
+      }),
       maxBufferedBytes: deps.config.maxBufferedBytes,
       onSlowConsumer: () => metrics.slowConsumers.inc(),
     };
