@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: a quick profile (under two minutes) of every scenario, scaled down, against a
- * freshly started Pushwire on 127.0.0.1. Prints one JSON line per scenario. The full-size runs
- * and their commands are in bench/RESULTS.md.
+ * freshly started Pushwire on 127.0.0.1 (or, with `--ceiling`, the bare server of bench/ceiling).
+ * Prints one JSON line per scenario. The full-size runs and their commands are in
+ * bench/RESULTS.md.
  */
 import { parseTarget } from './lib/args.ts';
-import { startPushwire } from './lib/server-process.ts';
+import { startCeiling, startPushwire } from './lib/server-process.ts';
 import { runScenario } from './scenarios/index.ts';
 
 const PROFILE: [string, string[]][] = [
@@ -21,7 +22,10 @@ const PROFILE: [string, string[]][] = [
 ];
 
 const port = Number(process.env.BENCH_PORT ?? 6101);
-const server = await startPushwire(port);
+// `npm run bench -- --ceiling`: the same profile against the bare server of bench/ceiling.
+const server = process.argv.includes('--ceiling')
+  ? await startCeiling(port)
+  : await startPushwire(port);
 let failed = false;
 try {
   for (const [name, args] of PROFILE) {

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const CEILING = fileURLToPath(new URL('../ceiling/server.ts', import.meta.url));
 
 export const BENCH_APP = {
   id: 'app-id',
@@ -22,19 +23,24 @@ export interface ServerProcess {
 
 export function startPushwire(port: number, nodeFlags: string[] = []): Promise<ServerProcess> {
   const script = `import(${JSON.stringify(MAIN)}).then((m) => m.main(['start', '--port', '${port}'])).then((code) => process.exit(code))`;
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...nodeFlags, '--import', 'tsx', '--input-type=module', '-e', script],
-    {
-      env: {
-        ...process.env,
-        PUSHWIRE_LOG_LEVEL: 'warn',
-        PUSHWIRE_HOST: '127.0.0.1',
-        PUSHWIRE_APPS: JSON.stringify([BENCH_APP]),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+  return start(port, [...nodeFlags, '--import', 'tsx', '--input-type=module', '-e', script]);
+}
+
+/** The bare server of bench/ceiling/server.ts, for the same scenarios. */
+export function startCeiling(port: number): Promise<ServerProcess> {
+  return start(port, ['--import', 'tsx', CEILING, '--port', String(port)]);
+}
+
+function start(port: number, args: string[]): Promise<ServerProcess> {
+  const child: ChildProcess = spawn(process.execPath, args, {
+    env: {
+      ...process.env,
+      PUSHWIRE_LOG_LEVEL: 'warn',
+      PUSHWIRE_HOST: '127.0.0.1',
+      PUSHWIRE_APPS: JSON.stringify([BENCH_APP]),
     },
-  );
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start in 20 s')), 20_000);
     let output = '';

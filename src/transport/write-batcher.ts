@@ -9,9 +9,8 @@ import type { Duplex } from 'node:stream';
 
 /** A socket's sender as the batcher sees it: state the batcher owns, and the socket. */
 export interface Corkable {
+  /** True from the socket's first write of a turn until the end of the turn. */
   corked: boolean;
-  /** Bytes written this turn, still corked: the socket has not had a chance to send them. */
-  turnBytes: number;
   readonly socket: Duplex;
 }
 
@@ -30,7 +29,6 @@ export class WriteBatcher {
       if (this.#pending.push(target) === 1) setImmediate(this.#flush);
     }
     target.socket.write(chunk);
-    target.turnBytes += chunk.length;
     this.#frames++;
   }
 
@@ -42,7 +40,6 @@ export class WriteBatcher {
     for (let i = 0; i < pending.length; i++) {
       const target = pending[i]!;
       target.corked = false;
-      target.turnBytes = 0;
       // A socket ended or destroyed meanwhile has already dropped or flushed its buffer.
       target.socket.uncork();
     }

@@ -25,7 +25,6 @@ const SLOW_CONSUMER_GRACE_MS = 1000;
 
 export class WsTransport implements Transport, Corkable {
   corked = false;
-  turnBytes = 0;
 
   constructor(
     private readonly ws: WebSocket,
@@ -36,10 +35,12 @@ export class WsTransport implements Transport, Corkable {
 
   send(frame: OutboundFrame): void {
     if (this.ws.readyState !== WebSocket.OPEN || !this.socket.writable) return;
-    // What this turn wrote is still corked and says nothing about the peer's reading; a burst
-    // of a healthy subscriber's frames must not count against it.
-    const backlog = this.socket.writableLength - this.turnBytes;
-    if (backlog > this.context.maxBufferedBytes) return this.#slowConsumer();
+    // Checked at the socket's first write of a turn, when everything still queued is from earlier
+    // turns: what the peer has not read. Later writes of the turn are still corked and say
+    // nothing about the peer, so a healthy subscriber's burst is never counted against it.
+    if (!this.corked && this.socket.writableLength > this.context.maxBufferedBytes) {
+      return this.#slowConsumer();
+    }
     this.context.batcher.write(this, frame.encodedWith(encodeTextFrame));
   }
 
