@@ -65,8 +65,8 @@ export class WebSocketEndpoint {
   readonly #perApp = new Map<string, number>();
   readonly #sweep: NodeJS.Timeout;
   readonly #collector: IdleCollector | undefined;
-  /** Frames sent since the last sweep: tells the collector whether the server is quiet. */
-  #framesSinceSweep = 0;
+  /** Frames sent and received since the last sweep: tells the collector whether it is quiet. */
+  readonly #traffic = { frames: 0 };
   readonly #countThrottle = new SubscriptionCountThrottle();
   readonly #send: SendContext;
   /** Session dependencies per app id, shared by that app's connections. */
@@ -89,8 +89,8 @@ export class WebSocketEndpoint {
     });
     this.#sweep = setInterval(() => {
       for (const session of this.#sessions.values()) session.checkActivity();
-      this.#collector?.observe(this.#sessions.size, this.#framesSinceSweep);
-      this.#framesSinceSweep = 0;
+      this.#collector?.observe(this.#sessions.size, this.#traffic.frames);
+      this.#traffic.frames = 0;
     }, SWEEP_INTERVAL_MS);
     this.#sweep.unref();
     this.#collector = deps.config.collectGarbageWhenIdle ? new IdleCollector() : undefined;
@@ -98,14 +98,16 @@ export class WebSocketEndpoint {
     this.#send = {
       batcher: new WriteBatcher((frames) => {
         metrics.framesSent.inc(frames);
-        this.#framesSinceSweep += frames;
+        this.#traffic.frames += frames;
       }),
       maxBufferedBytes: deps.config.maxBufferedBytes,
       onSlowConsumer: () => metrics.slowConsumers.inc(),
     };
     this.#onError = (error) => deps.logger.debug({ err: error }, 'socket error');
+    const traffic = this.#traffic;
     this.#onMessage = function (this: WebSocket, data: RawData, isBinary: boolean) {
       metrics.frameReceived();
+      traffic.frames++;
       receive(this, data, isBinary);
     };
     const forget = (ws: SessionSocket) => this.#forget(ws);
