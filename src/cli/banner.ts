@@ -10,6 +10,21 @@ const printableSecret = (app: AppConfig): string =>
   app.secret === DEFAULT_APP.secret && app.key === DEFAULT_APP.key ? app.secret : '<your secret>';
 
 export function banner(server: RunningServer): string {
+  const store = server.config.appStore;
+  if (store.type === 'postgres') {
+    const count = server.apps.all().length;
+    return (
+      [
+        '',
+        `Pushwire is listening on ${server.wsUrl}`,
+        '',
+        `  Apps:       ${count} from PostgreSQL table "${store.table}", followed as it changes`,
+        `  WebSocket:  ${server.wsUrl}/app/{key}?protocol=7`,
+        `  HTTP API:   ${server.httpUrl}/apps/{id}/events`,
+        '',
+      ].join('\n') + '\n'
+    );
+  }
   const app = server.config.apps[0];
   if (!app) return '';
   const host = server.host.includes(':') ? `[${server.host}]` : server.host;

@@ -116,6 +116,36 @@ describe('resolveConfig', () => {
   it('reports every problem at once', () => {
     expect(issuesOf(() => resolveConfig({ port: 'x', host: 5 }))).toHaveLength(2);
   });
+  it('serves no app of its own when apps come from PostgreSQL', () => {
+    const config = resolveConfig({ appStore: { type: 'postgres', url: 'postgres://db/x' } });
+    expect(config.apps).toEqual([]);
+    expect(config.appStore).toEqual({
+      type: 'postgres',
+      url: 'postgres://db/x',
+      table: 'pushwire_apps',
+      refreshSeconds: 30,
+    });
+  });
+
+  it('rejects apps in the configuration when they come from PostgreSQL', () => {
+    const appStore = { type: 'postgres', url: 'postgres://db/x' };
+    expect(issuesOf(() => resolveConfig({ appStore, apps: [app('a', 'k')] }))).toEqual([
+      'apps: with appStore "postgres", apps are rows of its table',
+    ]);
+  });
+
+  it('rejects an app table name that is not a plain identifier', () => {
+    const appStore = { type: 'postgres', url: 'postgres://db/x', table: 'apps; DROP TABLE x' };
+    expect(issuesOf(() => resolveConfig({ appStore }))).toEqual([
+      expect.stringMatching(/^appStore\.table: /),
+    ]);
+  });
+
+  it('rejects an unknown app store type', () => {
+    expect(issuesOf(() => resolveConfig({ appStore: { type: 'mysql' } }))).toEqual([
+      expect.stringMatching(/^appStore\.type: /),
+    ]);
+  });
 });
 
 describe('loadConfig', () => {
@@ -152,6 +182,14 @@ describe('loadConfig', () => {
   it('reads apps from a JSON variable', () => {
     const config = loadConfig({ env: { PUSHWIRE_APPS: JSON.stringify([app('a', 'ka')]) } });
     expect(config.apps.map((a) => a.id)).toEqual(['a']);
+  });
+
+  it('reads the app store from a JSON variable', () => {
+    const env = { PUSHWIRE_APP_STORE: '{"type":"postgres","url":"postgres://db/x"}' };
+    expect(loadConfig({ env }).appStore).toMatchObject({
+      type: 'postgres',
+      table: 'pushwire_apps',
+    });
   });
 
   it('ignores variables without the PUSHWIRE_ prefix', () => {

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.ts';
 import { isJsonObject } from '../protocol/json.ts';
+import { deepFreeze } from './freeze.ts';
 import { DEFAULT_APP, appSchema, configSchema, type Config } from './schema.ts';
 
 type Layer = Record<string, unknown>;
@@ -52,7 +53,7 @@ function fileLayer(path: string): Layer {
   return parsed;
 }
 
-/** Validates and freezes; an empty `apps` list becomes the embedded default app. */
+/** Validates and freezes; with no apps and no app store, the embedded default app is served. */
 export function resolveConfig(...layers: Layer[]): Config {
   const merged = Object.assign({}, ...layers) as Layer;
   const result = configSchema.safeParse(merged);
@@ -65,7 +66,12 @@ export function resolveConfig(...layers: Layer[]): Config {
     );
   }
   const config = result.data;
-  if (config.apps.length === 0) {
+  if (config.appStore.type === 'postgres') {
+    // Apps live in the table; the embedded default app, whose secret is public, is never served.
+    if (config.apps.length > 0) {
+      throw new ConfigError(['apps: with appStore "postgres", apps are rows of its table']);
+    }
+  } else if (config.apps.length === 0) {
     config.apps = [appSchema.parse({ ...DEFAULT_APP })];
   }
   const problems = duplicates(config);
@@ -93,12 +99,4 @@ export function loadConfig(options: {
   const env = options.env ?? process.env;
   const file = options.file ?? env.PUSHWIRE_CONFIG;
   return resolveConfig(file ? fileLayer(file) : {}, envLayer(env), options.overrides ?? {});
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }

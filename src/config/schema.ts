@@ -59,6 +59,28 @@ export const appSchema = z
   })
   .strict();
 
+export const appStoreSchema = z
+  .discriminatedUnion('type', [
+    /** The `apps` of this configuration. */
+    z.object({ type: z.literal('config') }).strict(),
+    /** A PostgreSQL table, read at start and followed through LISTEN/NOTIFY. */
+    z
+      .object({
+        type: z.literal('postgres'),
+        /** `postgres://user:password@host:port/database`; never logged. */
+        url: z.string().min(1),
+        /** Created with its change trigger if missing; also the LISTEN channel. */
+        table: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]{0,39}$/, 'a lower-case identifier of at most 40 characters')
+          .default('pushwire_apps'),
+        /** Reload the whole table this often, in case a change notification was lost. */
+        refreshSeconds: positiveInt.default(30),
+      })
+      .strict(),
+  ])
+  .default({ type: 'config' });
+
 export const configSchema = z
   .object({
     /** Interface to listen on. */
@@ -67,6 +89,8 @@ export const configSchema = z
     port: z.number().int().min(0).max(65_535).default(6001),
     /** Apps served. Empty means the embedded default app (`app-id` / `app-key` / `app-secret`). */
     apps: z.array(appSchema).default([]),
+    /** Where apps come from: these `apps` (default), or a PostgreSQL table. */
+    appStore: appStoreSchema,
     /** Seconds announced in `connection_established`; the server pings after this much silence. */
     activityTimeoutSeconds: positiveInt.default(120),
     /** Seconds to wait for any frame after a server ping before closing with 4201. */
@@ -115,6 +139,7 @@ export const configSchema = z
 export type AppConfig = z.output<typeof appSchema>;
 export type WebhookTarget = z.output<typeof webhookTargetSchema>;
 export type Config = z.output<typeof configSchema>;
+export type AppStoreConfig = z.output<typeof appStoreSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 
 /** The app a newcomer gets with no configuration at all. */

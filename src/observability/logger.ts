@@ -8,7 +8,16 @@ export function createLogger(level: string): Logger {
     level,
     base: { name: 'pushwire' },
     redact: {
-      paths: ['secret', '*.secret', 'apps[*].secret', 'config.apps[*].secret', 'auth', '*.auth'],
+      paths: [
+        'secret',
+        '*.secret',
+        'apps[*].secret',
+        'config.apps[*].secret',
+        'auth',
+        '*.auth',
+        'appStore.url',
+        'config.appStore.url',
+      ],
       censor: '[redacted]',
     },
   });

@@ -4,7 +4,8 @@
  */
 import type { Adapter } from '../adapter/adapter.ts';
 import { LocalAdapter } from '../adapter/local.ts';
-import { StaticAppStore, type AppStore } from '../apps/app-store.ts';
+import type { AppStore } from '../apps/app-store.ts';
+import { openAppStore } from '../apps/open.ts';
 import {
   fanOutSinks,
   type ChannelEvent,
@@ -38,6 +39,8 @@ export interface RunningServer {
   readonly wsUrl: string;
   readonly httpUrl: string;
   readonly metrics: Metrics;
+  /** The apps served, as the configured store has them now. */
+  readonly apps: AppStore;
   readonly connections: () => number;
   /** Graceful: clients get 4200 and reconnect elsewhere; resolves once all is closed. */
   stop(): Promise<void>;
@@ -55,17 +58,27 @@ export async function startServer(
   let events: ChannelEventSink = () => undefined;
   const adapter =
     options.adapter ?? (await createAdapter(config, clock, logger, (event) => events(event)));
-  const apps = options.apps ?? new StaticAppStore(config.apps);
-  const webhooks = apps.all().some((app) => app.webhooks.length > 0)
-    ? new WebhookDispatcher({
-        apps,
-        send: fetchSender,
-        scheduler: systemScheduler,
-        removalDelayMs: config.webhookRemovalDelayMs,
-        onError: (error, url) => logger.warn({ err: error, url }, 'webhook delivery failed'),
-        stillGone: (event) => stillGone(adapter, event),
-      })
-    : undefined;
+  // A store handed in belongs to the caller; one opened here is closed here.
+  const ownsApps = options.apps === undefined;
+  let apps: AppStore;
+  try {
+    apps = options.apps ?? (await openAppStore(config, logger));
+  } catch (error) {
+    await adapter.close();
+    throw error;
+  }
+  // A store that changes at run time may gain an app with webhooks later.
+  const webhooks =
+    apps.dynamic || apps.all().some((app) => app.webhooks.length > 0)
+      ? new WebhookDispatcher({
+          apps,
+          send: fetchSender,
+          scheduler: systemScheduler,
+          removalDelayMs: config.webhookRemovalDelayMs,
+          onError: (error, url) => logger.warn({ err: error, url }, 'webhook delivery failed'),
+          stillGone: (event) => stillGone(adapter, event),
+        })
+      : undefined;
   const sinks = [
     metrics.onChannelEvent,
     ...(webhooks ? [webhooks.sink] : []),
@@ -103,6 +116,7 @@ export async function startServer(
     endpoint.close();
     webhooks?.close();
     await adapter.close();
+    if (ownsApps) await apps.close();
     throw error;
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -122,6 +136,7 @@ export async function startServer(
     listener.server.closeAllConnections();
     webhooks?.close();
     await adapter.close();
+    if (ownsApps) await apps.close();
   };
 
   return {
@@ -131,6 +146,7 @@ export async function startServer(
     wsUrl: `ws://${host}:${address.port}`,
     httpUrl: `http://${host}:${address.port}`,
     metrics,
+    apps,
     connections: () => endpoint.size,
     stop: () => (stopping ??= stop()),
   };

@@ -6,12 +6,23 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import {
+  POSTGRES_URL,
+  dropTestTables,
+  postgresGate,
+  sql,
+  uniqueTable,
+} from '../helpers/postgres.ts';
 import { createPusher, disconnectAllPushers, type PusherClient } from '../helpers/pusher-client.ts';
 import type { PresenceChannel } from '../helpers/pusher-js.ts';
 import { waitUntil, withTimeout } from '../helpers/wait.ts';
 
 const ENTRY = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
+const postgres = await postgresGate('pushwire start with a PostgreSQL app store');
+afterAll(async () => {
+  if (postgres) await dropTestTables();
+});
 
 interface Cli {
   child: ChildProcess;
@@ -149,6 +160,29 @@ describe('pushwire start', () => {
     const second = runCli(['start', '--port', String(first.port)]);
     expect(await second.exited).toBe(1);
     expect(second.output()).toMatch(/Could not start: .*EADDRINUSE/);
+  });
+
+  it.skipIf(!postgres)(
+    'serves the apps of a PostgreSQL table, printing neither their secrets nor the password',
+    async () => {
+      const table = uniqueTable();
+      const url = POSTGRES_URL.replace('postgres@', 'postgres:hunter2@');
+      const cli = await startCli([], {
+        PUSHWIRE_APP_STORE: JSON.stringify({ type: 'postgres', url, table }),
+      });
+      expect(cli.output()).toContain(`Apps:       0 from PostgreSQL table "${table}"`);
+      await sql(`INSERT INTO ${table} (id, key, secret) VALUES ('db', 'db-key', 'db-secret')`);
+      const pusher = createPusher(cli.port, { key: 'db-key' });
+      await waitUntil(() => pusher.connection.state === 'connected', 'a connection');
+      expect(cli.output()).not.toMatch(/hunter2|db-secret/);
+    },
+  );
+
+  it('exits non-zero naming the table when PostgreSQL does not answer', async () => {
+    const appStore = { type: 'postgres', url: 'postgres://postgres@127.0.0.1:1/postgres' };
+    const cli = runCli(['start', '--port', '0'], { PUSHWIRE_APP_STORE: JSON.stringify(appStore) });
+    expect(await withTimeout(cli.exited, 'the exit', 15_000)).toBe(1);
+    expect(cli.output()).toMatch(/cannot load apps from table "pushwire_apps"/);
   });
 
   it('exits non-zero for an unknown command', async () => {
