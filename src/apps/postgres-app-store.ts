@@ -10,6 +10,7 @@
  * `settings` JSON object, checked by the same schema as the configuration file. A row that
  * fails the check is left out and logged (without its secret); the other apps keep serving.
  */
+import { Socket } from 'node:net';
 import pg from 'pg';
 import { deepFreeze } from '../config/freeze.ts';
 import { appSchema, type AppConfig } from '../config/schema.ts';
@@ -30,6 +31,7 @@ export interface PostgresAppStoreOptions {
 }
 
 const MAX_RECONNECT_DELAY_MS = 30_000;
+const QUERY_TIMEOUT_MS = 10_000;
 
 interface AppRow {
   id: string;
@@ -47,6 +49,9 @@ export class PostgresAppStore implements AppStore {
   #refresh: NodeJS.Timeout | undefined;
   #reconnect: NodeJS.Timeout | undefined;
   #reconnectDelayMs = 1000;
+  #connecting: Promise<void> | undefined;
+  /** The connection being opened, not yet installed. */
+  #opening: { destroy(): void } | undefined;
   #reloading: Promise<void> | undefined;
   #reloadAgain = false;
   #closed = false;
@@ -85,35 +90,59 @@ export class PostgresAppStore implements AppStore {
     this.#closed = true;
     clearInterval(this.#refresh);
     clearTimeout(this.#reconnect);
-    await this.#reloading;
+    // Ending the connection, and dropping the socket of one being opened, fails any query or
+    // connect still running, so nothing below waits on a database that does not answer.
+    this.#opening?.destroy();
     const client = this.#client;
     this.#client = undefined;
     await client?.end().catch(() => undefined);
+    await Promise.allSettled([this.#connecting, this.#reloading]);
   }
 
-  async #connect(): Promise<void> {
+  #connect(): Promise<void> {
+    this.#connecting = this.#openClient().finally(() => (this.#connecting = undefined));
+    return this.#connecting;
+  }
+
+  /** One connection, installed only once it has listened and loaded; ended on any failure. */
+  async #openClient(): Promise<void> {
     const { url, table, connectTimeoutMs = 10_000 } = this.options;
+    // Held so that close() can drop a connect in progress: pg's own end() waits it out.
+    let socket: Socket | undefined;
     const client = new pg.Client({
+      stream: () => (socket = new Socket()),
       connectionString: url,
       connectionTimeoutMillis: connectTimeoutMs,
+      // A query that hangs (a lock, a dead peer) fails, and the connection is replaced.
+      query_timeout: QUERY_TIMEOUT_MS,
+      keepAlive: true,
       // Lets an operator find this connection in pg_stat_activity.
       application_name: `pushwire:${table}`,
     });
+    this.#opening = { destroy: () => socket?.destroy() };
+    let notified = false;
     client.on('error', (error) => this.#lost(client, error));
     client.on('end', () => this.#lost(client, new Error('connection ended')));
-    client.on('notification', () => this.#reloadSoon());
+    client.on('notification', () => {
+      if (this.#client === client) this.#reloadSoon();
+      else notified = true;
+    });
     try {
       await client.connect();
       for (const statement of schemaStatements(table)) await client.query(statement);
-      await client.query(`LISTEN ${table}`);
-      this.#client = client;
+      await client.query(`LISTEN "${table}"`);
       await this.#load(client);
+      if (this.#closed) throw new Error('closed');
     } catch (error) {
-      this.#client = undefined;
       await client.end().catch(() => undefined);
       throw error;
+    } finally {
+      this.#opening = undefined;
     }
+    this.#client = client;
     this.#reconnectDelayMs = 1000;
+    // A change committed while the first load ran.
+    if (notified) this.#reloadSoon();
   }
 
   /** Coalesces reload requests: at most one query runs, and one more follows it if asked. */
@@ -127,7 +156,9 @@ export class PostgresAppStore implements AppStore {
     if (!client) return;
     this.#reloading = this.#load(client)
       .catch((error: unknown) => {
-        this.options.logger.warn({ err: describe(error) }, 'PostgreSQL app store: reload failed');
+        // Whatever failed (a timeout, a dropped table), a fresh connection is the way back.
+        this.#lost(client, error instanceof Error ? error : new Error(String(error)));
+        void client.end().catch(() => undefined);
       })
       .finally(() => {
         this.#reloading = undefined;
@@ -140,8 +171,10 @@ export class PostgresAppStore implements AppStore {
 
   async #load(client: pg.Client): Promise<void> {
     const result = await client.query<AppRow>(
-      `SELECT id, key, secret, settings FROM ${this.options.table} ORDER BY id`,
+      `SELECT id, key, secret, settings FROM "${this.options.table}" ORDER BY id`,
     );
+    // A load that finished after its connection was replaced or the store closed is stale.
+    if (this.#closed || (this.#client !== undefined && this.#client !== client)) return;
     const byKey = new Map<string, AppConfig>();
     const byId = new Map<string, AppConfig>();
     for (const row of result.rows) {
@@ -184,12 +217,16 @@ export class PostgresAppStore implements AppStore {
     this.#scheduleReconnect();
   }
 
+  /** At most one reconnect is ever pending or running. */
   #scheduleReconnect(): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#reconnect !== undefined || this.#connecting) return;
     const delay = this.#reconnectDelayMs;
     this.#reconnectDelayMs = Math.min(delay * 2, MAX_RECONNECT_DELAY_MS);
     this.#reconnect = setTimeout(() => {
+      this.#reconnect = undefined;
+      if (this.#closed) return;
       this.#connect().catch((error: unknown) => {
+        if (this.#closed) return;
         this.options.logger.warn(
           { err: describe(error), retryInMs: this.#reconnectDelayMs },
           'PostgreSQL app store: reconnect failed',

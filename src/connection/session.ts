@@ -27,6 +27,10 @@ export type SessionLimits = Pick<
 >;
 
 export interface SessionDeps {
+  /**
+   * Read at each use, not copied: the endpoint replaces it when a dynamic app store changes the
+   * app. Only the client-event rate is fixed when the session opens.
+   */
   readonly app: AppConfig;
   readonly limits: SessionLimits;
   readonly adapter: Adapter;

@@ -69,8 +69,8 @@ export class WebSocketEndpoint {
   readonly #traffic = { frames: 0 };
   readonly #countThrottle = new SubscriptionCountThrottle();
   readonly #send: SendContext;
-  /** Session dependencies per app id, shared by that app's connections. */
-  readonly #sessionDeps = new Map<string, SessionDeps>();
+  /** Session dependencies per app id, shared by that app's open connections. */
+  readonly #sessionDeps = new Map<string, { app: SessionDeps['app'] } & SessionDeps>();
   readonly #onError: (error: Error) => void;
   readonly #onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   readonly #onClose: (this: WebSocket) => void;
@@ -89,6 +89,7 @@ export class WebSocketEndpoint {
     });
     this.#sweep = setInterval(() => {
       for (const session of this.#sessions.values()) session.checkActivity();
+      if (deps.apps.dynamic) this.#followAppChanges();
       this.#collector?.observe(this.#sessions.size, this.#traffic.frames);
       this.#traffic.frames = 0;
     }, SWEEP_INTERVAL_MS);
@@ -190,8 +191,10 @@ export class WebSocketEndpoint {
 
   #depsFor(app: SessionDeps['app']): SessionDeps {
     let deps = this.#sessionDeps.get(app.id);
-    // An app store may hand out a new config object for the same id: keep deps current.
-    if (deps?.app !== app) {
+    if (deps) {
+      // A changed app (a new object from a dynamic store) reaches its open connections too.
+      deps.app = app;
+    } else {
       const { config, adapter, clock, events, metrics, logger } = this.deps;
       deps = {
         app,
@@ -208,6 +211,30 @@ export class WebSocketEndpoint {
       this.#sessionDeps.set(app.id, deps);
     }
     return deps;
+  }
+
+  /**
+   * Applies what a dynamic app store changed to the apps with open connections: a changed app
+   * replaces the one their sessions share (sessions read it at use time, so a rotated secret or a
+   * new limit applies to their next subscription or event), and the connections of an app that
+   * was removed or disabled are closed with 4001 or 4003, as a new one would be refused.
+   */
+  #followAppChanges(): void {
+    for (const [id, deps] of this.#sessionDeps) {
+      const app = this.deps.apps.byId(id);
+      if (app === deps.app) continue;
+      if (app?.enabled) {
+        deps.app = app;
+        continue;
+      }
+      this.#sessionDeps.delete(id);
+      const [code, message] = app
+        ? [ErrorCode.AppDisabled, 'Application is disabled']
+        : [ErrorCode.AppNotFound, 'Application does not exist'];
+      for (const session of this.#sessions.values()) {
+        if (session.appId === id) session.disconnect(code, message);
+      }
+    }
   }
 
   /**

@@ -1,3 +1,4 @@
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { AppStore } from '../../src/apps/app-store.ts';
 import { PostgresAppStore } from '../../src/apps/postgres-app-store.ts';
@@ -71,6 +72,38 @@ async function openStore(
   return store;
 }
 
+/**
+ * A TCP proxy to PostgreSQL that can turn into a black hole: it drops the connections it carries
+ * and holds new ones open without an answer, as a database behind a dead network would.
+ */
+async function tcpProxy(targetPort: string) {
+  let holding = false;
+  const carried = new Set<Socket>();
+  const held = new Set<Socket>();
+  const server = createServer((socket) => {
+    socket.on('error', () => undefined);
+    if (holding) return void held.add(socket);
+    const upstream = connect(Number(targetPort), '127.0.0.1');
+    upstream.on('error', () => socket.destroy());
+    socket.pipe(upstream).pipe(socket);
+    carried.add(socket).add(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    held: () => held.size,
+    blackHole() {
+      holding = true;
+      for (const socket of carried) socket.destroy();
+    },
+    forward: () => (holding = false),
+    close() {
+      for (const socket of [...carried, ...held]) socket.destroy();
+      server.close();
+    },
+  };
+}
+
 describe.skipIf(!enabled)('PostgresAppStore', () => {
   appStoreContract('PostgresAppStore', {
     make: (apps) => openStore(uniqueTable(), apps),
@@ -131,6 +164,90 @@ describe.skipIf(!enabled)('PostgresAppStore', () => {
     await sql(`ALTER TABLE ${table} DISABLE TRIGGER ${table}_changed`);
     await writeApps(table, [{ ...app, secret: 'rotated' }]);
     await waitUntil(() => store.byKey('key-a')?.secret === 'rotated', 'the refresh', 5_000);
+  });
+
+  const connectionsOf = async (table: string) =>
+    Number(
+      (
+        await sql(`SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1`, [
+          `pushwire:${table}`,
+        ])
+      ).rows[0].n,
+    );
+
+  it('closes promptly, and stays closed, while a reconnect hangs', async () => {
+    const { logger, warnings } = recordingLogger();
+    const proxy = await tcpProxy(new URL(POSTGRES_URL).port || '5432');
+    try {
+      const url = POSTGRES_URL.replace(/@[^/]+\//, `@127.0.0.1:${proxy.port}/`);
+      const table = uniqueTable();
+      const store = await PostgresAppStore.open({ url, table, refreshSeconds: 30, logger });
+      proxy.blackHole();
+      await waitUntil(() => warnings.some((w) => w.message.includes('connection lost')), 'loss');
+      await waitUntil(() => proxy.held() > 0, 'the reconnect attempt', 5_000);
+      const started = Date.now();
+      await store.close();
+      expect(Date.now() - started).toBeLessThan(1000);
+      proxy.forward();
+      await new Promise((resolve) => setTimeout(resolve, 2500)); // a leaked retry would be back
+      expect(await connectionsOf(table)).toBe(0);
+    } finally {
+      proxy.close();
+    }
+  });
+
+  it('closes promptly while a reload waits on a lock', async () => {
+    const table = uniqueTable();
+    const store = await openStore(table, [app], { refreshSeconds: 1 });
+    await withClient(async (locker) => {
+      await locker.query(`BEGIN; LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // a refresh is now blocked
+      const started = Date.now();
+      await store.close();
+      expect(Date.now() - started).toBeLessThan(1000);
+      await locker.query('ROLLBACK');
+    });
+    expect(await connectionsOf(table)).toBe(0);
+  });
+
+  it('accepts a table named after a reserved word', async () => {
+    const schema = uniqueTable();
+    await sql(`CREATE SCHEMA ${schema}`);
+    try {
+      const url = `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+      const store = await PostgresAppStore.open({
+        url,
+        table: 'user',
+        refreshSeconds: 30,
+        logger: recordingLogger().logger,
+      });
+      open.push(store);
+      await sql(`INSERT INTO ${schema}."user" (id, key, secret) VALUES ('u', 'key-u', 's')`);
+      await waitUntil(() => store.byKey('key-u'), 'the app');
+    } finally {
+      await Promise.all(open.splice(0).map((store) => store.close()));
+      await sql(`DROP SCHEMA ${schema} CASCADE`);
+    }
+  });
+
+  it('opens an existing table with a role that may only read it', async () => {
+    const table = uniqueTable();
+    await (await openStore(table, [app])).close();
+    const role = `${table}_reader`;
+    await sql(`CREATE ROLE ${role} LOGIN; GRANT SELECT ON ${table} TO ${role}`);
+    try {
+      const store = await PostgresAppStore.open({
+        url: POSTGRES_URL.replace('postgres@', `${role}@`),
+        table,
+        refreshSeconds: 30,
+        logger: recordingLogger().logger,
+      });
+      open.push(store);
+      expect(store.byKey('key-a')?.id).toBe('a');
+      await store.close();
+    } finally {
+      await sql(`REVOKE ALL ON ${table} FROM ${role}; DROP ROLE ${role}`);
+    }
   });
 
   it('refuses to start, naming the table, when the database does not answer', async () => {

@@ -79,6 +79,38 @@ describe.skipIf(!enabled)('apps from a PostgreSQL table', () => {
     expect(await closeCodeFor(server, 'off-key')).toBe(4003);
   });
 
+  it('checks the subscriptions of an open connection against a rotated secret', async () => {
+    const { server, table } = await serverWithTable();
+    await addApp(server, table, 'rot');
+    const client = await RawClient.connect(server.wsUrl, 'rot-key');
+    await sql(`UPDATE ${table} SET secret = 'rot-new' WHERE id = 'rot'`);
+    await waitUntil(() => server.apps.byId('rot')?.secret === 'rot-new', 'the new secret');
+    const signed = (secret: string, channel: string) =>
+      sdkFor({ appId: 'rot', key: 'rot-key', secret }).authorizeChannel(client.socketId, channel);
+    // The endpoint applies changes once a second; the new secret works from then on.
+    await waitUntil(async () => {
+      client.subscribe('private-new', signed('rot-new', 'private-new'));
+      const reply = await client.waitFor(
+        (f) => f.channel === 'private-new' || f.event === 'pusher:error',
+      );
+      return reply.event === 'pusher_internal:subscription_succeeded';
+    }, 'a subscription signed with the new secret');
+    client.subscribe('private-old', signed('rot-secret', 'private-old'));
+    expect((await client.waitForEvent('pusher:error')).data).toMatchObject({ code: null });
+  });
+
+  it('closes the open connections of a removed app with 4001 and of a disabled one with 4003', async () => {
+    const { server, table } = await serverWithTable();
+    await addApp(server, table, 'gone');
+    await addApp(server, table, 'off');
+    const gone = await RawClient.connect(server.wsUrl, 'gone-key');
+    const off = await RawClient.connect(server.wsUrl, 'off-key');
+    await sql(`DELETE FROM ${table} WHERE id = 'gone'`);
+    await sql(`UPDATE ${table} SET settings = '{"enabled": false}' WHERE id = 'off'`);
+    expect((await gone.closed).code).toBe(4001);
+    expect((await off.closed).code).toBe(4003);
+  });
+
   it('refuses new connections and API calls of a deleted app', async () => {
     const { server, table } = await serverWithTable();
     await addApp(server, table, 'gone');
