@@ -3,24 +3,13 @@
  * browser is downloaded): presence between two signed-in users, messages both ways, a refused
  * anonymous subscription, and the JSONP page on another origin.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../test/helpers/chromium.ts';
 import { startChatExample, type RunningChatExample } from './example.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** Generous: the full suite shares two cores with this browser. */
 const BROWSER_TEST_MS = 45_000;
-const FLAGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let example: RunningChatExample;
 let browser: Browser;
@@ -48,11 +37,8 @@ const onlineIds = (page: Page) =>
 
 describe('chat example in Chromium', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
-    }
     example = await startChatExample({ pushwirePort: 0, chatPort: 0, jsonpPort: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+    browser = await launchChromium();
   }, 30_000);
 
   afterAll(async () => {

@@ -133,6 +133,11 @@ export const configSchema = z
       .default('info'),
     /** Serve Prometheus metrics at `GET /metrics`. */
     metrics: z.boolean().default(true),
+    /**
+     * Serve the live console at `GET /console`, and each app's feed at `GET /apps/{id}/console`
+     * (signed like every API request, so only a holder of the app's secret can watch it).
+     */
+    console: z.boolean().default(true),
   })
   .strict();
 

@@ -10,6 +10,8 @@ import type { Clock } from '../connection/transport.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { isValidUserId } from '../protocol/names.ts';
+import type { ConsoleHub } from '../console/hub.ts';
+import { consoleFeed } from './console-feed.ts';
 import { publishEvents } from './publish.ts';
 import { parseBatch, parseEvent, parseJsonObject, type PublishLimits } from './publish-input.ts';
 import { channelInfo, channelList, channelUsers } from './queries.ts';
@@ -21,6 +23,8 @@ export interface ApiDeps {
   readonly adapter: Adapter;
   readonly clock: Clock;
   readonly metrics: Metrics;
+  /** The live console's feed, when it is served. */
+  readonly console?: ConsoleHub;
 }
 
 const APP_PATH = /^\/apps\/([^/]+)\/(.*)$/;
@@ -72,6 +76,9 @@ async function route(
     return json(200, {
       batch: attributes.map((a, i) => a?.[batch.value[i]?.channels[0] ?? ''] ?? {}),
     });
+  }
+  if (method === 'GET' && resource === 'console' && deps.console) {
+    return consoleFeed(deps.console, app.id);
   }
   if (method === 'GET' && resource === 'channels')
     return channelList(deps.adapter, app, request.query);

@@ -12,11 +12,12 @@ export type ChannelAttributes = Record<
 
 /** Publishes each event to each of its channels; returns the `info` attributes per event. */
 export async function publishEvents(
-  deps: Pick<ApiDeps, 'adapter' | 'config'>,
+  deps: Pick<ApiDeps, 'adapter' | 'config' | 'console'>,
   app: AppConfig,
   events: readonly EventToPublish[],
 ): Promise<Array<ChannelAttributes | undefined>> {
-  const { adapter, config } = deps;
+  const { adapter, config, console: hub } = deps;
+  const watched = hub?.watching(app.id) === true;
   for (const event of events) {
     for (const channel of event.channels) {
       // Cached first, so a subscriber joining meanwhile gets it live or on replay, never neither.
@@ -31,6 +32,10 @@ export async function publishEvents(
         channelEvent(event.name, channel, event.data),
         event.socketId,
       );
+      if (watched) {
+        const entry = { channel, event: event.name, data: event.data };
+        hub?.publish({ name: 'api_message', appId: app.id, ...entry });
+      }
     }
   }
   const results: Array<ChannelAttributes | undefined> = [];

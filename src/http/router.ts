@@ -1,11 +1,27 @@
 /** Routes HTTP requests: health and readiness probes, metrics, and the HTTP API under /apps. */
+import { CONSOLE_HTML, CONSOLE_JS } from '../console/page.ts';
 import { httpError, json, type HttpRequest, type HttpResponse } from './types.ts';
+
+/** A static page, locked down: its own script only, no framing by other sites. */
+const page = (type: string, body: string): HttpResponse => ({
+  status: 200,
+  headers: {
+    'content-type': `${type}; charset=utf-8`,
+    'content-security-policy':
+      "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+  },
+  body,
+});
 
 export interface RouterDeps {
   /** False while the server drains on shutdown: readiness then answers 503. */
   readonly isReady: () => boolean;
   readonly metrics?: () => Promise<{ contentType: string; body: string }>;
   readonly api: (request: HttpRequest) => Promise<HttpResponse>;
+  /** Serve the live console page. */
+  readonly console?: boolean;
 }
 
 export function createRouter(deps: RouterDeps) {
@@ -17,6 +33,12 @@ export function createRouter(deps: RouterDeps) {
       return deps.isReady()
         ? json(200, { ready: true })
         : json(503, { ready: false, reason: 'draining' });
+    }
+    if (method === 'GET' && deps.console && path === '/console') {
+      return page('text/html', CONSOLE_HTML);
+    }
+    if (method === 'GET' && deps.console && path === '/console.js') {
+      return page('text/javascript', CONSOLE_JS);
     }
     if (method === 'GET' && path === '/metrics' && deps.metrics) {
       const metrics = await deps.metrics();

@@ -16,6 +16,17 @@ export interface HttpResponse {
   readonly status: number;
   readonly headers?: Record<string, string>;
   readonly body: string;
+  /**
+   * A response that keeps sending after its head (server-sent events): the listener calls it
+   * once with the open response, and the function it returns when the client goes away.
+   */
+  readonly stream?: (out: ResponseStream) => () => void;
+}
+
+export interface ResponseStream {
+  write(chunk: string): void;
+  /** Bytes written but not yet taken by the client. */
+  backlog(): number;
 }
 
 export const json = (status: number, value: unknown): HttpResponse => ({

@@ -13,6 +13,7 @@ import {
 } from '../channels/channel-events.ts';
 import type { Config } from '../config/schema.ts';
 import { systemClock, type Clock } from '../connection/transport.ts';
+import { ConsoleHub } from '../console/hub.ts';
 import { createApi } from '../http/api.ts';
 import { createRouter } from '../http/router.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
@@ -79,19 +80,38 @@ export async function startServer(
           stillGone: (event) => stillGone(adapter, event),
         })
       : undefined;
+  const consoleHub = config.console ? new ConsoleHub() : undefined;
   const sinks = [
     metrics.onChannelEvent,
+    ...(consoleHub ? [consoleHub.publish] : []),
     ...(webhooks ? [webhooks.sink] : []),
     ...(options.eventSinks ?? []),
   ];
   events = fanOutSinks(sinks, (error) =>
     logger.error({ err: error }, 'error in channel event sink'),
   );
-  const endpoint = new WebSocketEndpoint({ config, apps, adapter, events, clock, logger, metrics });
+  const endpoint = new WebSocketEndpoint({
+    config,
+    apps,
+    adapter,
+    events,
+    clock,
+    logger,
+    metrics,
+    ...(consoleHub ? { console: consoleHub } : {}),
+  });
   let ready = true;
   const router = createRouter({
     isReady: () => ready,
-    api: createApi({ config, apps, adapter, clock, metrics }),
+    api: createApi({
+      config,
+      apps,
+      adapter,
+      clock,
+      metrics,
+      ...(consoleHub ? { console: consoleHub } : {}),
+    }),
+    console: config.console,
     ...(config.metrics
       ? {
           metrics: async () => ({

@@ -112,6 +112,14 @@ function send(res: ServerResponse, response: HttpResponse, closeConnection: bool
   };
   if (closeConnection) headers.connection = 'close';
   res.writeHead(response.status, headers);
+  if (response.stream && !closeConnection) {
+    const stop = response.stream({
+      write: (chunk) => void res.write(chunk),
+      backlog: () => res.writableLength,
+    });
+    res.once('close', stop);
+    return;
+  }
   res.end(response.body);
   // A body we stopped reading must not keep the socket busy.
   if (closeConnection) res.once('finish', () => res.socket?.destroy());

@@ -22,6 +22,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { errorFrame } from '../protocol/frames.ts';
 import { IdleCollector } from './idle-collector.ts';
+import type { ConsoleHub } from '../console/hub.ts';
 import { WriteBatcher } from './write-batcher.ts';
 import { WsTransport, type SendContext } from './ws-transport.ts';
 
@@ -33,6 +34,8 @@ export interface EndpointDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** The live console's feed, when it is served. */
+  readonly console?: ConsoleHub;
 }
 
 const SWEEP_INTERVAL_MS = 1000;
@@ -174,6 +177,9 @@ export class WebSocketEndpoint {
     this.#sessions.set(socketId, session);
     this.#perApp.set(app.id, (this.#perApp.get(app.id) ?? 0) + 1);
     metrics.connections.inc({ app_id: app.id });
+    if (this.deps.console?.watching(app.id)) {
+      this.deps.console.publish({ name: 'connected', appId: app.id, socketId });
+    }
     ws.on('message', this.#onMessage);
     ws.on('pong', onPong);
     session.open();
@@ -186,6 +192,10 @@ export class WebSocketEndpoint {
     this.#sessions.delete(session.socketId);
     this.#perApp.set(session.appId, (this.#perApp.get(session.appId) ?? 1) - 1);
     this.deps.metrics.connections.dec({ app_id: session.appId });
+    if (this.deps.console?.watching(session.appId)) {
+      const entry = { appId: session.appId, socketId: session.socketId };
+      this.deps.console.publish({ name: 'disconnected', ...entry });
+    }
     this.#track(session.handleClose());
   }
 

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { ConsoleHub } from './hub.ts';
+
+const AT = Date.UTC(2026, 10, 27, 12, 0, 0);
+const occupied = (appId: string) => ({ name: 'channel_occupied' as const, appId, channel: 'c' });
+
+describe('ConsoleHub', () => {
+  it("hands an app's entries to its watchers as JSON lines, stamped and without the app id", () => {
+    const hub = new ConsoleHub(() => AT);
+    const lines: string[] = [];
+    hub.watch('a', (line) => lines.push(line));
+    hub.publish(occupied('a'));
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([
+      { at: '2026-11-27T12:00:00.000Z', name: 'channel_occupied', channel: 'c' },
+    ]);
+  });
+
+  it("keeps one app's entries from another app's watchers", () => {
+    const hub = new ConsoleHub();
+    const lines: string[] = [];
+    hub.watch('a', (line) => lines.push(line));
+    hub.publish(occupied('b'));
+    expect(lines).toEqual([]);
+  });
+
+  it('serializes an entry once for all its watchers', () => {
+    const hub = new ConsoleHub();
+    const seen: string[] = [];
+    hub.watch('a', (line) => seen.push(line));
+    hub.watch('a', (line) => seen.push(line));
+    hub.publish(occupied('a'));
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toBe(seen[1]);
+  });
+
+  it('says an app is watched only while someone watches it', () => {
+    const hub = new ConsoleHub();
+    const stop = hub.watch('a', () => undefined);
+    expect(hub.watching('a')).toBe(true);
+    stop();
+    expect(hub.watching('a')).toBe(false);
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * The live console's feed as an operator's browser reads it: a signed `GET /apps/{id}/console`
+ * streaming what real pusher-js clients and the official SDK do, and nothing for anyone else.
+ */
+import { createHmac } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../src/server/server.ts';
+import { connectPusher, disconnectAllPushers, subscribeAndWait } from '../helpers/pusher-client.ts';
+import { sdkFor } from '../helpers/sdk.ts';
+import { startTestServer, stopAllServers } from '../helpers/server.ts';
+import { waitUntil } from '../helpers/wait.ts';
+
+const feeds: AbortController[] = [];
+afterEach(async () => {
+  for (const feed of feeds.splice(0)) feed.abort();
+  disconnectAllPushers();
+  await stopAllServers();
+});
+
+/** The feed URL, signed like any API request. */
+function feedUrl(
+  server: RunningServer,
+  app = { id: 'app-id', key: 'app-key', secret: 'app-secret' },
+) {
+  const path = `/apps/${app.id}/console`;
+  const query = `auth_key=${app.key}&auth_timestamp=${Math.floor(Date.now() / 1000)}&auth_version=1.0`;
+  const signature = createHmac('sha256', app.secret).update(`GET\n${path}\n${query}`).digest('hex');
+  return `${server.httpUrl}${path}?${query}&auth_signature=${signature}`;
+}
+
+/** Opens the feed and collects its entries as they arrive. */
+async function watch(url: string) {
+  const abort = new AbortController();
+  feeds.push(abort);
+  const response = await fetch(url, { signal: abort.signal });
+  const entries: Array<Record<string, unknown>> = [];
+  if (response.ok && response.body) {
+    const decoder = new TextDecoder();
+    let buffered = '';
+    void (async () => {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        buffered += decoder.decode(chunk, { stream: true });
+        let end;
+        while ((end = buffered.indexOf('\n\n')) !== -1) {
+          const block = buffered.slice(0, end);
+          buffered = buffered.slice(end + 2);
+          if (block.startsWith('data: ')) entries.push(JSON.parse(block.slice(6)));
+        }
+      }
+    })().catch(() => undefined);
+  }
+  return { response, entries, names: () => entries.map((entry) => entry.name) };
+}
+
+describe('live console feed', () => {
+  it('streams connections, subscriptions, presence, client events and API messages', async () => {
+    const server = await startTestServer();
+    const feed = await watch(feedUrl(server));
+    expect(feed.response.headers.get('content-type')).toContain('text/event-stream');
+    const sdk = sdkFor({ port: server.port });
+    const pusher = await connectPusher(server.port, { presence: { user_id: 'ada' } });
+    const room = await subscribeAndWait(pusher, 'presence-room');
+    room.trigger('client-typing', { on: true });
+    await sdk.trigger('presence-room', 'news', { n: 1 });
+    await waitUntil(() => feed.names().includes('api_message'), 'the API message');
+    expect(feed.names()).toEqual(
+      expect.arrayContaining(['connected', 'channel_occupied', 'member_added', 'client_event']),
+    );
+    expect(feed.entries.find((entry) => entry.name === 'api_message')).toMatchObject({
+      channel: 'presence-room',
+      event: 'news',
+      data: '{"n":1}',
+    });
+    pusher.disconnect();
+    await waitUntil(() => feed.names().includes('channel_vacated'), 'the vacated channel');
+    expect(feed.names()).toContain('disconnected');
+  });
+
+  it("shows nothing of another app's channels", async () => {
+    const apps = [
+      { id: 'one', key: 'one-key', secret: 'one-secret' },
+      { id: 'two', key: 'two-key', secret: 'two-secret' },
+    ];
+    const server = await startTestServer({ apps });
+    const feed = await watch(feedUrl(server, apps[0]!));
+    const other = sdkFor({ appId: 'two', key: 'two-key', secret: 'two-secret', port: server.port });
+    const own = sdkFor({ appId: 'one', key: 'one-key', secret: 'one-secret', port: server.port });
+    await other.trigger('c', 'theirs', {});
+    await own.trigger('c', 'ours', {});
+    await waitUntil(() => feed.entries.length > 0, 'an entry');
+    expect(feed.entries.map((entry) => entry.event)).toEqual(['ours']);
+  });
+
+  it('refuses a request signed with the wrong secret with 401, and serves nothing', async () => {
+    const server = await startTestServer();
+    const feed = await watch(feedUrl(server, { id: 'app-id', key: 'app-key', secret: 'guess' }));
+    expect(feed.response.status).toBe(401);
+  });
+
+  it('serves neither page nor feed when the console is switched off', async () => {
+    const server = await startTestServer({ console: false });
+    expect((await fetch(`${server.httpUrl}/console`)).status).toBe(404);
+    expect((await watch(feedUrl(server))).response.status).toBe(404);
+  });
+
+  it('serves the page with a policy that allows only its own script', async () => {
+    const server = await startTestServer();
+    const response = await fetch(`${server.httpUrl}/console`);
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await response.text()).toContain('<script src="/console.js">');
+  });
+});
