@@ -26,14 +26,14 @@ export const CONSOLE_HTML = `<!doctype html>
   <label>App id <input name="id" required value="app-id"></label>
   <label>Key <input name="key" required value="app-key"></label>
   <label>Secret <input name="secret" required type="password"></label>
-  <button type="submit">Watch</button>
+  <button type="submit" disabled>Watch</button>
 </form>
 <div id="status">Not watching.</div>
 <table>
   <thead><tr><th>Time</th><th>What</th><th>Channel</th><th>Details</th></tr></thead>
   <tbody id="entries"></tbody>
 </table>
-<script src="/console.js"></script>
+<script src="console.js"></script>
 </body>
 </html>
 `;
@@ -44,6 +44,8 @@ const form = document.getElementById('watch');
 const status = document.getElementById('status');
 const rows = document.getElementById('entries');
 let source;
+/** Bumped by every watch(): a sign-in that finishes after a newer one gives way to it. */
+let generation = 0;
 
 const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
 
@@ -79,12 +81,16 @@ function show(entry) {
 }
 
 async function watch(id, key, secret) {
+  const mine = ++generation;
   if (source) source.close();
+  source = undefined;
   if (!window.crypto || !crypto.subtle) {
     status.textContent = 'The console signs its requests with WebCrypto: open it over https or on localhost.';
     return;
   }
-  source = new EventSource(await signedFeedUrl(id, key, secret));
+  const url = await signedFeedUrl(id, key, secret);
+  if (mine !== generation) return;
+  source = new EventSource(url);
   const current = source;
   current.onopen = () => { status.textContent = 'Watching app ' + id + '.'; };
   current.onmessage = (message) => show(JSON.parse(message.data));
@@ -92,10 +98,12 @@ async function watch(id, key, secret) {
     if (current.readyState !== EventSource.CLOSED) { status.textContent = 'Reconnecting…'; return; }
     // Refused (a wrong secret) or a signature that has aged: sign again and retry.
     status.textContent = 'Not watching: the server refused the request (check the id, key and secret). Retrying…';
-    setTimeout(() => { if (source === current) watch(id, key, secret); }, 3000);
+    setTimeout(() => { if (mine === generation) watch(id, key, secret); }, 3000);
   };
 }
 
+// Enabled only now: before this script ran, a submit would have put the secret in the URL.
+form.querySelector('button').disabled = false;
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   const data = new FormData(form);

@@ -39,7 +39,8 @@ export function createApi(deps: ApiDeps) {
 
 async function handle(deps: ApiDeps, request: HttpRequest): Promise<HttpResponse> {
   const match = APP_PATH.exec(request.path);
-  const app = match?.[1] === undefined ? undefined : deps.apps.byId(match[1]);
+  const id = match?.[1] === undefined ? undefined : decodePathSegment(match[1]);
+  const app = id === undefined ? undefined : deps.apps.byId(id);
   if (!match || !app) return httpError(404, 'Unknown app');
   const auth = verifyApiRequest(request, app, Math.floor(deps.clock.now() / 1000));
   if (!auth.ok) return httpError(401, auth.message);
@@ -78,7 +79,7 @@ async function route(
     });
   }
   if (method === 'GET' && resource === 'console' && deps.console) {
-    return consoleFeed(deps.console, app.id);
+    return consoleFeed(deps.console, app, () => deps.apps.byId(app.id));
   }
   if (method === 'GET' && resource === 'channels')
     return channelList(deps.adapter, app, request.query);

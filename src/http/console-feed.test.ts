@@ -1,23 +1,35 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { appSchema, type AppConfig } from '../config/schema.ts';
 import { ConsoleHub } from '../console/hub.ts';
 import { consoleFeed } from './console-feed.ts';
 
+const APP = appSchema.parse({ id: 'a', key: 'k', secret: 's' });
+const occupied = { name: 'channel_occupied' as const, appId: 'a', channel: 'c' };
+
 /** An open response; `state.backlog` is what its client has not taken yet. */
 function fakeStream() {
-  const state = { backlog: 0, chunks: [] as string[] };
+  const state = { backlog: 0, ended: false, chunks: [] as string[] };
   const out = {
     write: (chunk: string) => void state.chunks.push(chunk),
+    end: () => void (state.ended = true),
     backlog: () => state.backlog,
   };
   return { state, out };
 }
 
-const occupied = { name: 'channel_occupied' as const, appId: 'a', channel: 'c' };
+/** A feed of app `a` whose store answers `current` (the app unchanged by default). */
+function openFeed(hub: ConsoleHub, current: () => AppConfig | undefined = () => APP) {
+  const { state, out } = fakeStream();
+  const stop = consoleFeed(hub, APP, current).stream?.(out);
+  return { state, stop };
+}
+
+beforeEach(() => void vi.useFakeTimers());
+afterEach(() => void vi.useRealTimers());
 
 describe('consoleFeed', () => {
   it('answers with an event stream that is never cached', () => {
-    const response = consoleFeed(new ConsoleHub(), 'a');
-    expect(response.headers).toMatchObject({
+    expect(consoleFeed(new ConsoleHub(), APP, () => APP).headers).toMatchObject({
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
     });
@@ -25,35 +37,48 @@ describe('consoleFeed', () => {
 
   it("sends each of the app's entries as one data line", () => {
     const hub = new ConsoleHub();
-    const { state, out } = fakeStream();
-    consoleFeed(hub, 'a').stream?.(out);
+    const { state } = openFeed(hub);
     hub.publish(occupied);
     expect(state.chunks.at(-1)).toMatch(
       /^data: \{"at":"[^"]+","name":"channel_occupied","channel":"c"\}\n\n$/,
     );
   });
 
-  it('drops entries while the client is behind, then says how many', () => {
+  it('drops entries while the client is behind, and says how many within a second of it catching up', () => {
     const hub = new ConsoleHub();
-    const { state, out } = fakeStream();
-    consoleFeed(hub, 'a').stream?.(out);
+    const { state } = openFeed(hub);
     const before = state.chunks.length;
     state.backlog = 2 * 1024 * 1024;
     hub.publish(occupied);
     hub.publish(occupied);
+    vi.advanceTimersByTime(1000);
     expect(state.chunks).toHaveLength(before);
     state.backlog = 0;
-    hub.publish(occupied);
-    expect(state.chunks.slice(before)).toEqual([
-      'data: {"name":"dropped","count":2}\n\n',
-      expect.stringMatching(/^data: .*channel_occupied/),
-    ]);
+    vi.advanceTimersByTime(1000);
+    expect(state.chunks.slice(before)).toEqual(['data: {"name":"dropped","count":2}\n\n']);
+  });
+
+  it.each([
+    ['removed', () => undefined],
+    ['disabled', () => ({ ...APP, enabled: false })],
+    ['given a new secret', () => ({ ...APP, secret: 'rotated' })],
+    ['given a new key', () => ({ ...APP, key: 'other' })],
+  ])('ends the stream within a second once its app is %s', (_, current) => {
+    const { state } = openFeed(new ConsoleHub(), current);
+    vi.advanceTimersByTime(1000);
+    expect(state.ended).toBe(true);
+  });
+
+  it('keeps the stream when another setting of the app changes', () => {
+    const { state } = openFeed(new ConsoleHub(), () => ({ ...APP, maxConnections: 5 }));
+    vi.advanceTimersByTime(30_000);
+    expect(state.ended).toBe(false);
+    expect(state.chunks.filter((chunk) => chunk === ': keep-alive\n\n')).toHaveLength(2);
   });
 
   it('stops watching when the client goes away', () => {
     const hub = new ConsoleHub();
-    const stop = consoleFeed(hub, 'a').stream?.(fakeStream().out);
-    stop?.();
+    openFeed(hub).stop?.();
     expect(hub.watching('a')).toBe(false);
   });
 });

@@ -1,16 +1,30 @@
 /**
  * `GET /apps/{id}/console`: an app's live console feed as server-sent events, one `data:` line of
- * JSON per entry. Signed like every API request, so only a holder of the app's secret can watch.
- * A watcher that does not read is not buffered for: past MAX_BACKLOG unsent bytes its entries are
- * dropped, and it is told how many once it reads again.
+ * JSON per entry. Signed like every API request, so only a holder of the app's secret can watch,
+ * and checked again every second: a stream ends once its app is removed or disabled, or its key
+ * or secret changes (a leaked secret is revoked by changing it). A watcher that does not read is
+ * not buffered for: past MAX_BACKLOG unsent bytes its entries are dropped, and once it has caught
+ * up it is told how many.
  */
+import type { AppConfig } from '../config/schema.ts';
 import type { ConsoleHub } from '../console/hub.ts';
 import type { HttpResponse } from './types.ts';
 
 const MAX_BACKLOG = 1024 * 1024;
-const KEEP_ALIVE_MS = 15_000;
+const CHECK_INTERVAL_MS = 1000;
+/** Checks between keep-alive comments, which stop idle proxies from closing the stream. */
+const KEEP_ALIVE_CHECKS = 15;
 
-export function consoleFeed(hub: ConsoleHub, appId: string): HttpResponse {
+/** `current()` answers the app as the store has it now. */
+export function consoleFeed(
+  hub: ConsoleHub,
+  app: AppConfig,
+  current: () => AppConfig | undefined,
+): HttpResponse {
+  const stillAllowed = () => {
+    const now = current();
+    return now !== undefined && now.enabled && now.key === app.key && now.secret === app.secret;
+  };
   return {
     status: 200,
     headers: {
@@ -22,22 +36,31 @@ export function consoleFeed(hub: ConsoleHub, appId: string): HttpResponse {
     body: '',
     stream: (out) => {
       let dropped = 0;
-      const stop = hub.watch(appId, (line) => {
+      const reportDropped = () => {
+        if (dropped === 0 || out.backlog() > MAX_BACKLOG) return;
+        out.write(`data: {"name":"dropped","count":${dropped}}\n\n`);
+        dropped = 0;
+      };
+      const stop = hub.watch(app.id, (line) => {
         if (out.backlog() > MAX_BACKLOG) {
           dropped++;
           return;
         }
-        if (dropped > 0) out.write(`data: {"name":"dropped","count":${dropped}}\n\n`);
-        dropped = 0;
+        reportDropped();
         out.write(`data: ${line}\n\n`);
       });
-      // A comment line: keeps idle proxies from closing the stream, and sends the head at once.
+      // A comment line sends the head at once.
       out.write(': watching\n\n');
-      const keepAlive = setInterval(() => out.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
-      keepAlive.unref();
+      let checks = 0;
+      const check = setInterval(() => {
+        if (!stillAllowed()) return out.end();
+        reportDropped();
+        if (++checks % KEEP_ALIVE_CHECKS === 0) out.write(': keep-alive\n\n');
+      }, CHECK_INTERVAL_MS);
+      check.unref();
       return () => {
         stop();
-        clearInterval(keepAlive);
+        clearInterval(check);
       };
     },
   };

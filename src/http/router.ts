@@ -7,8 +7,9 @@ const page = (type: string, body: string): HttpResponse => ({
   status: 200,
   headers: {
     'content-type': `${type}; charset=utf-8`,
+    // form-action: the console's form is never submitted anywhere, so its secret stays put.
     'content-security-policy':
-      "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+      "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
     'x-content-type-options': 'nosniff',
     'cache-control': 'no-store',
   },

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 
 export interface HttpRequest {
   readonly method: string;
-  /** Decoded path, for routing. */
+  /** The path without its query, for routing; %-escapes are left as they came. */
   readonly path: string;
   /** The path exactly as in the request line: API signatures are computed over it (§11.2). */
   readonly rawPath: string;
@@ -25,6 +25,8 @@ export interface HttpResponse {
 
 export interface ResponseStream {
   write(chunk: string): void;
+  /** Finishes the response; the function `stream` returned is then called. */
+  end(): void;
   /** Bytes written but not yet taken by the client. */
   backlog(): number;
 }

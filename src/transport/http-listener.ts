@@ -115,6 +115,7 @@ function send(res: ServerResponse, response: HttpResponse, closeConnection: bool
   if (response.stream && !closeConnection) {
     const stop = response.stream({
       write: (chunk) => void res.write(chunk),
+      end: () => void res.end(),
       backlog: () => res.writableLength,
     });
     res.once('close', stop);

@@ -22,7 +22,7 @@ function feedUrl(
   server: RunningServer,
   app = { id: 'app-id', key: 'app-key', secret: 'app-secret' },
 ) {
-  const path = `/apps/${app.id}/console`;
+  const path = `/apps/${encodeURIComponent(app.id)}/console`;
   const query = `auth_key=${app.key}&auth_timestamp=${Math.floor(Date.now() / 1000)}&auth_version=1.0`;
   const signature = createHmac('sha256', app.secret).update(`GET\n${path}\n${query}`).digest('hex');
   return `${server.httpUrl}${path}?${query}&auth_signature=${signature}`;
@@ -91,6 +91,19 @@ describe('live console feed', () => {
     expect(feed.entries.map((entry) => entry.event)).toEqual(['ours']);
   });
 
+  it('finds an app whose id needs %-encoding in the path', async () => {
+    const app = { id: 'shop eu+1', key: 'shop-key', secret: 'shop-secret' };
+    const server = await startTestServer({ apps: [app] });
+    const feed = await watch(feedUrl(server, app));
+    expect(feed.response.status).toBe(200);
+  });
+
+  it('finds an app whose id needs %-encoding in the path', async () => {
+    const app = { id: 'shop eu+1', key: 'shop-key', secret: 'shop-secret' };
+    const server = await startTestServer({ apps: [app] });
+    expect((await watch(feedUrl(server, app))).response.status).toBe(200);
+  });
+
   it('refuses a request signed with the wrong secret with 401, and serves nothing', async () => {
     const server = await startTestServer();
     const feed = await watch(feedUrl(server, { id: 'app-id', key: 'app-key', secret: 'guess' }));
@@ -107,6 +120,8 @@ describe('live console feed', () => {
     const server = await startTestServer();
     const response = await fetch(`${server.httpUrl}/console`);
     expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
-    expect(await response.text()).toContain('<script src="/console.js">');
+    // Never submitted anywhere: a secret typed before the script ran cannot land in a URL.
+    expect(response.headers.get('content-security-policy')).toContain("form-action 'none'");
+    expect(await response.text()).toContain('<script src="console.js">');
   });
 });
