@@ -21,6 +21,7 @@ export function banner(server: RunningServer): string {
         `  Apps:       ${count} from PostgreSQL table "${store.table}", followed as it changes`,
         `  WebSocket:  ${server.wsUrl}/app/{key}?protocol=7`,
         `  HTTP API:   ${server.httpUrl}/apps/{id}/events`,
+        ...(server.config.console ? [`  Console:    ${server.httpUrl}/console`] : []),
         '',
       ].join('\n') + '\n'
     );
@@ -35,6 +36,7 @@ export function banner(server: RunningServer): string {
     `  WebSocket:  ${server.wsUrl}/app/${app.key}?protocol=7`,
     `  HTTP API:   ${server.httpUrl}/apps/${app.id}/events`,
     `  App:        id=${app.id}  key=${app.key}  secret=${printableSecret(app)}`,
+    ...(server.config.console ? [`  Console:    ${server.httpUrl}/console`] : []),
     ...(server.config.apps.length > 1
       ? [`  (+${server.config.apps.length - 1} more apps from the configuration)`]
       : []),

@@ -72,6 +72,7 @@ describe('pushwire start', () => {
     expect(cli.output()).toContain(`ws://127.0.0.1:${cli.port}/app/app-key?protocol=7`);
     expect(cli.output()).toContain('id=app-id  key=app-key  secret=app-secret');
     expect(cli.output()).toContain("new Pusher('app-key'");
+    expect(cli.output()).toContain(`Console:    http://127.0.0.1:${cli.port}/console`);
   });
 
   it('lets a pusher-js client in another process see a second presence member join and leave', async () => {
