@@ -20,4 +20,37 @@ describe('SubscriptionCountThrottle', () => {
     expect(throttle.allow('a', 'two', 200, 1)).toBe(true);
     expect(throttle.allow('b', 'one', 200, 1)).toBe(true);
   });
+
+  it('holds back a change inside the interval and hands it out once the interval has passed', () => {
+    const throttle = new SubscriptionCountThrottle();
+    throttle.allow('a', 'c', 101, 0);
+    throttle.allow('a', 'c', 102, 1_000);
+    expect(throttle.due(4_999)).toEqual([]);
+    expect(throttle.due(5_000)).toEqual([{ appId: 'a', channel: 'c' }]);
+    expect(throttle.due(20_000)).toEqual([]);
+  });
+
+  it('counts a handed-out change as announced, starting a new interval', () => {
+    const throttle = new SubscriptionCountThrottle();
+    throttle.allow('a', 'c', 101, 0);
+    throttle.allow('a', 'c', 102, 1_000);
+    throttle.due(5_000);
+    expect(throttle.allow('a', 'c', 103, 6_000)).toBe(false);
+  });
+
+  it('hands nothing out when the last change was announced', () => {
+    const throttle = new SubscriptionCountThrottle();
+    throttle.allow('a', 'c', 101, 0);
+    throttle.allow('a', 'c', 102, 1_000);
+    throttle.allow('a', 'c', 103, 5_000);
+    expect(throttle.due(10_000)).toEqual([]);
+  });
+
+  it('forgets a held change once the channel falls to 100 subscribers or fewer', () => {
+    const throttle = new SubscriptionCountThrottle();
+    throttle.allow('a', 'c', 101, 0);
+    throttle.allow('a', 'c', 102, 1_000);
+    throttle.allow('a', 'c', 100, 2_000);
+    expect(throttle.due(10_000)).toEqual([]);
+  });
 });

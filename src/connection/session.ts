@@ -5,7 +5,7 @@
  */
 import type { Adapter, JoinOutcome, PresenceMember, Subscriber } from '../adapter/adapter.ts';
 import type { ChannelEventSink } from '../channels/channel-events.ts';
-import type { SubscriptionCountThrottle } from '../channels/count-throttle.ts';
+import { announceCount, type SubscriptionCountThrottle } from '../channels/count-throttle.ts';
 import type { AppConfig, Config } from '../config/schema.ts';
 import { channelKind, watchlistChannel, type ChannelKind } from '../protocol/channel-kind.ts';
 import { ErrorCode, isCloseCode } from '../protocol/codes.ts';
@@ -325,13 +325,7 @@ export class Session implements Subscriber {
     const { app, countThrottle, clock } = this.deps;
     if (!app.enableSubscriptionCount) return;
     if (countThrottle && !countThrottle.allow(app.id, channel, count, clock.now())) return;
-    this.deps.adapter.publish(this.appId, channel, frames.subscriptionCount(channel, count));
-    this.deps.events({
-      name: 'subscription_count',
-      appId: this.appId,
-      channel,
-      subscriptionCount: count,
-    });
+    announceCount(this.deps, this.appId, channel, count);
   }
 
   async #unsubscribe(data: unknown): Promise<void> {

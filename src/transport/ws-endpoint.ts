@@ -11,7 +11,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Adapter } from '../adapter/adapter.ts';
 import type { AppStore } from '../apps/app-store.ts';
 import type { ChannelEventSink } from '../channels/channel-events.ts';
-import { SubscriptionCountThrottle } from '../channels/count-throttle.ts';
+import { SubscriptionCountThrottle, announceCount } from '../channels/count-throttle.ts';
 import type { Config } from '../config/schema.ts';
 import { checkHandshake } from '../connection/handshake.ts';
 import { Session, type SessionDeps } from '../connection/session.ts';
@@ -93,6 +93,7 @@ export class WebSocketEndpoint {
     this.#sweep = setInterval(() => {
       for (const session of this.#sessions.values()) session.checkActivity();
       if (deps.apps.dynamic) this.#followAppChanges();
+      this.#announceHeldCounts();
       this.#collector?.observe(this.#sessions.size, this.#traffic.frames);
       this.#traffic.frames = 0;
     }, SWEEP_INTERVAL_MS);
@@ -221,6 +222,21 @@ export class WebSocketEndpoint {
       this.#sessionDeps.set(app.id, deps);
     }
     return deps;
+  }
+
+  /** Announces each count change the throttle held back, with the channel's count as it is now. */
+  #announceHeldCounts(): void {
+    const { adapter, apps, clock, events, logger } = this.deps;
+    for (const { appId, channel } of this.#countThrottle.due(clock.now())) {
+      adapter.channel(appId, channel).then(
+        (stats) => {
+          if (stats && apps.byId(appId)?.enableSubscriptionCount) {
+            announceCount({ adapter, events }, appId, channel, stats.subscriptionCount);
+          }
+        },
+        (error: unknown) => logger.warn({ err: error, appId }, 'subscription count not announced'),
+      );
+    }
   }
 
   /**
