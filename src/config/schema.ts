@@ -52,6 +52,12 @@ export const appSchema = z
     maxPresenceUserInfoBytes: positiveInt.default(1_024),
     /** Client events per connection per second (Pusher: 10); excess gets `pusher:error` 4301. */
     maxClientEventsPerSecond: positiveInt.default(10),
+    /**
+     * Authorized connections: a connection that has neither signed in nor subscribed to a
+     * private, presence or encrypted channel this many seconds after connecting is closed with
+     * 4009. `null` (the default) leaves connections alone. [U] Pusher's default is 30.
+     */
+    authorizedConnectionsTimeoutSeconds: positiveInt.nullable().default(null),
     /** Announce `pusher_internal:subscription_count` on non-presence channels. */
     enableSubscriptionCount: z.boolean().default(false),
     /** Where channel, presence and client events are posted (PROTOCOL.md §12). */

@@ -53,6 +53,9 @@ export class Session implements Subscriber {
   #watching: string[] = [];
   #lastActivity: number;
   #pingSentAt: number | undefined;
+  readonly #openedAt: number;
+  /** Signed in, or subscribed with a valid signature: what "authorized connections" ask for. */
+  #authorized = false;
   #closed = false;
   #closing: Promise<void> | undefined;
 
@@ -61,7 +64,7 @@ export class Session implements Subscriber {
     private readonly transport: Transport,
     private readonly deps: SessionDeps,
   ) {
-    this.#lastActivity = deps.clock.now();
+    this.#lastActivity = this.#openedAt = deps.clock.now();
     this.#clientEvents = new TokenBucket(deps.app.maxClientEventsPerSecond);
   }
 
@@ -114,6 +117,10 @@ export class Session implements Subscriber {
   checkActivity(): void {
     if (this.#closed) return;
     const now = this.deps.clock.now();
+    const deadline = this.deps.app.authorizedConnectionsTimeoutSeconds;
+    if (deadline !== null && !this.#authorized && now - this.#openedAt >= deadline * 1000) {
+      return this.disconnect(ErrorCode.Unauthorized, 'Connection not authorized within timeout');
+    }
     const { activityTimeoutSeconds, pongTimeoutSeconds } = this.deps.limits;
     if (this.#pingSentAt !== undefined) {
       if (now - this.#pingSentAt >= pongTimeoutSeconds * 1000) {
@@ -258,6 +265,7 @@ export class Session implements Subscriber {
       user: this.#user,
     });
     if (!authorization.ok) return this.#error(null, authorization.message);
+    if (kind.isPrivate || kind.isPresence) this.#authorized = true;
 
     const pending: SubscriptionState = { state: 'pending' };
     this.#channels.set(channel, pending);
@@ -407,6 +415,7 @@ export class Session implements Subscriber {
     const { user, userData, watchlist, watchlistTruncated } = result;
     const alreadySignedIn = this.#user !== undefined;
     this.#user = user;
+    this.#authorized = true;
     this.transport.send(frames.signinSuccess(userData));
     if (watchlistTruncated) {
       this.#error(

@@ -5,6 +5,7 @@ import {
   createPusher,
   disconnectAllPushers,
   nextEvent,
+  subscribeAndWait,
   waitForState,
 } from '../helpers/pusher-client.ts';
 import { startTestServer, stopAllServers } from '../helpers/server.ts';
@@ -72,6 +73,31 @@ describe('connection refusals seen by pusher-js', () => {
     await waitUntil(() => server.connections() === 0, 'the first connection to close');
     const second = await connectPusher(server.port, { key: 'one-key' });
     expect(second.connection.state).toBe('connected');
+  });
+});
+
+describe('authorized connections seen by pusher-js', () => {
+  const apps = [{ ...APPS[0]!, authorizedConnectionsTimeoutSeconds: 1 }];
+
+  it('closes a connection not authorized in time with 4009, and pusher-js stays away', async () => {
+    const server = await startTestServer({ apps });
+    const pusher = await connectPusher(server.port);
+    const error = nextEvent<{ data: unknown }>(pusher.connection, 'error');
+    expect((await error).data).toMatchObject({ type: 'PusherError', data: { code: 4009 } });
+    await waitForState(pusher, 'disconnected');
+    await waitUntil(() => server.connections() === 0, 'the server to let go');
+    // pusher-js retries within a second when it means to; 4009 is fatal (§4.1).
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(pusher.connection.state).toBe('disconnected');
+    expect(server.connections()).toBe(0);
+  });
+
+  it('keeps a connection that subscribed to a private channel', async () => {
+    const server = await startTestServer({ apps });
+    const pusher = await connectPusher(server.port);
+    await subscribeAndWait(pusher, 'private-orders');
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(pusher.connection.state).toBe('connected');
   });
 });
 
