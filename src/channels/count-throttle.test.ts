@@ -53,4 +53,13 @@ describe('SubscriptionCountThrottle', () => {
     throttle.allow('a', 'c', 100, 2_000);
     expect(throttle.due(10_000)).toEqual([]);
   });
+
+  it('forgets a channel nobody announced for an interval', () => {
+    const throttle = new SubscriptionCountThrottle();
+    throttle.allow('a', 'c', 101, 0);
+    throttle.due(4_999);
+    expect(throttle.trackedChannels).toBe(1);
+    throttle.due(5_000);
+    expect(throttle.trackedChannels).toBe(0);
+  });
 });

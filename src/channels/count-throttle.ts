@@ -24,6 +24,11 @@ export class SubscriptionCountThrottle {
     private readonly intervalMs = 5_000,
   ) {}
 
+  /** Channels it keeps state for: bounded by the channels busy in the last interval. */
+  get trackedChannels(): number {
+    return this.#lastSent.size;
+  }
+
   /** Whether the count `count` of a channel may be announced at `now` (ms). */
   allow(appId: string, channel: string, count: number, now: number): boolean {
     const key = `${appId}\n${channel}`;
@@ -47,6 +52,11 @@ export class SubscriptionCountThrottle {
    * announced. The caller announces the channel's count as it is at that moment.
    */
   due(now: number): HeldCount[] {
+    // A channel that nobody announced for an interval is as good as never seen: forget it, so
+    // channels that came and went (or apps that turned counts off) leave nothing behind.
+    for (const [key, last] of this.#lastSent) {
+      if (now - last >= this.intervalMs && !this.#held.has(key)) this.#lastSent.delete(key);
+    }
     const due: HeldCount[] = [];
     for (const [key, held] of this.#held) {
       const last = this.#lastSent.get(key) ?? 0;

@@ -55,7 +55,7 @@ export const appSchema = z
     /**
      * Authorized connections: a connection that has neither signed in nor subscribed to a
      * private, presence or encrypted channel this many seconds after connecting is closed with
-     * 4009. `null` (the default) leaves connections alone. [U] Pusher's default is 30.
+     * 4009. `null` (the default) leaves connections alone. [U] soketi uses 30 s and 4009.
      */
     authorizedConnectionsTimeoutSeconds: positiveInt.nullable().default(null),
     /** Announce `pusher_internal:subscription_count` on non-presence channels. */

@@ -51,6 +51,30 @@ describe('authorized connections', () => {
     expect(c.transport.closedWith?.code).toBe(4009);
   });
 
+  it('does not count a presence subscription refused because the channel is full', async () => {
+    const hub = createHub({ app: { ...DEADLINE, maxPresenceMembers: 1 } });
+    await hub.connect().subscribeSigned('presence-room', { user_id: 'first' });
+    const c = hub.connect();
+    await c.subscribeSigned('presence-room', { user_id: 'second' });
+    hub.clock.advanceSeconds(30);
+    c.session.checkActivity();
+    expect(c.transport.closedWith?.code).toBe(4009);
+  });
+
+  it('counts the deadline from when the app turned it on, not from the connection', () => {
+    const hub = createHub();
+    const c = hub.connect();
+    hub.clock.advanceSeconds(100);
+    c.session.checkActivity();
+    Object.assign(hub.app, DEADLINE);
+    hub.clock.advanceSeconds(29);
+    c.session.checkActivity();
+    expect(c.transport.closedWith?.code).not.toBe(4009);
+    hub.clock.advanceSeconds(1);
+    c.session.checkActivity();
+    expect(c.transport.closedWith?.code).toBe(4009);
+  });
+
   it('leaves connections alone when the app sets no deadline', () => {
     const hub = createHub();
     const c = hub.connect();

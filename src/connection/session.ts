@@ -53,8 +53,12 @@ export class Session implements Subscriber {
   #watching: string[] = [];
   #lastActivity: number;
   #pingSentAt: number | undefined;
-  readonly #openedAt: number;
-  /** Signed in, or subscribed with a valid signature: what "authorized connections" ask for. */
+  /**
+   * When the authorized-connections deadline started: the connection's opening, or the moment
+   * its app turned the setting on, whichever is later.
+   */
+  #deadlineFrom: number;
+  /** Signed in, or subscribed to a private or presence channel: what the deadline asks for. */
   #authorized = false;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -64,7 +68,7 @@ export class Session implements Subscriber {
     private readonly transport: Transport,
     private readonly deps: SessionDeps,
   ) {
-    this.#lastActivity = this.#openedAt = deps.clock.now();
+    this.#lastActivity = this.#deadlineFrom = deps.clock.now();
     this.#clientEvents = new TokenBucket(deps.app.maxClientEventsPerSecond);
   }
 
@@ -117,8 +121,7 @@ export class Session implements Subscriber {
   checkActivity(): void {
     if (this.#closed) return;
     const now = this.deps.clock.now();
-    const deadline = this.deps.app.authorizedConnectionsTimeoutSeconds;
-    if (deadline !== null && !this.#authorized && now - this.#openedAt >= deadline * 1000) {
+    if (this.#missedAuthorizationDeadline(now)) {
       return this.disconnect(ErrorCode.Unauthorized, 'Connection not authorized within timeout');
     }
     const { activityTimeoutSeconds, pongTimeoutSeconds } = this.deps.limits;
@@ -130,6 +133,21 @@ export class Session implements Subscriber {
       this.#pingSentAt = now;
       this.transport.send(frames.PING);
     }
+  }
+
+  #missedAuthorizationDeadline(now: number): boolean {
+    const deadline = this.deps.app.authorizedConnectionsTimeoutSeconds;
+    if (deadline === null) {
+      this.#deadlineFrom = now;
+      return false;
+    }
+    if (this.#authorized || now - this.#deadlineFrom < deadline * 1000) return false;
+    // A private or presence join still under way may yet succeed: wait for it.
+    for (const [channel, subscription] of this.#channels) {
+      const kind = channelKind(channel);
+      if (subscription.state === 'pending' && (kind.isPrivate || kind.isPresence)) return false;
+    }
+    return true;
   }
 
   deliver(frame: frames.OutboundFrame): void {
@@ -265,7 +283,6 @@ export class Session implements Subscriber {
       user: this.#user,
     });
     if (!authorization.ok) return this.#error(null, authorization.message);
-    if (kind.isPrivate || kind.isPresence) this.#authorized = true;
 
     const pending: SubscriptionState = { state: 'pending' };
     this.#channels.set(channel, pending);
@@ -306,6 +323,7 @@ export class Session implements Subscriber {
       member ? { state: 'subscribed', userId: member.userId } : { state: 'subscribed' },
     );
     this.transport.send(frames.subscriptionSucceeded(channel, outcome.presence));
+    if (kind.isPrivate || kind.isPresence) this.#authorized = true;
     const internal = kind.isInternal;
     if (outcome.channelOccupied && !internal)
       events({ name: 'channel_occupied', appId: app.id, channel });
