@@ -14,6 +14,7 @@ import type { ChannelEventSink } from '../channels/channel-events.ts';
 import { SubscriptionCountThrottle, announceCount } from '../channels/count-throttle.ts';
 import type { Config } from '../config/schema.ts';
 import { checkHandshake } from '../connection/handshake.ts';
+import type { ConsoleHub } from '../console/hub.ts';
 import { Session, type SessionDeps } from '../connection/session.ts';
 import { newSocketId } from '../connection/socket-id.ts';
 import type { Clock } from '../connection/transport.ts';
@@ -22,7 +23,6 @@ import type { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { errorFrame } from '../protocol/frames.ts';
 import { IdleCollector } from './idle-collector.ts';
-import type { ConsoleHub } from '../console/hub.ts';
 import { WriteBatcher } from './write-batcher.ts';
 import { WsTransport, type SendContext } from './ws-transport.ts';
 
@@ -91,11 +91,13 @@ export class WebSocketEndpoint {
       WebSocket: SessionSocket,
     });
     this.#sweep = setInterval(() => {
-      for (const session of this.#sessions.values()) session.checkActivity();
-      if (deps.apps.dynamic) this.#followAppChanges();
-      this.#announceHeldCounts();
-      this.#collector?.observe(this.#sessions.size, this.#traffic.frames);
-      this.#traffic.frames = 0;
+      // A timer callback that throws would end the process: report it and sweep again next time.
+      try {
+        this.#runSweep();
+      } catch (error) {
+        deps.metrics.internalErrors.inc();
+        deps.logger.error({ err: error }, 'error in the keep-alive sweep');
+      }
     }, SWEEP_INTERVAL_MS);
     this.#sweep.unref();
     this.#collector = deps.config.collectGarbageWhenIdle ? new IdleCollector() : undefined;
@@ -222,6 +224,15 @@ export class WebSocketEndpoint {
       this.#sessionDeps.set(app.id, deps);
     }
     return deps;
+  }
+
+  /** Once a second: keep-alive, app changes, held counts, and memory after a storm. */
+  #runSweep(): void {
+    for (const session of this.#sessions.values()) session.checkActivity();
+    if (this.deps.apps.dynamic) this.#followAppChanges();
+    this.#announceHeldCounts();
+    this.#collector?.observe(this.#sessions.size, this.#traffic.frames);
+    this.#traffic.frames = 0;
   }
 
   /** Announces each count change the throttle held back, with the channel's count as it is now. */
