@@ -6,12 +6,22 @@
 import type { AppConfig } from '../config/schema.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 
-export type Handshake = { ok: true; app: AppConfig } | { ok: false; code: number; message: string };
+export type Refusal = { ok: false; code: number; message: string };
+export type Handshake = { ok: true; app: AppConfig } | Refusal;
 
 const APP_PATH = /^\/app\/([^/?#]+)\/?$/;
 /** Protocol 1-3 are "no longer supported"; 4-7 are served (§1.2). */
 const MIN_PROTOCOL = 4;
 const MAX_PROTOCOL = 7;
+
+/**
+ * The refusal for an app that takes no connections: missing (4001) or disabled (4003). Given to
+ * a new connection, and to open ones when a dynamic app store removes or disables their app.
+ */
+export const appRefusal = (app: AppConfig | undefined): Refusal =>
+  app
+    ? fail(ErrorCode.AppDisabled, 'Application is disabled')
+    : fail(ErrorCode.AppNotFound, 'Application does not exist');
 
 export function checkHandshake(
   url: string,
@@ -25,8 +35,7 @@ export function checkHandshake(
   if (!match?.[1])
     return fail(ErrorCode.PathNotFound, `Path not found: ${parsed.pathname.slice(0, 100)}`);
   const app = lookup(decodeKey(match[1]));
-  if (!app) return fail(ErrorCode.AppNotFound, 'Application does not exist');
-  if (!app.enabled) return fail(ErrorCode.AppDisabled, 'Application is disabled');
+  if (!app?.enabled) return appRefusal(app);
   const protocol = parsed.searchParams.get('protocol');
   // [U] A missing protocol gets 4008 rather than being inferred from `version` (§1.2).
   if (protocol === null || protocol === '')
@@ -44,7 +53,7 @@ export function checkHandshake(
   return { ok: true, app };
 }
 
-const fail = (code: number, message: string): Handshake => ({ ok: false, code, message });
+const fail = (code: number, message: string): Refusal => ({ ok: false, code, message });
 
 /** The key from the path; a malformed %-escape yields "", which matches no app. */
 function decodeKey(raw: string): string {

@@ -13,7 +13,7 @@ import type { AppStore } from '../apps/app-store.ts';
 import type { ChannelEventSink } from '../channels/channel-events.ts';
 import { SubscriptionCountThrottle, announceCount } from '../channels/count-throttle.ts';
 import type { Config } from '../config/schema.ts';
-import { checkHandshake } from '../connection/handshake.ts';
+import { appRefusal, checkHandshake } from '../connection/handshake.ts';
 import type { ConsoleHub } from '../console/hub.ts';
 import { Session, type SessionDeps } from '../connection/session.ts';
 import { newSocketId } from '../connection/socket-id.ts';
@@ -265,9 +265,7 @@ export class WebSocketEndpoint {
         continue;
       }
       this.#sessionDeps.delete(id);
-      const [code, message] = app
-        ? [ErrorCode.AppDisabled, 'Application is disabled']
-        : [ErrorCode.AppNotFound, 'Application does not exist'];
+      const { code, message } = appRefusal(app);
       for (const session of this.#sessions.values()) {
         if (session.appId === id) session.disconnect(code, message);
       }
