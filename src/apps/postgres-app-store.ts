@@ -12,7 +12,7 @@
  */
 import { Socket } from 'node:net';
 import pg from 'pg';
-import { deepFreeze } from '../config/freeze.ts';
+import { deepFreeze, describeIssues } from '../config/validated.ts';
 import { appSchema, type AppConfig } from '../config/schema.ts';
 import { PushwireError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -200,9 +200,7 @@ export class PostgresAppStore implements AppStore {
       secret: row.secret,
     });
     if (parsed.success) return deepFreeze(parsed.data);
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.')}: ${issue.message}`,
-    );
+    const problems = describeIssues(parsed.error);
     this.options.logger.warn({ appId: row.id, problems }, 'PostgreSQL app store: app left out');
     return undefined;
   }

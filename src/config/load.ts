@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.ts';
 import { isJsonObject } from '../protocol/json.ts';
-import { deepFreeze } from './freeze.ts';
+import { deepFreeze, describeIssues } from './validated.ts';
 import { DEFAULT_APP, appSchema, configSchema, type Config } from './schema.ts';
 
 type Layer = Record<string, unknown>;
@@ -58,12 +58,7 @@ export function resolveConfig(...layers: Layer[]): Config {
   const merged = Object.assign({}, ...layers) as Layer;
   const result = configSchema.safeParse(merged);
   if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => {
-        const field = issue.path.length ? issue.path.join('.') : '(top level)';
-        return `${field}: ${issue.message}`;
-      }),
-    );
+    throw new ConfigError(describeIssues(result.error));
   }
   const config = result.data;
   if (config.appStore.type === 'postgres') {

@@ -150,7 +150,6 @@ export const configSchema = z
 export type AppConfig = z.output<typeof appSchema>;
 export type WebhookTarget = z.output<typeof webhookTargetSchema>;
 export type Config = z.output<typeof configSchema>;
-export type AppStoreConfig = z.output<typeof appStoreSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 
 /** The app a newcomer gets with no configuration at all. */
