@@ -1,10 +1,7 @@
-/**
- * Gate for suites that need a real PostgreSQL at 127.0.0.1:5432. Without CI they skip, saying
- * why, when PostgreSQL does not answer; under CI (CI set) they always run, so a missing
- * PostgreSQL fails loudly.
- */
+/** Gate, unique tables and short-lived connections for suites that need a real PostgreSQL. */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { serviceGate } from './service-gate.ts';
 
 export const POSTGRES_URL =
   process.env.PUSHWIRE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -24,12 +21,8 @@ async function postgresAnswers(): Promise<boolean> {
 }
 
 /** True when the PostgreSQL suites should run; prints the reason when they are skipped. */
-export async function postgresGate(suite: string): Promise<boolean> {
-  if (process.env.CI) return true;
-  if (await postgresAnswers()) return true;
-  console.warn(`[skip] ${suite}: no PostgreSQL answers at ${POSTGRES_URL} and CI is unset.`);
-  return false;
-}
+export const postgresGate = (suite: string): Promise<boolean> =>
+  serviceGate(suite, { name: 'PostgreSQL', url: POSTGRES_URL, answers: postgresAnswers });
 
 const created = new Set<string>();
 

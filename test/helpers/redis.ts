@@ -1,9 +1,7 @@
-/**
- * Gate for suites that need a real Redis at 127.0.0.1:6379. Without CI they skip, saying why,
- * when Redis does not answer; under CI (CI set) they always run, so a missing Redis fails loudly.
- */
+/** Gate and key prefixes for suites that need a real Redis at 127.0.0.1:6379. */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { serviceGate } from './service-gate.ts';
 
 export const REDIS_URL = process.env.PUSHWIRE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -25,12 +23,8 @@ async function redisAnswers(): Promise<boolean> {
 }
 
 /** True when the Redis suites should run; prints the reason when they are skipped. */
-export async function redisGate(suite: string): Promise<boolean> {
-  if (process.env.CI) return true;
-  if (await redisAnswers()) return true;
-  console.warn(`[skip] ${suite}: no Redis answers at ${REDIS_URL} and CI is unset.`);
-  return false;
-}
+export const redisGate = (suite: string): Promise<boolean> =>
+  serviceGate(suite, { name: 'Redis', url: REDIS_URL, answers: redisAnswers });
 
 /** A key prefix no other test shares, so suites never see each other's state. */
 export const uniquePrefix = (label: string) => `pushwire-test:${label}:${randomUUID().slice(0, 8)}`;
