@@ -1,6 +1,7 @@
 /** Server and load-generator CPU over one measured phase. */
 import type { Target } from './args.ts';
 import type { ClientPool } from './pool.ts';
+import type { PublishResult } from './publisher.ts';
 import {
   cpuBetween,
   machineBusySeconds,
@@ -57,4 +58,21 @@ export const perMillion = (cpuSeconds: number | null, messages: number) =>
 
 export function emit(result: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ ...result, at: new Date().toISOString() })}\n`);
+}
+
+/** What a publishing scenario delivered, from its publisher's result and the receivers' totals. */
+export function deliveryFigures(
+  published: PublishResult,
+  totals: { readonly events: number; readonly lastEventAt: number },
+  expected: number,
+) {
+  const seconds = (totals.lastEventAt - published.startedAt) / 1000;
+  return {
+    publishFailed: published.failed,
+    ...(published.firstError ? { publishError: published.firstError } : {}),
+    delivered: totals.events,
+    lost: expected - totals.events,
+    seconds: Math.round(seconds * 1000) / 1000,
+    deliveredPerSec: Math.round(totals.events / seconds),
+  };
 }

@@ -4,7 +4,7 @@
  * latency, lost messages and server CPU per million delivered.
  */
 import { intOption, type Options, type Target } from '../lib/args.ts';
-import { beginPhase, emit, perMillion } from '../lib/measure.ts';
+import { beginPhase, deliveryFigures, emit, perMillion } from '../lib/measure.ts';
 import { ClientPool } from '../lib/pool.ts';
 import { publish } from '../lib/publisher.ts';
 
@@ -39,19 +39,13 @@ export async function fanOutScenario(target: Target, options: Options): Promise<
     );
     const cpu = await phase.end();
     const full = await pool.report(true);
-    const seconds = (totals.lastEventAt - published.startedAt) / 1000;
     emit({
       scenario: 'fan-out',
       subscribers: opened.connected,
       events,
       rate: rate || 'unpaced',
       published: published.sent,
-      publishFailed: published.failed,
-      ...(published.firstError ? { publishError: published.firstError } : {}),
-      delivered: totals.events,
-      lost: expected - totals.events,
-      seconds: Math.round(seconds * 1000) / 1000,
-      deliveredPerSec: Math.round(totals.events / seconds),
+      ...deliveryFigures(published, totals, expected),
       latencyMs: {
         p50: full.histogram.quantile(0.5),
         p99: full.histogram.quantile(0.99),

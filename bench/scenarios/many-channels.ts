@@ -3,7 +3,7 @@
  * published with `batch_events` of B (or `/events` when B is 1).
  */
 import { intOption, type Options, type Target } from '../lib/args.ts';
-import { beginPhase, emit, perMillion } from '../lib/measure.ts';
+import { beginPhase, deliveryFigures, emit, perMillion } from '../lib/measure.ts';
 import { ClientPool } from '../lib/pool.ts';
 import { publish } from '../lib/publisher.ts';
 
@@ -39,7 +39,6 @@ export async function manyChannelsScenario(target: Target, options: Options): Pr
     );
     const cpu = await phase.end();
     const full = await pool.report(true);
-    const seconds = (totals.lastEventAt - published.startedAt) / 1000;
     emit({
       scenario: 'many-channels',
       channels,
@@ -47,12 +46,7 @@ export async function manyChannelsScenario(target: Target, options: Options): Pr
       batch,
       events: requests * batch,
       publishRequests: published.sent,
-      publishFailed: published.failed,
-      ...(published.firstError ? { publishError: published.firstError } : {}),
-      delivered: totals.events,
-      lost: expected - totals.events,
-      seconds: Math.round(seconds * 1000) / 1000,
-      deliveredPerSec: Math.round(totals.events / seconds),
+      ...deliveryFigures(published, totals, expected),
       latencyMs: { p50: full.histogram.quantile(0.5), p99: full.histogram.quantile(0.99) },
       ...cpu,
       serverCpuPerMillion: perMillion(cpu.serverCpuSeconds, totals.events),
