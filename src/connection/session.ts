@@ -144,8 +144,7 @@ export class Session implements Subscriber {
     if (this.#authorized || now - this.#deadlineFrom < deadline * 1000) return false;
     // A private or presence join still under way may yet succeed: wait for it.
     for (const [channel, subscription] of this.#channels) {
-      const kind = channelKind(channel);
-      if (subscription.state === 'pending' && (kind.isPrivate || kind.isPresence)) return false;
+      if (subscription.state === 'pending' && channelKind(channel).isSigned) return false;
     }
     return true;
   }
@@ -323,7 +322,7 @@ export class Session implements Subscriber {
       member ? { state: 'subscribed', userId: member.userId } : { state: 'subscribed' },
     );
     this.transport.send(frames.subscriptionSucceeded(channel, outcome.presence));
-    if (kind.isPrivate || kind.isPresence) this.#authorized = true;
+    if (kind.isSigned) this.#authorized = true;
     const internal = kind.isInternal;
     if (outcome.channelOccupied && !internal)
       events({ name: 'channel_occupied', appId: app.id, channel });

@@ -3,17 +3,17 @@ import { channelKind } from './channel-kind.ts';
 
 describe('channelKind', () => {
   it.each([
-    // name, private, presence, encrypted, cache, client events, server-to-user, internal
-    ['news', false, false, false, false, false, false, false],
-    ['private-chat', true, false, false, false, true, false, false],
-    ['private-encrypted-dm', true, false, true, false, false, false, false],
-    ['private-encrypted-cache-wallet', true, false, true, true, false, false, false],
-    ['private-cache-prices', true, false, false, true, true, false, false],
-    ['presence-room', false, true, false, false, true, false, false],
-    ['presence-cache-board', false, true, false, true, true, false, false],
-    ['cache-scores', false, false, false, true, false, false, false],
-    ['#server-to-user-42', false, false, false, false, false, true, true],
-    ['#watchlist-42', false, false, false, false, false, false, true],
+    // name, private, presence, encrypted, cache, signed, client events, server-to-user, internal
+    ['news', false, false, false, false, false, false, false, false],
+    ['private-chat', true, false, false, false, true, true, false, false],
+    ['private-encrypted-dm', true, false, true, false, true, false, false, false],
+    ['private-encrypted-cache-wallet', true, false, true, true, true, false, false, false],
+    ['private-cache-prices', true, false, false, true, true, true, false, false],
+    ['presence-room', false, true, false, false, true, true, false, false],
+    ['presence-cache-board', false, true, false, true, true, true, false, false],
+    ['cache-scores', false, false, false, true, false, false, false, false],
+    ['#server-to-user-42', false, false, false, false, false, false, true, true],
+    ['#watchlist-42', false, false, false, false, false, false, false, true],
   ])(
     'classifies %s by its prefix',
     (
@@ -22,6 +22,7 @@ describe('channelKind', () => {
       isPresence,
       isEncrypted,
       isCache,
+      isSigned,
       allowsClientEvents,
       isServerToUser,
       isInternal,
@@ -31,6 +32,7 @@ describe('channelKind', () => {
         isPresence,
         isEncrypted,
         isCache,
+        isSigned,
         allowsClientEvents,
         isServerToUser,
         isInternal,

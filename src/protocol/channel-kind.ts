@@ -9,6 +9,8 @@ export interface ChannelKind {
   readonly isEncrypted: boolean;
   /** The server remembers the last API-published event and replays it to new subscribers. */
   readonly isCache: boolean;
+  /** Private (encrypted too) or presence: a subscription carries the app's signature. */
+  readonly isSigned: boolean;
   /** `client-` events are allowed (private and presence, never public or encrypted). */
   readonly allowsClientEvents: boolean;
   /** `#server-to-user-{id}`: only a socket signed in as that id may subscribe. */
@@ -29,15 +31,19 @@ const kind = (
   isCache: boolean,
   isServerToUser = false,
   isInternal = isServerToUser,
-): ChannelKind => ({
-  isPrivate,
-  isPresence,
-  isEncrypted,
-  isCache,
-  allowsClientEvents: (isPrivate || isPresence) && !isEncrypted,
-  isServerToUser,
-  isInternal,
-});
+): ChannelKind => {
+  const isSigned = isPrivate || isPresence;
+  return {
+    isPrivate,
+    isPresence,
+    isEncrypted,
+    isCache,
+    isSigned,
+    allowsClientEvents: isSigned && !isEncrypted,
+    isServerToUser,
+    isInternal,
+  };
+};
 
 const PREFIXES: ReadonlyArray<readonly [string, ChannelKind]> = [
   ['private-encrypted-cache-', kind(true, false, true, true)],
