@@ -98,19 +98,12 @@ export async function startServer(
     clock,
     logger,
     metrics,
-    ...(consoleHub ? { console: consoleHub } : {}),
+    console: consoleHub,
   });
   let ready = true;
   const router = createRouter({
     isReady: () => ready,
-    api: createApi({
-      config,
-      apps,
-      adapter,
-      clock,
-      metrics,
-      ...(consoleHub ? { console: consoleHub } : {}),
-    }),
+    api: createApi({ config, apps, adapter, clock, metrics, console: consoleHub }),
     console: config.console,
     ...(config.metrics
       ? {
@@ -128,15 +121,19 @@ export async function startServer(
     endpoint,
     logger,
   });
+  /** Last in every shutdown: webhooks, then the adapter and the app store this server opened. */
+  const releaseBackends = async () => {
+    webhooks?.close();
+    await adapter.close();
+    if (ownsApps) await apps.close();
+  };
   let address;
   try {
     address = await listener.listen(config.port, config.host);
   } catch (error) {
     // A port already in use, say: release what was built, so an embedding process is not held.
     endpoint.close();
-    webhooks?.close();
-    await adapter.close();
-    if (ownsApps) await apps.close();
+    await releaseBackends();
     throw error;
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -154,9 +151,7 @@ export async function startServer(
     await Promise.race([endpoint.settled(), delay(1000)]);
     await Promise.race([closed, delay(250)]);
     listener.server.closeAllConnections();
-    webhooks?.close();
-    await adapter.close();
-    if (ownsApps) await apps.close();
+    await releaseBackends();
   };
 
   return {
