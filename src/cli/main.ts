@@ -7,15 +7,21 @@ import { ConfigError } from '../errors.ts';
 import { loadConfig } from '../config/load.ts';
 import { createLogger } from '../observability/logger.ts';
 import { startServer, type RunningServer } from '../server/server.ts';
+import { isTool, runTool, toolsUsage } from '../tools/index.ts';
 import { banner } from './banner.ts';
 
 const USAGE = `Usage: pushwire start [--host HOST] [--port PORT] [--config FILE]
 
 Starts the Pushwire server. Without a configuration it serves the embedded default app
 (id app-id, key app-key, secret app-secret). Environment: PUSHWIRE_HOST, PUSHWIRE_PORT,
-PUSHWIRE_APPS (JSON), PUSHWIRE_CONFIG, and PUSHWIRE_<SETTING> for every setting.`;
+PUSHWIRE_APPS (JSON), PUSHWIRE_CONFIG, and PUSHWIRE_<SETTING> for every setting.
+
+Developer tools:
+${toolsUsage()}`;
 
 export async function main(argv: string[]): Promise<number> {
+  // The developer tools parse their own flags.
+  if (isTool(argv[0])) return runTool(argv[0], argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({

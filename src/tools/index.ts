@@ -1,0 +1,25 @@
+/**
+ * The developer tools of the CLI: `check-auth`, `trigger`, `channels`, `users`. The CLI hands
+ * over argv after the command name; each tool returns its exit code.
+ */
+import { apiCommand } from './api/command.ts';
+import { checkAuthCommand } from './check-auth/command.ts';
+import { processIo, type ToolIo } from './io.ts';
+
+export { TOOL_USAGE, toolsUsage } from './usage.ts';
+
+const TOOLS: Record<string, (args: string[], io: ToolIo) => Promise<number>> = {
+  'check-auth': checkAuthCommand,
+  trigger: (args, io) => apiCommand('trigger', args, io),
+  channels: (args, io) => apiCommand('channels', args, io),
+  users: (args, io) => apiCommand('users', args, io),
+};
+
+export const isTool = (command: string | undefined): command is string =>
+  command !== undefined && Object.hasOwn(TOOLS, command);
+
+export function runTool(command: string, args: string[], io: ToolIo = processIo): Promise<number> {
+  const tool = TOOLS[command];
+  if (!tool) throw new Error(`no tool named ${command}`);
+  return tool(args, io);
+}
