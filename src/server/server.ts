@@ -21,7 +21,9 @@ import { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { HttpListener } from '../transport/http-listener.ts';
 import { WebhookDispatcher, fetchSender, systemScheduler } from '../webhooks/dispatcher.ts';
-import { WebSocketEndpoint } from '../transport/ws-endpoint.ts';
+import { WebSocketEndpoint, type ConnectionObserver } from '../transport/ws-endpoint.ts';
+
+export type { ConnectionHandle, ConnectionObserver } from '../transport/ws-endpoint.ts';
 
 export interface ServerOptions {
   readonly logger?: Logger;
@@ -30,6 +32,8 @@ export interface ServerOptions {
   readonly clock?: Clock;
   /** Extra consumers of channel events (webhooks, tests). */
   readonly eventSinks?: ChannelEventSink[];
+  /** Told of each connection as it opens and closes (pushwire/testing). */
+  readonly connectionObserver?: ConnectionObserver;
 }
 
 export interface RunningServer {
@@ -99,6 +103,7 @@ export async function startServer(
     logger,
     metrics,
     console: consoleHub,
+    ...(options.connectionObserver ? { observer: options.connectionObserver } : {}),
   });
   let ready = true;
   const router = createRouter({

@@ -26,6 +26,22 @@ import { IdleCollector } from './idle-collector.ts';
 import { WriteBatcher } from './write-batcher.ts';
 import { WsTransport, type SendContext } from './ws-transport.ts';
 
+/** A connection as an observer sees it: who it is, and a way to drop it. */
+export interface ConnectionHandle {
+  readonly socketId: string;
+  readonly appId: string;
+  /** Set once the connection signed in. */
+  readonly userId: string | undefined;
+  /** Sends `pusher:error` with `code` and closes with it. */
+  disconnect(code: number, message: string): void;
+}
+
+/** Told of each connection as it opens and as it closes (pushwire/testing uses it). */
+export interface ConnectionObserver {
+  opened(connection: ConnectionHandle): void;
+  closed(connection: ConnectionHandle): void;
+}
+
 export interface EndpointDeps {
   readonly config: Config;
   readonly apps: AppStore;
@@ -36,6 +52,7 @@ export interface EndpointDeps {
   readonly metrics: Metrics;
   /** The live console's feed, when it is served. */
   readonly console?: ConsoleHub;
+  readonly observer?: ConnectionObserver;
 }
 
 const SWEEP_INTERVAL_MS = 1000;
@@ -185,6 +202,7 @@ export class WebSocketEndpoint {
     }
     ws.on('message', this.#onMessage);
     ws.on('pong', onPong);
+    this.deps.observer?.opened(session);
     session.open();
   }
 
@@ -199,6 +217,7 @@ export class WebSocketEndpoint {
       const entry = { appId: session.appId, socketId: session.socketId };
       this.deps.console.publish({ name: 'disconnected', ...entry });
     }
+    this.deps.observer?.closed(session);
     this.#track(session.handleClose());
   }
 
