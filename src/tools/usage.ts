@@ -1,7 +1,7 @@
 /** The usage of every developer tool, in one place, for the CLI's help text. */
 export const TOOL_USAGE = {
   'check-auth': `pushwire check-auth --url URL --key KEY --secret SECRET [--channel NAME]...
-      [--expect-deny NAME]... [--header 'Name: value']... [--cookie 'a=b'] [--jsonp] [--user-auth] [--json]
+      [--expect-deny NAME]... [--header 'Name: value']... [--cookie 'a=b'] [--param k=v]... [--jsonp] [--user-auth] [--json]
   Calls an auth endpoint as pusher-js does and checks each answer against the protocol.`,
   trigger: `pushwire trigger --channel C [--channel C2]... --event E [--data JSON] [--socket-id ID] [TARGET]
   Publishes an event through the HTTP API.`,

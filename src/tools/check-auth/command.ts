@@ -18,6 +18,7 @@ export function parseCheckAuthArgs(args: string[]): CheckAuthOptions & { json: b
         channel: { type: 'string', multiple: true },
         'expect-deny': { type: 'string', multiple: true },
         header: { type: 'string', multiple: true },
+        param: { type: 'string', multiple: true },
         cookie: { type: 'string' },
         jsonp: { type: 'boolean' },
         'user-auth': { type: 'boolean' },
@@ -41,6 +42,12 @@ export function parseCheckAuthArgs(args: string[]): CheckAuthOptions & { json: b
     }
     headers[name.toLowerCase()] = header.slice(colon + 1).trim();
   }
+  const params: Record<string, string> = {};
+  for (const param of values.param ?? []) {
+    const equals = param.indexOf('=');
+    if (equals < 1) throw new UsageError(`--param must look like name=value, got '${param}'`);
+    params[param.slice(0, equals)] = param.slice(equals + 1);
+  }
   if (values['user-auth'] && (values.channel || values['expect-deny'])) {
     throw new UsageError('--user-auth checks a user-authentication endpoint: it takes no channels');
   }
@@ -51,6 +58,7 @@ export function parseCheckAuthArgs(args: string[]): CheckAuthOptions & { json: b
     channels: values.channel ?? [],
     expectDeny: values['expect-deny'] ?? [],
     headers,
+    params,
     cookie: values.cookie,
     jsonp: values.jsonp ?? false,
     userAuth: values['user-auth'] ?? false,

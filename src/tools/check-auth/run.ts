@@ -30,6 +30,8 @@ export interface CheckAuthOptions extends ProbeOptions {
   readonly channels: readonly string[];
   /** Channels requested as well, which must be answered 403. */
   readonly expectDeny: readonly string[];
+  /** Extra fields sent after the others, as pusher-js `params` are (a CSRF token for JSONP). */
+  readonly params?: Readonly<Record<string, string>>;
   readonly jsonp: boolean;
   /** The URL is a user-authentication endpoint (`pusher.signin()`). */
   readonly userAuth: boolean;
@@ -73,7 +75,7 @@ export async function checkAuth(options: CheckAuthOptions): Promise<CheckAuthRep
 
   let first: Record<string, string>;
   if (options.userAuth) {
-    first = { socket_id: socketId };
+    first = { socket_id: socketId, ...options.params };
     const { sent, received } = await probe(options, first, callback);
     record('user', sent, received, checkUserAnswer(context, received));
   } else {
@@ -82,9 +84,10 @@ export async function checkAuth(options: CheckAuthOptions): Promise<CheckAuthRep
       ...allowed.map((channel) => ({ channel, expect: 'allow' as const })),
       ...options.expectDeny.map((channel) => ({ channel, expect: 'deny' as const })),
     ];
-    first = { socket_id: socketId, channel_name: targets[0]?.channel ?? DEFAULT_CHANNELS[0] };
+    const channel = targets[0]?.channel ?? DEFAULT_CHANNELS[0];
+    first = { socket_id: socketId, channel_name: channel, ...options.params };
     for (const { channel, expect } of targets) {
-      const fields = { socket_id: socketId, channel_name: channel };
+      const fields = { socket_id: socketId, channel_name: channel, ...options.params };
       const { sent, received } = await probe(options, fields, callback);
       record(channel, sent, received, checkChannelAnswer(context, channel, expect, received));
     }
