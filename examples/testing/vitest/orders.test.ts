@@ -1,4 +1,4 @@
-// An app's test with pushwire/testing and Vitest. In your app, import from 'pushwire/testing'.
+// An app's test with pushwire/testing and Vitest.
 import Pusher from 'pusher';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from '../../../src/testing/index.ts';
