@@ -4,7 +4,8 @@
  */
 import { apiCommand } from './api/command.ts';
 import { checkAuthCommand } from './check-auth/command.ts';
-import { processIo, type ToolIo } from './io.ts';
+import { Exit, processIo, type ToolIo } from './io.ts';
+import { TARGET_USAGE, TOOL_USAGE } from './usage.ts';
 
 export { TOOL_USAGE, toolsUsage } from './usage.ts';
 
@@ -21,5 +22,10 @@ export const isTool = (command: string | undefined): command is string =>
 export function runTool(command: string, args: string[], io: ToolIo = processIo): Promise<number> {
   const tool = TOOLS[command];
   if (!tool) throw new Error(`no tool named ${command}`);
+  if (args.includes('--help') || args.includes('-h')) {
+    const target = command === 'check-auth' ? '' : `\n${TARGET_USAGE}`;
+    io.out(`Usage: ${TOOL_USAGE[command as keyof typeof TOOL_USAGE]}${target}\n`);
+    return Promise.resolve(Exit.Ok);
+  }
   return tool(args, io);
 }

@@ -92,6 +92,17 @@ describe('pushwire trigger', () => {
     expect(code).toBe(2);
   });
 
+  it('prints its usage with --help, and exits 0', async () => {
+    const { runTool } = await import('../../src/tools/index.ts');
+    let out = '';
+    const code = await runTool('trigger', ['--help'], {
+      out: (t) => void (out += t),
+      err: () => {},
+    });
+    expect(code).toBe(0);
+    expect(out).toMatch(/^Usage: pushwire trigger --channel C/);
+  });
+
   it('is reached through the CLI entry', async () => {
     const code = await main(['trigger', '--channel', 'c', '--event', 'e', ...target]);
     expect(code).toBe(0);

@@ -64,6 +64,11 @@ describe('checkChannelAnswer', () => {
       message: expect.stringContaining('signed like a presence channel'),
     });
   });
+
+  it('points at the master key when an encrypted channel gets a 500', () => {
+    const [status] = checkChannelAnswer(context, 'private-encrypted-a', 'allow', json({}, 500));
+    expect(status?.cause).toContain('encryptionMasterKeyBase64');
+  });
 });
 
 describe('checkUserAnswer', () => {

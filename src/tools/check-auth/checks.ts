@@ -25,7 +25,15 @@ export function checkChannelAnswer(
   expect: 'allow' | 'deny',
   received: Received,
 ): CheckResult[] {
-  const status = checkStatus(received, expect);
+  const kind = channelKind(channel);
+  let status = checkStatus(received, expect);
+  if (!status.ok && kind.isEncrypted && received.status === 500) {
+    status = {
+      ...status,
+      cause:
+        'the endpoint failed on an encrypted channel: the SDK needs encryptionMasterKeyBase64 to answer private-encrypted- channels',
+    };
+  }
   if (expect === 'deny' || !status.ok) return [status];
   const results = [status, checkContentType(received, context.callback !== undefined)];
   const body = parseBody(received, context.callback);
@@ -34,7 +42,6 @@ export function checkChannelAnswer(
   const auth = checkAuthField(body.value, context.key);
   results.push(auth.check);
   if (!auth.ok) return results;
-  const kind = channelKind(channel);
   const { socketId } = context;
   let expected = `${socketId}:${channel}`;
   let expectedForm = 'socket_id:channel';
