@@ -112,6 +112,10 @@ const broken: Record<string, Broken> = {
     const data = JSON.stringify({ user_id: '', user_info: {} });
     return { body: { auth: `${KEY}:${sign(`${socket}:${channel}:${data}`)}`, channel_data: data } };
   },
+  'big-user-info': ({ socket, channel }) => {
+    const data = JSON.stringify({ user_id: 'u', user_info: { bio: 'x'.repeat(2000) } });
+    return { body: { auth: `${KEY}:${sign(`${socket}:${channel}:${data}`)}`, channel_data: data } };
+  },
   'numeric-user-id': ({ socket, channel }) => {
     const data = JSON.stringify({ user_id: 1265 });
     return { body: { auth: `${KEY}:${sign(`${socket}:${channel}:${data}`)}`, channel_data: data } };

@@ -152,6 +152,12 @@ describe('check-auth against broken endpoints', () => {
       /user_id is "", not a non-empty string/,
     ],
     [
+      'big-user-info',
+      ['--channel', 'presence-a'],
+      'channel_data',
+      /user_info is \d+ bytes of JSON/,
+    ],
+    [
       'presence-sig-without-data',
       ['--channel', 'presence-a'],
       'signature',

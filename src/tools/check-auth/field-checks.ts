@@ -4,6 +4,23 @@
  */
 import { fail, pass, type CheckResult } from './result.ts';
 
+/** Pusher's presence limits (PROTOCOL.md §5.2), which the server enforces: 128 and 1 KB. */
+const MAX_USER_ID_LENGTH = 128;
+const MAX_USER_INFO_BYTES = 1024;
+const PRESENCE_LIMITS_CAUSE =
+  'the server refuses such a member: keep user_id short and user_info to what other members need';
+
+function presenceLimit(userId: string, userInfo: unknown): string | undefined {
+  if (userId.length > MAX_USER_ID_LENGTH) {
+    return `user_id is ${userId.length} characters, more than ${MAX_USER_ID_LENGTH}`;
+  }
+  const bytes = userInfo === undefined ? 0 : Buffer.byteLength(JSON.stringify(userInfo));
+  if (bytes > MAX_USER_INFO_BYTES) {
+    return `user_info is ${bytes} bytes of JSON, more than ${MAX_USER_INFO_BYTES} (the server's default)`;
+  }
+  return undefined;
+}
+
 /** The signature in `auth`, or the check that failed. */
 export function checkAuthField(
   body: Record<string, unknown>,
@@ -111,6 +128,8 @@ export function checkChannelData(
       ),
     };
   }
+  const limit = presenceLimit(String(userId), (parsed as { user_info?: unknown }).user_info);
+  if (limit) return { ok: false, check: fail('channel_data', limit, PRESENCE_LIMITS_CAUSE) };
   return {
     ok: true,
     channelData: data,
