@@ -1,14 +1,13 @@
 /**
- * The tools through the installed command, `bin/pushwire.js` (which runs dist/: `npm run build`
- * first): the exit codes reach the shell, and a failing check prints ✗ with its cause.
+ * The tools as a user runs them: a separate `pushwire` process (the CLI entry, run from source as
+ * test/integration/cli.test.ts does), whose exit codes reach the shell.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startBrokenEndpoints } from './broken-endpoints.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
 
 let endpoints: Awaited<ReturnType<typeof startBrokenEndpoints>>;
 beforeAll(async () => {
@@ -17,12 +16,11 @@ beforeAll(async () => {
 afterAll(() => endpoints.close());
 
 function pushwire(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  expect(existsSync(`${root}/dist/cli/bin.js`), 'dist/ is missing: run npm run build').toBe(true);
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['bin/pushwire.js', ...args],
-      { cwd: root, timeout: 15_000 },
+      ['--import', 'tsx', ENTRY, ...args],
+      { timeout: 15_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
     );
   });
