@@ -217,7 +217,12 @@ export class WebSocketEndpoint {
       const entry = { appId: session.appId, socketId: session.socketId };
       this.deps.console.publish({ name: 'disconnected', ...entry });
     }
-    this.deps.observer?.closed(session);
+    try {
+      this.deps.observer?.closed(session);
+    } catch (error) {
+      // A close listener that throws would end the process: report it instead.
+      this.deps.logger.error({ err: error }, 'error in the connection observer');
+    }
     this.#track(session.handleClose());
   }
 
