@@ -13,7 +13,7 @@ import { banner } from './banner.ts';
 const USAGE = `Usage: pushwire start [--host HOST] [--port PORT] [--config FILE]
 
 Starts the Pushwire server. Without a configuration it serves the embedded default app
-(id app-id, key app-key, secret app-secret). Environment: PUSHWIRE_HOST, PUSHWIRE_PORT,
+(id 1, key app-key, secret app-secret). Environment: PUSHWIRE_HOST, PUSHWIRE_PORT,
 PUSHWIRE_APPS (JSON), PUSHWIRE_CONFIG, and PUSHWIRE_<SETTING> for every setting.
 
 Developer tools:
