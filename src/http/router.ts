@@ -28,7 +28,8 @@ export interface RouterDeps {
 export function createRouter(deps: RouterDeps) {
   return async (request: HttpRequest): Promise<HttpResponse> => {
     const { method, path } = request;
-    if (path.startsWith('/apps/')) return deps.api(request);
+    // `/users/…`: the official Python SDK's terminate_connections path, without `/apps/{id}`.
+    if (path.startsWith('/apps/') || path.startsWith('/users/')) return deps.api(request);
     if (method === 'GET' && path === '/') return json(200, { ok: true, server: 'pushwire' });
     if (method === 'GET' && path === '/ready') {
       return deps.isReady()
