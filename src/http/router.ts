@@ -30,7 +30,10 @@ export function createRouter(deps: RouterDeps) {
     const { method, path } = request;
     // `/users/…`: the official Python SDK's terminate_connections path, without `/apps/{id}`.
     if (path.startsWith('/apps/') || path.startsWith('/users/')) return deps.api(request);
-    if (method === 'GET' && path === '/') return json(200, { ok: true, server: 'pushwire' });
+    // `/up` too: Laravel's health route, which Laravel users point their probes at.
+    if (method === 'GET' && (path === '/' || path === '/up')) {
+      return json(200, { ok: true, server: 'pushwire' });
+    }
     if (method === 'GET' && path === '/ready') {
       return deps.isReady()
         ? json(200, { ready: true })
