@@ -52,16 +52,23 @@ export async function main(argv: string[]): Promise<number> {
   if (parsed.values.port !== undefined) overrides.port = Number(parsed.values.port);
 
   let config;
+  const warnings: string[] = [];
   try {
-    config = loadConfig({ file: parsed.values.config, overrides });
+    config = loadConfig({
+      file: parsed.values.config,
+      overrides,
+      warn: (message) => warnings.push(message),
+    });
   } catch (error) {
     if (error instanceof ConfigError) {
+      for (const message of warnings) process.stderr.write(`warning: ${message}\n`);
       process.stderr.write(`${error.message}\n`);
       return 1;
     }
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  for (const message of warnings) logger.warn(message);
   let server: RunningServer;
   try {
     server = await startServer(config, { logger });

@@ -201,9 +201,59 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: { PORT: '1', HOME: '/root' } }).port).toBe(6001);
   });
 
-  it('rejects an unknown PUSHWIRE_ variable, naming its key', () => {
-    const issues = issuesOf(() => loadConfig({ env: { PUSHWIRE_PROT: '1' } }));
-    expect(issues.join('\n')).toContain('prot');
+  it('warns about an unknown PUSHWIRE_ variable, naming it but not its value, and goes on', () => {
+    const warnings: string[] = [];
+    const config = loadConfig({
+      env: { PUSHWIRE_PROT: 'hunter2' },
+      warn: (message) => warnings.push(message),
+    });
+    expect(config.port).toBe(6001);
+    expect(warnings).toEqual([expect.stringContaining('ignoring PUSHWIRE_PROT: no such setting')]);
+    expect(warnings.join('')).not.toContain('hunter2');
+  });
+
+  it("starts among a Kubernetes Service's variables, warning once about them", () => {
+    // What Kubernetes injects into every pod for a Service named `pushwire` on port 6001.
+    const warnings: string[] = [];
+    const config = loadConfig({
+      env: {
+        PUSHWIRE_SERVICE_HOST: '10.96.0.12',
+        PUSHWIRE_SERVICE_PORT: '6001',
+        PUSHWIRE_PORT: 'tcp://10.96.0.12:6001',
+        PUSHWIRE_PORT_6001_TCP: 'tcp://10.96.0.12:6001',
+        PUSHWIRE_PORT_6001_TCP_PROTO: 'tcp',
+        PUSHWIRE_PORT_6001_TCP_PORT: '6001',
+        PUSHWIRE_PORT_6001_TCP_ADDR: '10.96.0.12',
+        PUSHWIRE_HOST: '0.0.0.0',
+      },
+      warn: (message) => warnings.push(message),
+    });
+    expect(config).toMatchObject({ host: '0.0.0.0', port: 6001 });
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain(
+      'ignoring PUSHWIRE_PORT="tcp://10.96.0.12:6001": not a port number',
+    );
+    expect(warnings[1]).toContain(
+      'ignoring PUSHWIRE_PORT_6001_TCP, PUSHWIRE_PORT_6001_TCP_ADDR, PUSHWIRE_PORT_6001_TCP_PORT, ' +
+        'PUSHWIRE_PORT_6001_TCP_PROTO, PUSHWIRE_SERVICE_HOST, PUSHWIRE_SERVICE_PORT: no such setting',
+    );
+  });
+
+  it('warns about a PUSHWIRE_PORT that is not a number and keeps the default port', () => {
+    const warnings: string[] = [];
+    const config = loadConfig({ env: { PUSHWIRE_PORT: 'http' }, warn: (m) => warnings.push(m) });
+    expect(config.port).toBe(6001);
+    expect(warnings).toEqual([expect.stringContaining('not a port number')]);
+  });
+
+  it('still rejects a bad value of a known variable other than the port', () => {
+    const issues = issuesOf(() => loadConfig({ env: { PUSHWIRE_MAX_FRAME_BYTES: 'lots' } }));
+    expect(issues.join('\n')).toContain('maxFrameBytes');
+  });
+
+  it('stays strict about the file: an unknown key there stops the server', () => {
+    const file = writeConfig(JSON.stringify({ serviceHost: '10.96.0.12' }));
+    expect(issuesOf(() => loadConfig({ file, env: {} })).join('\n')).toContain('serviceHost');
   });
 
   it('lets the environment override the file and overrides win over both', () => {

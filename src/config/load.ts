@@ -11,10 +11,19 @@ import { DEFAULT_APP, appSchema, configSchema, type Config } from './schema.ts';
 type Layer = Record<string, unknown>;
 
 const ENV_PREFIX = 'PUSHWIRE_';
+const SETTINGS = new Set(Object.keys(configSchema.shape));
 
-/** PUSHWIRE_MAX_FRAME_BYTES → maxFrameBytes. Values are parsed as JSON when they can be. */
-function envLayer(env: NodeJS.ProcessEnv): Layer {
+/**
+ * PUSHWIRE_MAX_FRAME_BYTES → maxFrameBytes. Values are parsed as JSON when they can be.
+ *
+ * Unlike the file, the environment is not ours alone: a Kubernetes Service named `pushwire`
+ * injects PUSHWIRE_SERVICE_HOST, PUSHWIRE_PORT_6001_TCP_ADDR… and PUSHWIRE_PORT=tcp://IP:6001
+ * into every pod. So a variable that names no setting, and a PUSHWIRE_PORT that is not a
+ * number, are reported through `warn` and ignored instead of stopping the server.
+ */
+function envLayer(env: NodeJS.ProcessEnv, warn: (message: string) => void): Layer {
   const layer: Layer = {};
+  const unknown: string[] = [];
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
     if (name === 'PUSHWIRE_CONFIG') continue;
@@ -22,7 +31,27 @@ function envLayer(env: NodeJS.ProcessEnv): Layer {
       .slice(ENV_PREFIX.length)
       .toLowerCase()
       .replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
-    layer[key] = parseScalar(raw);
+    if (!SETTINGS.has(key)) {
+      unknown.push(name);
+      continue;
+    }
+    const value = parseScalar(raw);
+    if (key === 'port' && !Number.isInteger(value)) {
+      // The value is an address Kubernetes made up, not a secret, and says why it was skipped.
+      warn(
+        `ignoring PUSHWIRE_PORT=${JSON.stringify(raw.slice(0, 100))}: not a port number ` +
+          '(Kubernetes sets it to tcp://IP:PORT for a Service named pushwire); use --port or the config file',
+      );
+      continue;
+    }
+    layer[key] = value;
+  }
+  if (unknown.length) {
+    // Names only: the value of a misspelt variable may well be a secret.
+    warn(
+      `ignoring ${unknown.sort().join(', ')}: no such setting ` +
+        '(Kubernetes sets PUSHWIRE_SERVICE_* and PUSHWIRE_PORT_* for a Service named pushwire)',
+    );
   }
   return layer;
 }
@@ -90,8 +119,11 @@ export function loadConfig(options: {
   file?: string | undefined;
   env?: NodeJS.ProcessEnv;
   overrides?: Layer;
+  /** Told of each environment variable ignored; by default a process warning. */
+  warn?: (message: string) => void;
 }): Config {
   const env = options.env ?? process.env;
   const file = options.file ?? env.PUSHWIRE_CONFIG;
-  return resolveConfig(file ? fileLayer(file) : {}, envLayer(env), options.overrides ?? {});
+  const warn = options.warn ?? ((message: string) => process.emitWarning(message));
+  return resolveConfig(file ? fileLayer(file) : {}, envLayer(env, warn), options.overrides ?? {});
 }

@@ -186,6 +186,18 @@ describe('pushwire start', () => {
     expect(cli.output()).toMatch(/cannot load apps from table "pushwire_apps"/);
   });
 
+  it("starts among a Kubernetes Service's variables, with a warning instead of an exit", async () => {
+    const cli = await startCli([], {
+      PUSHWIRE_SERVICE_HOST: '10.96.0.12',
+      PUSHWIRE_PORT: 'tcp://10.96.0.12:6001',
+      PUSHWIRE_PORT_6001_TCP_ADDR: '10.96.0.12',
+    });
+    const pusher = createPusher(cli.port, {});
+    await waitUntil(() => pusher.connection.state === 'connected', 'a connection');
+    expect(cli.output()).toContain('ignoring PUSHWIRE_PORT=');
+    expect(cli.output()).toContain('ignoring PUSHWIRE_PORT_6001_TCP_ADDR, PUSHWIRE_SERVICE_HOST');
+  });
+
   it('exits non-zero for an unknown command', async () => {
     const cli = runCli(['launch']);
     expect(await cli.exited).toBe(2);
