@@ -1,5 +1,6 @@
 /**
- * The HTTP API under /apps/{app_id}/ (PROTOCOL.md §11): authentication first, then one
+ * The HTTP API under /apps/{app_id}/, and the Python SDK's `/users/{id}/terminate_connections`
+ * (PROTOCOL.md §11): authentication first, then one
  * handler per resource. Handlers are functions of a parsed request; the listener does the I/O.
  */
 import type { Adapter } from '../adapter/adapter.ts';
@@ -28,6 +29,11 @@ export interface ApiDeps {
 }
 
 const APP_PATH = /^\/apps\/([^/]+)\/(.*)$/;
+/**
+ * The official Python SDK posts terminate_connections here, without the `/apps/{id}` prefix
+ * (pusher-http-python `terminate_user_connections`). Its `auth_key` names the app.
+ */
+const KEYED_PATH = /^\/(users\/[^/]+\/terminate_connections)$/;
 
 export function createApi(deps: ApiDeps) {
   return async (request: HttpRequest): Promise<HttpResponse> => {
@@ -38,14 +44,31 @@ export function createApi(deps: ApiDeps) {
 }
 
 async function handle(deps: ApiDeps, request: HttpRequest): Promise<HttpResponse> {
+  const keyed = KEYED_PATH.exec(request.path);
+  if (keyed?.[1]) {
+    const key = request.query.get('auth_key');
+    const app = key === null ? undefined : deps.apps.byKey(key);
+    if (!app) return httpError(401, key === null ? 'Missing auth_key' : 'Invalid auth_key');
+    // The signature covers the path as sent, so it proves this app's secret signed this path.
+    return authorized(deps, app, request, keyed[1]);
+  }
   const match = APP_PATH.exec(request.path);
   const id = match?.[1] === undefined ? undefined : decodePathSegment(match[1]);
   const app = id === undefined ? undefined : deps.apps.byId(id);
   if (!match || !app) return httpError(404, 'Unknown app');
+  return authorized(deps, app, request, match[2] ?? '');
+}
+
+async function authorized(
+  deps: ApiDeps,
+  app: AppConfig,
+  request: HttpRequest,
+  resource: string,
+): Promise<HttpResponse> {
   const auth = verifyApiRequest(request, app, Math.floor(deps.clock.now() / 1000));
   if (!auth.ok) return httpError(401, auth.message);
   if (!app.enabled) return httpError(403, 'Application is disabled');
-  return route(deps, app, request, match[2] ?? '');
+  return route(deps, app, request, resource);
 }
 
 async function route(

@@ -28,8 +28,12 @@ export interface RouterDeps {
 export function createRouter(deps: RouterDeps) {
   return async (request: HttpRequest): Promise<HttpResponse> => {
     const { method, path } = request;
-    if (path.startsWith('/apps/')) return deps.api(request);
-    if (method === 'GET' && path === '/') return json(200, { ok: true, server: 'pushwire' });
+    // `/users/…`: the official Python SDK's terminate_connections path, without `/apps/{id}`.
+    if (path.startsWith('/apps/') || path.startsWith('/users/')) return deps.api(request);
+    // `/up` too: Laravel's health route, which Laravel users point their probes at.
+    if (method === 'GET' && (path === '/' || path === '/up')) {
+      return json(200, { ok: true, server: 'pushwire' });
+    }
     if (method === 'GET' && path === '/ready') {
       return deps.isReady()
         ? json(200, { ready: true })

@@ -46,7 +46,7 @@ export async function signedRequest(baseUrl: string, request: RawRequest) {
     },
   );
   const text = await response.text();
-  return { status: response.status, text, body: safeJson(text) };
+  return { status: response.status, text, body: safeJson(text), url: response.url };
 }
 
 function safeJson(text: string): unknown {

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../helpers/api-harness.ts';
 import { collect, subscribeAndWait as subscribed } from '../helpers/pusher-client.ts';
+import { signedRequest } from '../helpers/signed-request.ts';
 import type { PresenceChannel } from '../helpers/pusher-js.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
@@ -242,5 +243,64 @@ describe('terminateUserConnections', () => {
     );
     expect(clients[2]!.connection.state).toBe('connected');
     await waitUntil(() => harness.server.connections() === 1, 'the server to drop both sockets');
+  });
+});
+
+describe('POST /users/{id}/terminate_connections, as the official Python SDK sends it', () => {
+  // pusher-http-python posts `{}` to this path with no /apps/{id} prefix, signed over it as sent.
+  const postEmpty = (path: string, sign: { key?: string; secret?: string } = {}) =>
+    signedRequest(harness.server.httpUrl, { method: 'POST', path, body: '{}', ...sign });
+  const pythonTerminate = (userId: string, sign: { key?: string; secret?: string } = {}) =>
+    postEmpty(`/users/${userId}/terminate_connections`, sign);
+
+  it("finds the app from auth_key and closes that user's connections", async () => {
+    harness = await startHarness();
+    const [gone, stays] = [
+      await harness.client({ userId: 'gone' }),
+      await harness.client({ userId: 'stays' }),
+    ];
+    for (const client of [gone, stays]) client!.signin();
+    await waitUntil(
+      () => [gone, stays].every((c) => c!.user.serverToUserChannel?.subscribed),
+      'sign-ins',
+    );
+    const response = await pythonTerminate('gone');
+    expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: {} });
+    await waitUntil(() => gone!.connection.state === 'disconnected', 'connection closed');
+    expect(stays!.connection.state).toBe('connected');
+  });
+
+  it('refuses a request signed with another secret', async () => {
+    harness = await startHarness();
+    const response = await pythonTerminate('gone', { secret: 'not-the-secret' });
+    expect(response.status).toBe(401);
+    expect(response.body).toEqual({ error: expect.stringContaining('Invalid signature') });
+  });
+
+  it('refuses a key no app has', async () => {
+    harness = await startHarness();
+    const response = await pythonTerminate('gone', { key: 'nobody' });
+    expect({ status: response.status, body: response.body }).toEqual({
+      status: 401,
+      body: { error: 'Invalid auth_key' },
+    });
+  });
+
+  it('refuses a signature made over the /apps/{id} path and sent to the bare one', async () => {
+    harness = await startHarness();
+    const signedElsewhere = await postEmpty('/apps/1/users/gone/terminate_connections');
+    expect(signedElsewhere.status).toBe(200);
+    // Same query, other path: the signature is checked over the path the request was sent to.
+    const url = new URL(signedElsewhere.url);
+    const replayed = await fetch(
+      `${harness.server.httpUrl}/users/gone/terminate_connections${url.search}`,
+      { method: 'POST', body: '{}' },
+    );
+    expect(replayed.status).toBe(401);
+  });
+
+  it('answers 404 for other paths under /users', async () => {
+    harness = await startHarness();
+    expect((await postEmpty('/users/gone/something_else')).status).toBe(404);
   });
 });

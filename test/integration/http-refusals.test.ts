@@ -254,6 +254,17 @@ describe('health and readiness', () => {
     expect((await fetch(`${server.httpUrl}/`)).status).toBe(200);
   });
 
+  it('answers GET /up exactly as GET /, the path Laravel users probe', async () => {
+    const [root, up] = await Promise.all(
+      ['/', '/up'].map(async (path) => {
+        const response = await fetch(`${server.httpUrl}${path}`);
+        return { status: response.status, body: await response.json() };
+      }),
+    );
+    expect(up).toEqual(root);
+    expect(up).toEqual({ status: 200, body: { ok: true, server: 'pushwire' } });
+  });
+
   it('answers 200 on GET /ready while serving', async () => {
     expect((await fetch(`${server.httpUrl}/ready`)).status).toBe(200);
   });
