@@ -18,10 +18,7 @@ afterEach(async () => {
 });
 
 /** The feed URL, signed like any API request. */
-function feedUrl(
-  server: RunningServer,
-  app = { id: '1', key: 'app-key', secret: 'app-secret' },
-) {
+function feedUrl(server: RunningServer, app = { id: '1', key: 'app-key', secret: 'app-secret' }) {
   const path = `/apps/${encodeURIComponent(app.id)}/console`;
   const query = `auth_key=${app.key}&auth_timestamp=${Math.floor(Date.now() / 1000)}&auth_version=1.0`;
   const signature = createHmac('sha256', app.secret).update(`GET\n${path}\n${query}`).digest('hex');
