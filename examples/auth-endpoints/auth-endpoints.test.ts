@@ -20,7 +20,7 @@ const closers: Array<() => Promise<unknown>> = [];
 const clients: PusherClient[] = [];
 
 beforeAll(async () => {
-  pw = await startTestServer({ app: { id: 'app-id', key: 'app-key' } });
+  pw = await startTestServer({ app: { id: '1', key: 'app-key' } });
   // Read by the samples' sdk.ts when it is first imported.
   process.env.PUSHER_APP_SECRET = pw.credentials.secret;
   process.env.PUSHER_PORT = String(pw.credentials.port);
@@ -124,7 +124,7 @@ describe('docs/auth-endpoints.md', () => {
     const worker = (await import('./worker.ts')).default;
     const denoBun = (await import('./deno-bun.ts')).default;
     const env = {
-      PUSHER_APP_ID: 'app-id',
+      PUSHER_APP_ID: '1',
       PUSHER_APP_KEY: 'app-key',
       PUSHER_APP_SECRET: pw.credentials.secret,
       PUSHER_HOST: '127.0.0.1',

@@ -44,9 +44,9 @@ export async function startChatExample(
   const pushwire = await startServer(
     resolveConfig({ host, port: options.pushwirePort ?? 6001, logLevel: 'warn', metrics: false }),
   );
-  // The embedded default app of the server: app-id / app-key / app-secret.
+  // The embedded default app of the server: id 1, key app-key, secret app-secret.
   const sdk = new Pushwire({
-    appId: 'app-id',
+    appId: '1',
     key: 'app-key',
     secret: 'app-secret',
     host,

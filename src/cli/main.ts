@@ -16,8 +16,9 @@ import { announceWorkerReady, runPrimary } from './workers.ts';
 const USAGE = `Usage: pushwire start [--host HOST] [--port PORT] [--workers N] [--config FILE]
 
 Starts the Pushwire server. --workers N runs N processes on the port, one per core; more than 1
-needs the Redis adapter (PUSHWIRE_ADAPTER=redis, PUSHWIRE_REDIS_URL=redis://host:6379). Without a configuration it serves the embedded default app
-(id app-id, key app-key, secret app-secret). Environment: PUSHWIRE_HOST, PUSHWIRE_PORT,
+needs the Redis adapter (PUSHWIRE_ADAPTER=redis, PUSHWIRE_REDIS_URL=redis://host:6379).
+Without a configuration it serves the embedded default app
+(id 1, key app-key, secret app-secret). Environment: PUSHWIRE_HOST, PUSHWIRE_PORT,
 PUSHWIRE_APPS (JSON), PUSHWIRE_CONFIG, and PUSHWIRE_<SETTING> for every setting.
 
 Developer tools:

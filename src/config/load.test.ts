@@ -38,7 +38,7 @@ describe('resolveConfig', () => {
   it('serves the embedded default app when no app is configured', () => {
     expect(resolveConfig({}).apps).toEqual([
       expect.objectContaining({
-        id: 'app-id',
+        id: '1',
         key: 'app-key',
         secret: 'app-secret',
         enabled: true,
@@ -48,6 +48,11 @@ describe('resolveConfig', () => {
         maxClientEventsPerSecond: 10,
       }),
     ]);
+  });
+
+  it('gives the default app a numeric id, the only kind the official Python SDK accepts', () => {
+    // pusher-http-python validates app_id against \A[0-9]+\Z and refuses `app-id`.
+    expect(resolveConfig({}).apps[0]?.id).toMatch(/^[0-9]+$/);
   });
 
   it('serves only the configured apps when some are given', () => {

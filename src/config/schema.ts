@@ -93,7 +93,7 @@ export const configSchema = z
     host: z.string().min(1).default('127.0.0.1'),
     /** TCP port for WebSocket and HTTP API alike; 0 picks a free one. */
     port: z.number().int().min(0).max(65_535).default(6001),
-    /** Apps served. Empty means the embedded default app (`app-id` / `app-key` / `app-secret`). */
+    /** Apps served. Empty means the embedded default app (id `1`, key `app-key`, secret `app-secret`). */
     apps: z.array(appSchema).default([]),
     /** Where apps come from: these `apps` (default), or a PostgreSQL table. */
     appStore: appStoreSchema,
@@ -158,4 +158,4 @@ export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 
 /** The app a newcomer gets with no configuration at all. */
-export const DEFAULT_APP = { id: 'app-id', key: 'app-key', secret: 'app-secret' } as const;
+export const DEFAULT_APP = { id: '1', key: 'app-key', secret: 'app-secret' } as const;

@@ -42,7 +42,7 @@ describe('Session client events', () => {
     await a.send({ event: 'client-wave', channel: 'presence-room', data: { x: 1 } });
     expect(hub.events).toContainEqual({
       name: 'client_event',
-      appId: 'app-id',
+      appId: '1',
       channel: 'presence-room',
       event: 'client-wave',
       data: { x: 1 },

@@ -86,7 +86,7 @@ describe('Session presence members', () => {
     expect(b.transport.framesNamed('pusher_internal:member_added')).toEqual([]);
     expect(hub.events).toContainEqual({
       name: 'member_added',
-      appId: 'app-id',
+      appId: '1',
       channel: 'presence-room',
       userId: 'bob',
     });

@@ -64,7 +64,7 @@ describe('Session subscribe', () => {
     const channelData = JSON.stringify({ user_id: 42 });
     const auth = signAuth('app-key', 'app-secret', `${c.socketId}:presence-room:${channelData}`);
     await c.subscribe('presence-room', { auth, channel_data: channelData });
-    expect(await hub.adapter.members('app-id', 'presence-room')).toEqual(['42']);
+    expect(await hub.adapter.members('1', 'presence-room')).toEqual(['42']);
   });
 
   describe('with the SDK vectors', () => {
@@ -95,14 +95,14 @@ describe('Session subscribe', () => {
     ]);
     expect(hub.events).toContainEqual({
       name: 'cache_miss',
-      appId: 'app-id',
+      appId: '1',
       channel: 'cache-scores',
     });
   });
 
   it('replays the cached event right after success on a cache channel', async () => {
     const hub = createHub();
-    hub.adapter.setCache('app-id', 'cache-scores', 'score', '{"home":1}', 60);
+    hub.adapter.setCache('1', 'cache-scores', 'score', '{"home":1}', 60);
     const c = hub.connect();
     c.take();
     await c.subscribe('cache-scores');
@@ -114,7 +114,7 @@ describe('Session subscribe', () => {
 
   it('replays the cached event on a private cache channel', async () => {
     const hub = createHub();
-    hub.adapter.setCache('app-id', 'private-cache-prices', 'price', '7', 60);
+    hub.adapter.setCache('1', 'private-cache-prices', 'price', '7', 60);
     const c = hub.connect();
     await c.subscribeSigned('private-cache-prices');
     expect(c.transport.frames.at(-1)).toEqual({
@@ -126,7 +126,7 @@ describe('Session subscribe', () => {
 
   it('sends cache_miss once the cached event has expired', async () => {
     const hub = createHub();
-    hub.adapter.setCache('app-id', 'cache-scores', 'score', '1', 60);
+    hub.adapter.setCache('1', 'cache-scores', 'score', '1', 60);
     hub.clock.advanceSeconds(61);
     const c = hub.connect();
     await c.subscribe('cache-scores');
@@ -141,7 +141,7 @@ describe('Session subscribe', () => {
     await hub.connect().subscribe('news');
     await hub.connect().subscribe('news');
     expect(hub.events.filter((e) => e.name === 'channel_occupied')).toEqual([
-      { name: 'channel_occupied', appId: 'app-id', channel: 'news' },
+      { name: 'channel_occupied', appId: '1', channel: 'news' },
     ]);
   });
 
@@ -341,7 +341,7 @@ describe('Session unsubscribe', () => {
     c.take();
     await c.send({ event: 'pusher:unsubscribe', data: { channel: 'news' } });
     expect(c.take()).toEqual([]);
-    hub.adapter.publish('app-id', 'news', channelEvent('update', 'news', '{}'));
+    hub.adapter.publish('1', 'news', channelEvent('update', 'news', '{}'));
     expect(c.take()).toEqual([]);
   });
 
@@ -352,7 +352,7 @@ describe('Session unsubscribe', () => {
     await c.send({ event: 'pusher:unsubscribe', data: { channel: 'news' } });
     expect(hub.events).toContainEqual({
       name: 'channel_vacated',
-      appId: 'app-id',
+      appId: '1',
       channel: 'news',
     });
   });
@@ -388,6 +388,6 @@ describe('Session unsubscribe', () => {
     c.session.receive(JSON.stringify({ event: 'pusher:subscribe', data: { channel: 'news' } }));
     c.session.receive(JSON.stringify({ event: 'pusher:unsubscribe', data: { channel: 'news' } }));
     await c.send({ event: 'pusher:ping' });
-    expect(await hub.adapter.channel('app-id', 'news')).toBeUndefined();
+    expect(await hub.adapter.channel('1', 'news')).toBeUndefined();
   });
 });

@@ -114,11 +114,7 @@ describe('Session server-to-user channel', () => {
     await other.signIn({ id: '7' });
     await other.subscribe('#server-to-user-7');
     for (const c of [u1, u2, other]) c.take();
-    hub.adapter.publish(
-      'app-id',
-      '#server-to-user-42',
-      channelEvent('note', '#server-to-user-42', '1'),
-    );
+    hub.adapter.publish('1', '#server-to-user-42', channelEvent('note', '#server-to-user-42', '1'));
     expect(u1.take()).toHaveLength(1);
     expect(u2.take()).toHaveLength(1);
     expect(other.take()).toEqual([]);

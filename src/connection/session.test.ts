@@ -186,9 +186,9 @@ describe('Session subscribe/unsubscribe races', () => {
     raw(c, 'pusher:subscribe', 'news');
     await c.send({ event: 'pusher:ping' });
     expect(c.transport.framesNamed('pusher_internal:subscription_succeeded')).toHaveLength(1);
-    expect(await hub.adapter.channel('app-id', 'news')).toEqual({ subscriptionCount: 1 });
+    expect(await hub.adapter.channel('1', 'news')).toEqual({ subscriptionCount: 1 });
     c.take();
-    hub.adapter.publish('app-id', 'news', channelEvent('update', 'news', '1'));
+    hub.adapter.publish('1', 'news', channelEvent('update', 'news', '1'));
     expect(c.take()).toEqual([{ event: 'update', channel: 'news', data: '1' }]);
   });
 
@@ -200,7 +200,7 @@ describe('Session subscribe/unsubscribe races', () => {
       raw(c, 'pusher:unsubscribe', 'news');
     }
     await c.send({ event: 'pusher:ping' });
-    expect(await hub.adapter.channel('app-id', 'news')).toBeUndefined();
+    expect(await hub.adapter.channel('1', 'news')).toBeUndefined();
     expect(c.errors()).toEqual([]);
   });
 
@@ -209,7 +209,7 @@ describe('Session subscribe/unsubscribe races', () => {
     const c = hub.connect();
     raw(c, 'pusher:subscribe', 'news');
     await c.close();
-    expect(await hub.adapter.channel('app-id', 'news')).toBeUndefined();
+    expect(await hub.adapter.channel('1', 'news')).toBeUndefined();
   });
 });
 
@@ -220,7 +220,7 @@ describe('Session close', () => {
     await c.subscribe('news');
     await c.subscribeSigned('private-chat');
     await c.close();
-    expect(await hub.adapter.channels('app-id')).toEqual(new Map());
+    expect(await hub.adapter.channels('1')).toEqual(new Map());
     expect(hub.events.filter((e) => e.name === 'channel_vacated').map((e) => e.channel)).toEqual([
       'news',
       'private-chat',
@@ -232,7 +232,7 @@ describe('Session close', () => {
     const c = hub.connect();
     await c.signIn({ id: 'alice' });
     await c.close();
-    expect(await hub.adapter.onlineUsers('app-id', ['alice'])).toEqual([]);
+    expect(await hub.adapter.onlineUsers('1', ['alice'])).toEqual([]);
   });
 
   it('sends pusher:error with the code before closing on disconnect', () => {
@@ -294,7 +294,7 @@ describe('Session with a slow adapter', () => {
     await c.close();
     adapter.release();
     for (let i = 0; i < 5; i++) await settle();
-    expect([...(await hub.adapter.channels('app-id')).keys()]).toEqual([]);
+    expect([...(await hub.adapter.channels('1')).keys()]).toEqual([]);
   });
 
   it('leaves no channel behind when the socket closes while a subscribe is in flight', async () => {
@@ -307,7 +307,7 @@ describe('Session with a slow adapter', () => {
     await c.close();
     adapter.release();
     for (let i = 0; i < 5; i++) await settle();
-    expect(await hub.adapter.channel('app-id', 'news')).toBeUndefined();
+    expect(await hub.adapter.channel('1', 'news')).toBeUndefined();
     expect(hub.events.filter((e) => e.name === 'channel_occupied')).toEqual([]);
   });
 });
@@ -353,7 +353,7 @@ describe('Session with a racing or failing adapter', () => {
     expect(watcher.take().filter((f) => f.event === 'pusher_internal:member_added')).toHaveLength(
       1,
     );
-    expect(await hub.adapter.channel('app-id', 'presence-room')).toEqual({
+    expect(await hub.adapter.channel('1', 'presence-room')).toEqual({
       subscriptionCount: 2,
       userCount: 2,
     });
@@ -384,8 +384,8 @@ describe('Session with a racing or failing adapter', () => {
     await c.signIn({ id: 'u' });
     adapter!.failLeave.add('a');
     await c.close();
-    expect(await hub.adapter.channel('app-id', 'b')).toBeUndefined();
-    expect(await hub.adapter.onlineUsers('app-id', ['u'])).toEqual([]);
+    expect(await hub.adapter.channel('1', 'b')).toBeUndefined();
+    expect(await hub.adapter.onlineUsers('1', ['u'])).toEqual([]);
     expect(hub.internalErrors).toHaveLength(1);
   });
 

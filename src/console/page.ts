@@ -23,7 +23,7 @@ export const CONSOLE_HTML = `<!doctype html>
 <body>
 <h1>Pushwire console</h1>
 <form id="watch">
-  <label>App id <input name="id" required value="app-id"></label>
+  <label>App id <input name="id" required value="1"></label>
   <label>Key <input name="key" required value="app-key"></label>
   <label>Secret <input name="secret" required type="password"></label>
   <button type="submit" disabled>Watch</button>

@@ -13,7 +13,7 @@ export const TOOL_USAGE = {
 
 export const TARGET_USAGE = `TARGET: --url pushwire://KEY:SECRET@HOST:PORT/apps/APP_ID (https://… for TLS), or
   --app APP_ID --key KEY --secret SECRET [--host HOST] [--port PORT] [--tls]
-  (default host 127.0.0.1:6001, Pushwire's default app app-id/app-key/app-secret).
+  (default host 127.0.0.1:6001, Pushwire's default app: id 1, key app-key, secret app-secret).
 Exit codes: 0 when all holds, 1 when a check fails or the server refuses, 2 for bad usage or an
 unreachable server.`;
 

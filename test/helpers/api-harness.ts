@@ -3,7 +3,7 @@
  * authorised by that SDK: the setup of every HTTP API test.
  */
 import PusherServer from 'pusher';
-import type { ConfigInput } from '../../src/config/schema.ts';
+import { DEFAULT_APP, type ConfigInput } from '../../src/config/schema.ts';
 import type { RunningServer } from '../../src/server/server.ts';
 import { connectPusher, disconnectAllPushers, type PusherClient } from './pusher-client.ts';
 import { MASTER_KEY_BASE64 } from './sdk.ts';
@@ -21,7 +21,7 @@ export interface Harness {
 export async function startHarness(config: Partial<ConfigInput> = {}): Promise<Harness> {
   const server = await startTestServer({ metrics: true, ...config });
   const sdk = new PusherServer({
-    appId: 'app-id',
+    appId: config.apps?.[0]?.id ?? DEFAULT_APP.id,
     key: 'app-key',
     secret: 'app-secret',
     host: '127.0.0.1',

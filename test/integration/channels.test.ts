@@ -66,7 +66,7 @@ describe('pusher-js channels', () => {
   it('replays the cached event to a new subscriber of a cache channel', async () => {
     const adapter = new LocalAdapter();
     const server = await startTestServer({}, { adapter });
-    adapter.setCache('app-id', 'cache-scores', 'score', JSON.stringify({ home: 2 }), 60);
+    adapter.setCache('1', 'cache-scores', 'score', JSON.stringify({ home: 2 }), 60);
     const pusher = await connectPusher(server.port);
     const channel = pusher.subscribe('cache-scores');
     const { data } = await nextEvent(channel, 'score');
@@ -76,7 +76,7 @@ describe('pusher-js channels', () => {
   it('replays the cached event on a private-cache channel', async () => {
     const adapter = new LocalAdapter();
     const server = await startTestServer({}, { adapter });
-    adapter.setCache('app-id', 'private-cache-prices', 'price', '"42"', 60);
+    adapter.setCache('1', 'private-cache-prices', 'price', '"42"', 60);
     const pusher = await connectPusher(server.port);
     const { data } = await nextEvent(pusher.subscribe('private-cache-prices'), 'price');
     expect(data).toBe('42');

@@ -70,7 +70,7 @@ describe('pushwire start', () => {
   it('prints the WebSocket URL, the credentials and a pusher-js snippet', async () => {
     const cli = await startCli([]);
     expect(cli.output()).toContain(`ws://127.0.0.1:${cli.port}/app/app-key?protocol=7`);
-    expect(cli.output()).toContain('id=app-id  key=app-key  secret=app-secret');
+    expect(cli.output()).toContain('id=1  key=app-key  secret=app-secret');
     expect(cli.output()).toContain("new Pusher('app-key'");
     expect(cli.output()).toContain(`Console:    http://127.0.0.1:${cli.port}/console`);
   });

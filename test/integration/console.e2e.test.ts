@@ -40,7 +40,7 @@ describe('live console page in Chromium', () => {
     async () => {
       const page = await openConsole('app-secret');
       await page.waitForFunction(
-        () => document.getElementById('status')?.textContent === 'Watching app app-id.',
+        () => document.getElementById('status')?.textContent === 'Watching app 1.',
       );
       const pusher = await connectPusher(server.port);
       await subscribeAndWait(pusher, 'news');

@@ -47,7 +47,7 @@ const client = (port: number, userId: string): PusherClient =>
 
 const api = (port: number) =>
   new PusherServer({
-    appId: 'app-id',
+    appId: '1',
     key: 'app-key',
     secret: 'app-secret',
     host: '127.0.0.1',

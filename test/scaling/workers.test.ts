@@ -25,7 +25,7 @@ describe.skipIf(!enabled)('pushwire start --workers 2', () => {
   const workers = () => childrenOf(primary.pid!);
   const api = () =>
     new PusherServer({
-      appId: 'app-id',
+      appId: '1',
       key: 'app-key',
       secret: 'app-secret',
       host: '127.0.0.1',
@@ -110,7 +110,7 @@ describe.skipIf(!enabled)('pushwire start --workers 2', () => {
   it('answers /metrics for every worker at once', async () => {
     const open = workers().reduce((n, pid) => n + acceptedConnections(pid, port), 0);
     const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const gauge = /^pushwire_connections\{app_id="app-id"\} (\d+)$/m.exec(body)?.[1];
+    const gauge = /^pushwire_connections\{app_id="1"\} (\d+)$/m.exec(body)?.[1];
     // The scrape's own HTTP socket is open too, but it is not a WebSocket connection.
     expect(Number(gauge)).toBeGreaterThanOrEqual(open - 1);
     expect(Number(gauge)).toBeGreaterThanOrEqual(2);

@@ -20,7 +20,7 @@ import {
   type ChannelAuthContext,
 } from '../../src/sdk/index.ts';
 
-export const sdk = new Pushwire({ appId: 'app-id', key: 'app-key', secret: 'app-secret' });
+export const sdk = new Pushwire({ appId: '1', key: 'app-key', secret: 'app-secret' });
 export const CSRF = 'csrf-123';
 
 export interface RunningApp {

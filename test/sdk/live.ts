@@ -2,7 +2,7 @@
  * The SDK's end-to-end setup, on the shared test helpers: a real Pushwire server on 127.0.0.1
  * port 0 and real pusher-js clients. `stopAll()` (afterEach) disconnects and stops everything.
  */
-import type { ConfigInput } from '../../src/config/schema.ts';
+import { DEFAULT_APP, type ConfigInput } from '../../src/config/schema.ts';
 import type { RunningServer } from '../../src/server/server.ts';
 import {
   createPusher,
@@ -14,7 +14,7 @@ import type { PusherOptions } from '../helpers/pusher-js.ts';
 import { MASTER_KEY_BASE64 } from '../helpers/sdk.ts';
 import { startTestServer, stopAllServers } from '../helpers/server.ts';
 
-export const APP = { appId: 'app-id', key: 'app-key', secret: 'app-secret' } as const;
+export const APP = { appId: DEFAULT_APP.id, key: 'app-key', secret: 'app-secret' } as const;
 export const MASTER_KEY = MASTER_KEY_BASE64;
 
 export const startPushwire = (overrides: Partial<ConfigInput> = {}): Promise<RunningServer> =>

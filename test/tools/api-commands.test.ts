@@ -15,7 +15,7 @@ let server: RunningServer;
 let target: string[];
 beforeAll(async () => {
   server = await startTestServer();
-  target = ['--url', `pushwire://app-key:app-secret@127.0.0.1:${server.port}/apps/app-id`];
+  target = ['--url', `pushwire://app-key:app-secret@127.0.0.1:${server.port}/apps/1`];
 });
 afterEach(() => disconnectAllPushers());
 afterAll(() => stopAllServers());
@@ -47,7 +47,7 @@ describe('pushwire trigger', () => {
   it('takes the target as --app/--key/--secret/--host/--port too', async () => {
     const { code } = await run('trigger', [
       ...['--channel', 'a', '--channel', 'b', '--event', 'e'],
-      ...['--app', 'app-id', '--key', 'app-key', '--secret', 'app-secret'],
+      ...['--app', '1', '--key', 'app-key', '--secret', 'app-secret'],
       ...['--host', '127.0.0.1', '--port', String(server.port)],
     ]);
     expect(code).toBe(0);
@@ -56,7 +56,7 @@ describe('pushwire trigger', () => {
   it('exits 1 with the status and the error when the server refuses', async () => {
     const { code, err } = await run('trigger', [
       ...['--channel', 'orders', '--event', 'created'],
-      ...['--url', `pushwire://app-key:wrong@127.0.0.1:${server.port}/apps/app-id`],
+      ...['--url', `pushwire://app-key:wrong@127.0.0.1:${server.port}/apps/1`],
     ]);
     expect(code).toBe(1);
     expect(err).toMatch(/^HTTP 401\n/);
@@ -79,7 +79,7 @@ describe('pushwire trigger', () => {
   it('exits 2 when the server cannot be reached', async () => {
     const { code, err } = await run('trigger', [
       ...['--channel', 'c', '--event', 'e'],
-      ...['--url', 'pushwire://app-key:app-secret@127.0.0.1:1/apps/app-id'],
+      ...['--url', 'pushwire://app-key:app-secret@127.0.0.1:1/apps/1'],
     ]);
     expect(code).toBe(2);
     expect(err).toMatch(/Cannot reach the server/);
@@ -87,7 +87,7 @@ describe('pushwire trigger', () => {
 
   it('exits 2 on a --url without credentials', async () => {
     const { code } = await run('trigger', [
-      ...['--channel', 'c', '--event', 'e', '--url', 'pushwire://127.0.0.1:1/apps/app-id'],
+      ...['--channel', 'c', '--event', 'e', '--url', 'pushwire://127.0.0.1:1/apps/1'],
     ]);
     expect(code).toBe(2);
   });

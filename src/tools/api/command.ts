@@ -5,6 +5,7 @@
  * an unreachable server. The secret and the request signature are never printed.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DEFAULT_APP } from '../../config/schema.ts';
 import { Pushwire } from '../../sdk/pushwire.ts';
 import { PushwireSdkError, RequestError } from '../../sdk/errors.ts';
 import { Exit, UsageError, type ToolIo } from '../io.ts';
@@ -61,9 +62,9 @@ export function targetSdk(values: TargetValues, fetchImpl?: typeof fetch): Pushw
     throw new UsageError('--app, --key and --secret go together');
   }
   return new Pushwire({
-    appId: values.app ?? 'app-id',
-    key: values.key ?? 'app-key',
-    secret: values.secret ?? 'app-secret',
+    appId: values.app ?? DEFAULT_APP.id,
+    key: values.key ?? DEFAULT_APP.key,
+    secret: values.secret ?? DEFAULT_APP.secret,
     host: values.host ?? '127.0.0.1',
     port: values.port ?? (values.host ? undefined : '6001'),
     scheme: values.tls ? 'https' : 'http',
