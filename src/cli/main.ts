@@ -2,17 +2,22 @@
  * `pushwire start`: argv → config → server. A thin shell; everything it does is also available
  * from code through `startServer`. The only reader of `process.argv`.
  */
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.ts';
 import { loadConfig } from '../config/load.ts';
+import { workerMetrics } from '../observability/cluster-metrics.ts';
 import { createLogger } from '../observability/logger.ts';
 import { startServer, type RunningServer } from '../server/server.ts';
 import { isTool, runTool, toolsUsage } from '../tools/index.ts';
 import { banner } from './banner.ts';
+import { announceWorkerReady, runPrimary } from './workers.ts';
 
-const USAGE = `Usage: pushwire start [--host HOST] [--port PORT] [--config FILE]
+const USAGE = `Usage: pushwire start [--host HOST] [--port PORT] [--workers N] [--config FILE]
 
-Starts the Pushwire server. Without a configuration it serves the embedded default app
+Starts the Pushwire server. --workers N runs N processes on the port, one per core; more than 1
+needs the Redis adapter (PUSHWIRE_ADAPTER=redis, PUSHWIRE_REDIS_URL=redis://host:6379).
+Without a configuration it serves the embedded default app
 (id 1, key app-key, secret app-secret). Environment: PUSHWIRE_HOST, PUSHWIRE_PORT,
 PUSHWIRE_APPS (JSON), PUSHWIRE_CONFIG, and PUSHWIRE_<SETTING> for every setting.
 
@@ -30,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         host: { type: 'string' },
         port: { type: 'string' },
+        workers: { type: 'string', short: 'w' },
         config: { type: 'string', short: 'c' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -50,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
   const overrides: Record<string, unknown> = {};
   if (parsed.values.host !== undefined) overrides.host = parsed.values.host;
   if (parsed.values.port !== undefined) overrides.port = Number(parsed.values.port);
+  if (parsed.values.workers !== undefined) overrides.workers = Number(parsed.values.workers);
 
   let config;
   const warnings: string[] = [];
@@ -68,10 +75,18 @@ export async function main(argv: string[]): Promise<number> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  for (const message of warnings) logger.warn(message);
+  const isWorker = config.workers > 1 && cluster.isWorker;
+  // Workers load the same environment: the primary alone reports what it ignored.
+  if (!isWorker) for (const message of warnings) logger.warn(message);
+  if (config.workers > 1 && cluster.isPrimary) return runPrimary(config, logger);
+  const clusterMetrics = isWorker && config.metrics ? workerMetrics() : undefined;
   let server: RunningServer;
   try {
-    server = await startServer(config, { logger });
+    server = await startServer(config, {
+      logger: isWorker ? logger.child({ worker: cluster.worker?.id }) : logger,
+      ...(clusterMetrics ? { scrapeMetrics: clusterMetrics.scrape } : {}),
+    });
+    clusterMetrics?.collectFrom(server.metrics.registry);
   } catch (error) {
     process.stderr.write(`Could not start: ${(error as Error).message}\n`);
     return 1;
@@ -94,8 +109,11 @@ export async function main(argv: string[]): Promise<number> {
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
+    // A worker whose primary is gone would serve on unsupervised: it drains and leaves.
+    if (isWorker) process.once('disconnect', () => shutdown('disconnect'));
   });
   // Printed only once the signal handlers are in place: whoever reads it may signal at once.
-  process.stdout.write(banner(server));
+  if (isWorker) announceWorkerReady(banner(server));
+  else process.stdout.write(banner(server));
   return stopped;
 }

@@ -291,4 +291,10 @@ describe('loadConfig', () => {
       expect.stringContaining('/nonexistent/pushwire.json'),
     ]);
   });
+
+  it('refuses several workers without the Redis adapter, saying how to set it', () => {
+    const issues = issuesOf(() => loadConfig({ env: {}, overrides: { workers: 2 } }));
+    expect(issues).toEqual([expect.stringContaining('PUSHWIRE_ADAPTER=redis')]);
+    expect(loadConfig({ env: {}, overrides: { workers: 2, adapter: 'redis' } }).workers).toBe(2);
+  });
 });

@@ -98,9 +98,20 @@ export function resolveConfig(...layers: Layer[]): Config {
   } else if (config.apps.length === 0) {
     config.apps = [appSchema.parse({ ...DEFAULT_APP })];
   }
-  const problems = duplicates(config);
+  const problems = [...duplicates(config), ...workersProblem(config)];
   if (problems.length) throw new ConfigError(problems);
   return deepFreeze(config);
+}
+
+/** Workers are separate processes: without a shared engine each would be a server of its own. */
+function workersProblem(config: Config): string[] {
+  if (config.workers === 1 || config.adapter === 'redis') return [];
+  return [
+    `workers: ${config.workers} workers need a shared engine, and the adapter is "local". ` +
+      'Set the Redis adapter: PUSHWIRE_ADAPTER=redis PUSHWIRE_REDIS_URL=redis://127.0.0.1:6379 ' +
+      `pushwire start --workers ${config.workers}, or "adapter": "redis" and "redisUrl" in the ` +
+      'config file.',
+  ];
 }
 
 function duplicates(config: Config): string[] {

@@ -129,6 +129,11 @@ export const configSchema = z
     webhookRemovalDelayMs: z.number().int().min(0).default(3_000),
     /** `local`: one node, state in memory. `redis`: several nodes share state through Redis. */
     adapter: z.enum(['local', 'redis']).default('local'),
+    /**
+     * Processes that share the port, one per core: each is a node of the `redis` adapter, so
+     * more than 1 needs `adapter: "redis"`. A worker that crashes is started again.
+     */
+    workers: positiveInt.default(1),
     /** Redis for the `redis` adapter. */
     redisUrl: z.string().min(1).default('redis://127.0.0.1:6379'),
     /** Prefix of every Redis key and channel; the nodes of one cluster share it. */

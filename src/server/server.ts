@@ -34,6 +34,13 @@ export interface ServerOptions {
   readonly eventSinks?: ChannelEventSink[];
   /** Told of each connection as it opens and closes (pushwire/testing). */
   readonly connectionObserver?: ConnectionObserver;
+  /** What `GET /metrics` answers instead of this server's own registry (a worker: every worker's). */
+  readonly scrapeMetrics?: () => Promise<MetricsText>;
+}
+
+export interface MetricsText {
+  readonly contentType: string;
+  readonly body: string;
 }
 
 export interface RunningServer {
@@ -112,10 +119,12 @@ export async function startServer(
     console: config.console,
     ...(config.metrics
       ? {
-          metrics: async () => ({
-            contentType: metrics.registry.contentType,
-            body: await metrics.registry.metrics(),
-          }),
+          metrics:
+            options.scrapeMetrics ??
+            (async () => ({
+              contentType: metrics.registry.contentType,
+              body: await metrics.registry.metrics(),
+            })),
         }
       : {}),
   });

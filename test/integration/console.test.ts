@@ -18,10 +18,7 @@ afterEach(async () => {
 });
 
 /** The feed URL, signed like any API request. */
-function feedUrl(
-  server: RunningServer,
-  app = { id: 'app-id', key: 'app-key', secret: 'app-secret' },
-) {
+function feedUrl(server: RunningServer, app = { id: '1', key: 'app-key', secret: 'app-secret' }) {
   const path = `/apps/${encodeURIComponent(app.id)}/console`;
   const query = `auth_key=${app.key}&auth_timestamp=${Math.floor(Date.now() / 1000)}&auth_version=1.0`;
   const signature = createHmac('sha256', app.secret).update(`GET\n${path}\n${query}`).digest('hex');
@@ -106,7 +103,7 @@ describe('live console feed', () => {
 
   it('refuses a request signed with the wrong secret with 401, and serves nothing', async () => {
     const server = await startTestServer();
-    const feed = await watch(feedUrl(server, { id: 'app-id', key: 'app-key', secret: 'guess' }));
+    const feed = await watch(feedUrl(server, { id: '1', key: 'app-key', secret: 'guess' }));
     expect(feed.response.status).toBe(401);
   });
 
