@@ -6,8 +6,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_APP } from '../../config/schema.ts';
-import { Pushwire } from '../../sdk/pushwire.ts';
-import { PushwireSdkError, RequestError } from '../../sdk/errors.ts';
+import { Pushwire, PushwireSdkError, RequestError } from '@pushwire/sdk';
 import { Exit, UsageError, type ToolIo } from '../io.ts';
 import { TARGET_USAGE, TOOL_USAGE } from '../usage.ts';
 
