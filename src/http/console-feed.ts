@@ -54,6 +54,7 @@ export function consoleFeed(
       let checks = 0;
       const check = setInterval(() => {
         if (!stillAllowed()) return out.end();
+        hub.reportCapped(app.id);
         reportDropped();
         if (++checks % KEEP_ALIVE_CHECKS === 0) out.write(': keep-alive\n\n');
       }, CHECK_INTERVAL_MS);

@@ -73,6 +73,53 @@ describe('live console feed', () => {
     expect(feed.names()).toContain('disconnected');
   });
 
+  it('shows every subscription and unsubscription with its socket, a joiner of an occupied channel too', async () => {
+    const server = await startTestServer();
+    const feed = await watch(feedUrl(server));
+    const [first, second] = [await connectPusher(server.port), await connectPusher(server.port)];
+    await subscribeAndWait(first, 'news');
+    await subscribeAndWait(second, 'news');
+    second.unsubscribe('news');
+    await waitUntil(() => feed.names().includes('unsubscribed'), 'the unsubscription');
+    const rows = (name: string) =>
+      feed.entries.filter((entry) => entry.name === name && entry.channel === 'news');
+    expect(rows('subscribed').map((entry) => entry.socketId)).toEqual([
+      first.connection.socket_id,
+      second.connection.socket_id,
+    ]);
+    expect(rows('unsubscribed')).toEqual([
+      expect.objectContaining({ socketId: second.connection.socket_id }),
+    ]);
+    expect(rows('channel_occupied')).toHaveLength(1);
+  });
+
+  it('shows a refused subscription with its reason, and never the signature the client sent', async () => {
+    const server = await startTestServer();
+    const feed = await watch(feedUrl(server));
+    const forged = `app-key:${'ab'.repeat(32)}`;
+    const pusher = await connectPusher(server.port, {
+      authorizeChannel: () => ({ auth: forged }),
+    });
+    pusher.subscribe('private-vault');
+    await waitUntil(() => feed.names().includes('refused'), 'the refusal');
+    const refusal = feed.entries.find((entry) => entry.name === 'refused');
+    expect(refusal).toMatchObject({ socketId: pusher.connection.socket_id });
+    expect(String(refusal?.reason)).toContain('Invalid signature');
+    expect(JSON.stringify(feed.entries)).not.toContain('ab'.repeat(32));
+  });
+
+  it('shows a disconnection with its close code', async () => {
+    const server = await startTestServer();
+    const feed = await watch(feedUrl(server));
+    const pusher = await connectPusher(server.port);
+    pusher.disconnect();
+    await waitUntil(() => feed.names().includes('disconnected'), 'the disconnection');
+    expect(feed.entries.find((entry) => entry.name === 'disconnected')).toMatchObject({
+      socketId: expect.any(String),
+      code: expect.any(Number),
+    });
+  });
+
   it("shows nothing of another app's channels", async () => {
     const apps = [
       { id: 'one', key: 'one-key', secret: 'one-secret' },
