@@ -196,6 +196,7 @@ export class WebSocketEndpoint {
     ws.session = session;
     this.#sessions.set(socketId, session);
     this.#perApp.set(app.id, (this.#perApp.get(app.id) ?? 0) + 1);
+    this.deps.adapter.countConnection(app.id, 1);
     metrics.connections.inc({ app_id: app.id });
     if (this.deps.console?.watching(app.id)) {
       this.deps.console.publish({ name: 'connected', appId: app.id, socketId });
@@ -212,6 +213,7 @@ export class WebSocketEndpoint {
     if (!session) return;
     this.#sessions.delete(session.socketId);
     this.#perApp.set(session.appId, (this.#perApp.get(session.appId) ?? 1) - 1);
+    this.deps.adapter.countConnection(session.appId, -1);
     this.deps.metrics.connections.dec({ app_id: session.appId });
     if (this.deps.console?.watching(session.appId)) {
       const entry = { appId: session.appId, socketId: session.socketId, code };
