@@ -14,6 +14,7 @@ import { banner } from './banner.ts';
 import { announceWorkerReady, runPrimary } from './workers.ts';
 
 const USAGE = `Usage: pushwire start [--host HOST] [--port PORT] [--workers N] [--config FILE]
+                      [--tls-cert FILE --tls-key FILE]
 
 Starts the Pushwire server. --workers N runs N processes on the port, one per core; more than 1
 needs the Redis adapter (PUSHWIRE_ADAPTER=redis, PUSHWIRE_REDIS_URL=redis://host:6379).
@@ -35,6 +36,8 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         host: { type: 'string' },
         port: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
         workers: { type: 'string', short: 'w' },
         config: { type: 'string', short: 'c' },
         help: { type: 'boolean', short: 'h' },
@@ -57,6 +60,10 @@ export async function main(argv: string[]): Promise<number> {
   if (parsed.values.host !== undefined) overrides.host = parsed.values.host;
   if (parsed.values.port !== undefined) overrides.port = Number(parsed.values.port);
   if (parsed.values.workers !== undefined) overrides.workers = Number(parsed.values.workers);
+  const tls = { certFile: parsed.values['tls-cert'], keyFile: parsed.values['tls-key'] };
+  if (tls.certFile !== undefined || tls.keyFile !== undefined) {
+    overrides.tls = Object.fromEntries(Object.entries(tls).filter(([, v]) => v !== undefined));
+  }
 
   let config;
   const warnings: string[] = [];
