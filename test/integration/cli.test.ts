@@ -3,7 +3,7 @@
  * environment, printing how to connect, and shutting down cleanly on a signal.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -213,6 +213,23 @@ describe('pushwire start', () => {
     expect(cli.output()).toContain('forceTLS: true');
     expect(cli.output()).toContain('useTLS: true');
     expect(cli.output()).toContain(`https://127.0.0.1:${port}/apps/1/events`);
+  });
+
+  it('prints the package version with --version and exits 0', async () => {
+    const manifest = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
+    const cli = runCli(['--version']);
+    expect(await cli.exited).toBe(0);
+    expect(cli.output()).toBe(`${manifest.version}\n`);
+  });
+
+  it('prints every command with --help and exits 0', async () => {
+    const cli = runCli(['--help']);
+    expect(await cli.exited).toBe(0);
+    for (const command of ['start', 'check-auth', 'trigger', 'channels', 'users', 'help']) {
+      expect(cli.output()).toMatch(new RegExp(`^  ${command} `, 'm'));
+    }
   });
 
   it('exits non-zero for an unknown command', async () => {
