@@ -90,12 +90,25 @@ export const appStoreSchema = z
   ])
   .default({ type: 'config' });
 
+export const tlsSchema = z
+  .object({
+    /** PEM certificate chain (leaf first), as a renewal writes it (`fullchain.pem`). */
+    certFile: z.string().min(1),
+    /** PEM private key of that certificate. */
+    keyFile: z.string().min(1),
+    /** How often both files are checked for a change; a changed pair is served without a restart. */
+    reloadIntervalMs: positiveInt.default(10_000),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     /** Interface to listen on. */
     host: z.string().min(1).default('127.0.0.1'),
     /** TCP port for WebSocket and HTTP API alike; 0 picks a free one. */
     port: z.number().int().min(0).max(65_535).default(6001),
+    /** Serve wss:// and https:// on that port (WebSocket, HTTP API, console); `null` is plain. */
+    tls: tlsSchema.nullable().default(null),
     /** Apps served. Empty means the embedded default app (id `1`, key `app-key`, secret `app-secret`). */
     apps: z.array(appSchema).default([]),
     /** Where apps come from: these `apps` (default), or a PostgreSQL table. */
@@ -166,6 +179,7 @@ export const configSchema = z
 
 export type AppConfig = z.output<typeof appSchema>;
 export type WebhookTarget = z.output<typeof webhookTargetSchema>;
+export type TlsConfig = z.output<typeof tlsSchema>;
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 

@@ -20,6 +20,7 @@ import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { HttpListener } from '../transport/http-listener.ts';
+import { readTlsFiles, watchTlsFiles } from '../transport/tls-files.ts';
 import {
   WebhookDispatcher,
   fetchSender,
@@ -56,8 +57,10 @@ export interface RunningServer {
   readonly config: Config;
   readonly host: string;
   readonly port: number;
-  /** `ws://host:port`, the base pusher-js connects to. */
+  /** `ws://host:port` (`wss://` with TLS), the base pusher-js connects to. */
   readonly wsUrl: string;
+  /** Whether the port serves TLS (wss and https). */
+  readonly tls: boolean;
   readonly httpUrl: string;
   readonly metrics: Metrics;
   /** The apps served, as the configured store has them now. */
@@ -72,6 +75,8 @@ export async function startServer(
   options: ServerOptions = {},
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Read first: files that cannot be served stop the start before anything is opened.
+  const certificate = config.tls ? readTlsFiles(config.tls) : undefined;
   const metrics = new Metrics({ defaultMetrics: config.metrics });
   const clock = options.clock ?? systemClock;
   // Events an adapter raises itself (a Redis node reclaiming a dead node's members) reach the
@@ -150,9 +155,27 @@ export async function startServer(
     handle: router,
     endpoint,
     logger,
+    ...(certificate ? { tls: certificate } : {}),
   });
+  const tlsWatch =
+    config.tls && certificate
+      ? watchTlsFiles({
+          tls: config.tls,
+          served: certificate,
+          onReload: (material) => {
+            listener.setCertificate(material);
+            logger.info({ certificate: material.summary }, 'TLS certificate reloaded');
+          },
+          onError: (error) =>
+            logger.warn(
+              { err: error },
+              'TLS files changed but do not load; still serving the previous pair',
+            ),
+        })
+      : undefined;
   /** Last in every shutdown: webhooks, then the adapter and the app store this server opened. */
   const releaseBackends = async () => {
+    tlsWatch?.close();
     await webhooks?.close();
     await adapter.close();
     if (ownsApps) await apps.close();
@@ -184,12 +207,14 @@ export async function startServer(
     await releaseBackends();
   };
 
+  const secure = certificate ? 's' : '';
   return {
     config,
     host: address.address,
     port: address.port,
-    wsUrl: `ws://${host}:${address.port}`,
-    httpUrl: `http://${host}:${address.port}`,
+    tls: certificate !== undefined,
+    wsUrl: `ws${secure}://${host}:${address.port}`,
+    httpUrl: `http${secure}://${host}:${address.port}`,
     metrics,
     apps,
     connections: () => endpoint.size,
