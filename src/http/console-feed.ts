@@ -35,33 +35,47 @@ export function consoleFeed(
     },
     body: '',
     stream: (out) => {
+      // Set once the feed ends, before its response has drained and closed: nothing is written
+      // to it after that, whatever still arrives from the hub or the timer.
+      let closed = false;
       let dropped = 0;
+      const send = (chunk: string) => {
+        if (!closed) out.write(chunk);
+      };
       const reportDropped = () => {
         if (dropped === 0 || out.backlog() > MAX_BACKLOG) return;
-        out.write(`data: {"name":"dropped","count":${dropped}}\n\n`);
+        send(`data: {"name":"dropped","count":${dropped}}\n\n`);
         dropped = 0;
       };
-      const stop = hub.watch(app.id, (line) => {
+      const stopWatching = hub.watch(app.id, (line) => {
+        if (closed) return;
         if (out.backlog() > MAX_BACKLOG) {
           dropped++;
           return;
         }
         reportDropped();
-        out.write(`data: ${line}\n\n`);
+        send(`data: ${line}\n\n`);
       });
-      // A comment line sends the head at once.
-      out.write(': watching\n\n');
-      let checks = 0;
-      const check = setInterval(() => {
-        if (!stillAllowed()) return out.end();
-        reportDropped();
-        if (++checks % KEEP_ALIVE_CHECKS === 0) out.write(': keep-alive\n\n');
-      }, CHECK_INTERVAL_MS);
-      check.unref();
-      return () => {
-        stop();
+      const finish = () => {
+        if (closed) return;
+        closed = true;
+        stopWatching();
         clearInterval(check);
       };
+      // A comment line sends the head at once.
+      send(': watching\n\n');
+      let checks = 0;
+      const check = setInterval(() => {
+        if (!stillAllowed()) {
+          // A slow reader's response closes only once its bytes drain, maybe never: stop now.
+          finish();
+          return out.end();
+        }
+        reportDropped();
+        if (++checks % KEEP_ALIVE_CHECKS === 0) send(': keep-alive\n\n');
+      }, CHECK_INTERVAL_MS);
+      check.unref();
+      return finish;
     },
   };
 }
