@@ -12,11 +12,10 @@
  * The contract is the one in adapter.ts, checked by test/conformance/adapter.suite.ts.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { ChannelEventSink } from '../../channels/channel-events.ts';
 import { AdapterUnavailableError } from '../../errors.ts';
 import { channelKind } from '../../protocol/channel-kind.ts';
-import { OutboundFrame, type PresenceSnapshot } from '../../protocol/frames.ts';
+import type { OutboundFrame, PresenceSnapshot } from '../../protocol/frames.ts';
 import type {
   Adapter,
   CachedEvent,
@@ -28,9 +27,11 @@ import type {
   Subscriber,
 } from '../adapter.ts';
 import { LocalAdapter } from '../local.ts';
-import { decodeBus, encodeDelivery, encodeTerminate, Feed, type BusMessage } from './feed.ts';
+import { Bus, socketKey, type BusHost } from './bus.ts';
+import { ConnectionCounts } from './counts.ts';
+import { encodeTerminate } from './feed.ts';
 import { channelEntry, RedisKeys, usersEntry } from './keys.ts';
-import { openCommands, openSubscriber, type Scripted } from './link.ts';
+import { openCommands, type Scripted } from './link.ts';
 import { channelKey, LocalShare } from './local-share.ts';
 import { rosterOf, statsOf, withEvents } from './roster.ts';
 import { Sync, type SyncHost } from './sync.ts';
@@ -58,13 +59,9 @@ export interface RedisAdapterOptions {
   readonly onReclaim?: ChannelEventSink;
 }
 
-/** Messages kept per channel log, and how long a log outlives its last message. */
-export const LOG_MAX_LENGTH = 5_000;
-export const LOG_TTL_MS = 30_000;
-
 type State = 'up' | 'syncing' | 'down';
 
-export class RedisAdapter implements Adapter, SyncHost {
+export class RedisAdapter implements Adapter, SyncHost, BusHost {
   readonly nodeId = randomUUID();
   readonly keys: RedisKeys;
   readonly redis: Scripted;
@@ -72,20 +69,18 @@ export class RedisAdapter implements Adapter, SyncHost {
   readonly local = new LocalAdapter();
   readonly nodeTimeoutMs: number;
   readonly onReclaim: ChannelEventSink;
-  readonly #subscriber: Redis;
-  readonly #feed: Feed;
+  readonly counts: ConnectionCounts;
+  readonly #bus: Bus;
   readonly #sync: Sync;
   readonly #heartbeatMs: number;
   readonly #joinHoldMs: number;
   readonly #maxHeldJoins: number;
-  readonly #onError: (error: unknown) => void;
+  readonly onError: (error: unknown) => void;
   readonly #onOutage: NonNullable<RedisAdapterOptions['onOutage']>;
-  /** Roster version each local presence socket's view reflects. */
-  readonly #versions = new Map<string, number>();
+  readonly versions = new Map<string, number>();
   readonly #waiting = new Set<() => void>();
   #state: State = 'down';
   #downSince = 0;
-  #subscriberUp = false;
   #heartbeat: NodeJS.Timeout | undefined;
   #closing = false;
 
@@ -95,35 +90,33 @@ export class RedisAdapter implements Adapter, SyncHost {
     this.#heartbeatMs = options.heartbeatMs ?? Math.min(1_000, this.nodeTimeoutMs / 4);
     this.#joinHoldMs = options.joinHoldMs ?? 10_000;
     this.#maxHeldJoins = options.maxHeldJoins ?? 10_000;
-    this.#onError = options.onError ?? (() => undefined);
+    this.onError = options.onError ?? (() => undefined);
     this.#onOutage = options.onOutage ?? (() => undefined);
     this.onReclaim = options.onReclaim ?? (() => undefined);
     this.redis = openCommands(options.url);
-    this.#subscriber = openSubscriber(options.url);
-    this.#feed = new Feed((message) => this.#deliver(message));
+    this.#bus = new Bus(this, options.url);
     this.#sync = new Sync(this);
+    this.counts = new ConnectionCounts(
+      this.nodeId,
+      this.keys,
+      this.redis,
+      this.local,
+      Math.ceil(this.nodeTimeoutMs / 1000),
+      (error) => this.markDown(error),
+    );
     // While Redis is down every retry fails: the outage is reported once, not each failure.
-    const report = (error: unknown) => {
-      if (this.#state === 'up' && !this.#closing) this.#onError(error);
-    };
-    this.redis.on('error', report);
-    this.#subscriber.on('error', report);
+    this.redis.on('error', (error: unknown) => {
+      if (this.#state === 'up' && !this.#closing) this.onError(error);
+    });
     this.redis.on('close', () => this.markDown(new Error('Redis connection closed')));
     this.redis.on('ready', () => void this.#tick());
-    this.#subscriber.on('close', () => (this.#subscriberUp = false));
-    this.#subscriber.on('ready', () => void this.#resubscribed());
   }
 
   /** Connects both Redis connections and joins the cluster. */
   static async connect(options: RedisAdapterOptions): Promise<RedisAdapter> {
     const adapter = new RedisAdapter(options);
     await adapter.redis.connect();
-    await adapter.#subscriber.connect();
-    adapter.#subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) =>
-      adapter.#onBus(message.toString('utf8')),
-    );
-    await adapter.#subscriber.subscribe(adapter.keys.bus);
-    adapter.#subscriberUp = true;
+    await adapter.#bus.connect();
     await adapter.#sync.beat();
     adapter.#heartbeat = setInterval(() => void adapter.#tick(), adapter.#heartbeatMs);
     adapter.#heartbeat.unref();
@@ -204,7 +197,7 @@ export class RedisAdapter implements Adapter, SyncHost {
     const info = member?.userInfo === undefined ? '' : JSON.stringify(member.userInfo);
     const key = channelKey(appId, channel);
     const { keys } = this;
-    this.#feed.beginJoin(key);
+    this.#bus.feed.beginJoin(key);
     let reply: Awaited<ReturnType<Scripted['pwJoin']>>;
     try {
       reply = await this.redis.pwJoin(
@@ -221,25 +214,25 @@ export class RedisAdapter implements Adapter, SyncHost {
         channelEntry(appId, channel),
       );
     } catch (error) {
-      this.#feed.endJoin(key);
+      this.#bus.feed.endJoin(key);
       // It may have run before the link dropped: the node's share is rewritten on resync.
       this.#sync.dirty = true;
       this.markDown(error);
       throw new AdapterUnavailableError(undefined, error);
     }
-    const missed = this.#feed.endJoin(key);
+    const missed = this.#bus.feed.endJoin(key);
     const [subs, added = 0, version = 0, lastId = '0-0', flat = []] = reply;
     if (subs < 0) return { ok: false, reason: 'presence-full' };
     this.share.add(appId, channel, subscriber.socketId, userId, info);
     await this.local.join(appId, channel, subscriber);
-    this.#feed.follow(key, lastId);
+    this.#bus.feed.follow(key, lastId);
     let presence: PresenceSnapshot | undefined;
     if (member) {
       // Presence events that reached this node while the script ran are folded into the roster
       // if newer, and skipped for this socket if the roster already has them.
       const seen = withEvents(rosterOf(flat), version, missed);
       presence = seen.roster;
-      this.#versions.set(socketKey(appId, channel, subscriber), seen.version);
+      this.versions.set(socketKey(appId, channel, subscriber), seen.version);
     }
     return {
       ok: true,
@@ -269,8 +262,8 @@ export class RedisAdapter implements Adapter, SyncHost {
     const removal = this.share.remove(appId, channel, subscriber.socketId);
     if (!removal) return { wasSubscribed: false, channelVacated: false, subscriptionCount: 0 };
     await this.local.leave(appId, channel, subscriber);
-    this.#versions.delete(socketKey(appId, channel, subscriber));
-    if (removal.lastOfChannel) this.#feed.unfollow(channelKey(appId, channel));
+    this.versions.delete(socketKey(appId, channel, subscriber));
+    if (removal.lastOfChannel) this.#bus.feed.unfollow(channelKey(appId, channel));
     // Unannounced for now: the resync after the outage announces it, cluster-wide.
     const deferred = { wasSubscribed: true, channelVacated: false, subscriptionCount: 0 };
     if (this.#state !== 'up') {
@@ -324,59 +317,23 @@ export class RedisAdapter implements Adapter, SyncHost {
   }
 
   /** Sends one message to every node (this one from the bus echo), whatever the node's state. */
-  async announce(
+  announce(
     appId: string,
     channel: string,
     frame: OutboundFrame,
     exceptSocketId = '',
     rosterVersion = 0,
   ): Promise<void> {
-    await this.redis.pwPublish(
-      ...this.#publishArgs(appId, { channel, frame, exceptSocketId }, rosterVersion),
-    );
+    return this.#bus.announce(appId, channel, frame, exceptSocketId, rosterVersion);
   }
 
   async publishBatch(appId: string, publications: readonly Publication[]): Promise<void> {
     if (this.#state !== 'up') throw new AdapterUnavailableError();
-    // One transaction: Redis runs every publish or none.
-    const multi = this.redis.multi() as unknown as {
-      pwPublish(...args: string[]): void;
-      exec(): Promise<Array<[Error | null, unknown]> | null>;
-    };
-    for (const publication of publications)
-      multi.pwPublish(...this.#publishArgs(appId, publication, 0));
-    let results;
-    try {
-      results = await multi.exec();
-    } catch (error) {
-      this.markDown(error);
-      throw new AdapterUnavailableError(undefined, error);
-    }
-    const failed =
-      results === null ? new Error('transaction aborted') : results.find(([e]) => e)?.[0];
-    if (failed) throw new AdapterUnavailableError(undefined, failed);
+    await this.#bus.publishBatch(appId, publications);
   }
 
-  #publishArgs(appId: string, publication: Publication, rosterVersion: number): string[] {
-    const { channel, frame, exceptSocketId, cache } = publication;
-    const message = encodeDelivery(
-      this.nodeId,
-      appId,
-      channel,
-      exceptSocketId ?? '',
-      rosterVersion,
-      frame.text,
-    );
-    return [
-      this.keys.log(appId, channel),
-      this.keys.cache(appId, channel),
-      this.keys.bus,
-      String(LOG_MAX_LENGTH),
-      String(LOG_TTL_MS),
-      message,
-      cache ? JSON.stringify([cache.event, cache.data]) : '',
-      String(cache?.ttlSeconds ?? 0),
-    ];
+  catchUp(): Promise<void> {
+    return this.#bus.catchUp();
   }
 
   async signIn(appId: string, userId: string, subscriber: Subscriber) {
@@ -464,6 +421,25 @@ export class RedisAdapter implements Adapter, SyncHost {
     return fields.filter((f) => f.startsWith('i:')).map((f) => f.slice(2));
   }
 
+  async member(
+    appId: string,
+    channel: string,
+    userId: string,
+  ): Promise<PresenceMember | undefined> {
+    const key = this.keys.channel(appId, channel);
+    const info = await this.#query(() => this.redis.hget(key, `i:${userId}`));
+    if (info === null) return undefined;
+    return { userId, userInfo: info === '' ? null : (JSON.parse(info) as unknown) };
+  }
+
+  countConnection(appId: string, delta: 1 | -1): void {
+    this.counts.count(appId, delta);
+  }
+
+  connectionCount(appId: string): Promise<number> {
+    return this.#query(() => this.counts.total(appId));
+  }
+
   async setCache(appId: string, channel: string, event: string, data: string, ttl: number) {
     const value = JSON.stringify([event, data]);
     await this.#query(() => this.redis.set(this.keys.cache(appId, channel), value, 'EX', ttl));
@@ -481,8 +457,7 @@ export class RedisAdapter implements Adapter, SyncHost {
   notReady(): string | undefined {
     if (this.#state !== 'up')
       return `redis ${this.#state === 'down' ? 'unreachable' : 'resynchronizing'}`;
-    if (!this.#subscriberUp || this.#feed.catchingUp) return 'redis pub/sub link catching up';
-    return undefined;
+    return this.#bus.notReady();
   }
 
   /** Leaves the cluster: this node's share of the state is taken back at once. */
@@ -493,7 +468,8 @@ export class RedisAdapter implements Adapter, SyncHost {
     try {
       if (this.#state === 'up') await this.#sync.reclaim(this.nodeId);
     } finally {
-      this.#subscriber.disconnect();
+      this.counts.close();
+      this.#bus.close();
       this.redis.disconnect();
     }
   }
@@ -502,61 +478,8 @@ export class RedisAdapter implements Adapter, SyncHost {
   abandon(): void {
     this.#closing = true;
     clearInterval(this.#heartbeat);
-    this.#subscriber.disconnect();
+    this.counts.close();
+    this.#bus.close();
     this.redis.disconnect();
   }
-
-  /** The pub/sub link is back: read what it missed from the logs, then go on live. */
-  async #resubscribed(): Promise<void> {
-    if (this.#subscriberUp || this.#closing) return;
-    this.#feed.beginCatchUp();
-    try {
-      await this.#subscriber.subscribe(this.keys.bus);
-      this.#subscriberUp = true;
-      await this.catchUp();
-    } catch (error) {
-      // The command link is down too: the resync after the outage catches up.
-      this.#onError(error);
-    }
-  }
-
-  /** Delivers what each local channel's log has beyond the last id delivered here. */
-  async catchUp(): Promise<void> {
-    if (!this.#feed.catchingUp) return;
-    for (;;) {
-      for (const [key, lastId] of this.#feed.offsets()) {
-        const [appId = '', channel = ''] = key.split('\n');
-        const entries = await this.redis.xrange(this.keys.log(appId, channel), `(${lastId}`, '+');
-        for (const [id, fields] of entries) {
-          const item = decodeBus(`${id}${fields[1] ?? ''}`);
-          if (item?.kind === 'd') this.#feed.apply(item.message, key);
-        }
-      }
-      if (this.#feed.endCatchUp((m) => channelKey(m.app, m.channel))) return;
-      this.#feed.beginCatchUp();
-    }
-  }
-
-  #onBus(text: string): void {
-    const item = decodeBus(text);
-    if (!item) return;
-    if (item.kind === 'd') {
-      this.#feed.receive(item.message, channelKey(item.message.app, item.message.channel));
-    } else if (item.node !== this.nodeId) {
-      this.local.terminateLocally(item.app, item.userId, item.code, item.reason);
-    }
-  }
-
-  #deliver(message: BusMessage): void {
-    const { app, channel, version } = message;
-    const frame = new OutboundFrame(message.frame);
-    const skip =
-      version > 0
-        ? (s: Subscriber) => (this.#versions.get(socketKey(app, channel, s)) ?? 0) >= version
-        : undefined;
-    this.local.deliverLocally(app, channel, frame, message.except || undefined, skip);
-  }
 }
-
-const socketKey = (appId: string, channel: string, subscriber: Subscriber) =>
-  `${appId}\n${channel}\n${subscriber.socketId}`;

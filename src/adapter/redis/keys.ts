@@ -10,6 +10,7 @@
  * - `P:{app}:channels` set of occupied channels; `P:{app}:users` hash user → signed-in sockets;
  *   `P:{app}:users:n:{node}` that node's share of them.
  * - `P:node:{node}` set: the shares a node holds (index entries), so they can be reclaimed.
+ * - `P:conns:{node}` hash app → open connections on that node (expires with its liveness).
  * - `P:nodes` sorted set node → last heartbeat (ms); `P:epoch` changes when Redis lost its data;
  *   `P:bus` the pub/sub channel.
  */
@@ -50,6 +51,9 @@ export class RedisKeys {
   }
   nodeIndex(node: string): string {
     return `${this.prefix}:node:${node}`;
+  }
+  connections(node: string): string {
+    return `${this.prefix}:conns:${node}`;
   }
 }
 

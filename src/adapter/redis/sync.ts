@@ -32,6 +32,7 @@ export interface SyncHost {
   readonly share: LocalShare;
   readonly nodeTimeoutMs: number;
   readonly onReclaim: ChannelEventSink;
+  readonly counts: { share(): Promise<void>; drop(node: string): Promise<void> };
   readonly up: boolean;
   markSyncing(): void;
   markUp(): void;
@@ -93,6 +94,8 @@ export class Sync {
       this.#upSince = Date.now();
       return host.markUp();
     }
+    // Written whole each beat: it keeps the counts alive, and restores them after a data loss.
+    await host.counts.share();
     if (!host.up || this.dirty || lost || present === 0) return this.#resync(lost);
     // Just back from an outage, every node's last beat is old: wait for the live ones to beat.
     if (Date.now() - this.#upSince < host.nodeTimeoutMs) return;
@@ -138,6 +141,7 @@ export class Sync {
       else if (entry?.kind === 'u') await this.#setUsers(node, entry.app, false, true);
     }
     await redis.multi().del(keys.nodeIndex(node)).zrem(keys.nodes, node).exec();
+    await this.host.counts.drop(node);
   }
 
   /** Sets `node`'s share of a channel to `held` (nothing when undefined) and announces. */
