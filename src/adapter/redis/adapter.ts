@@ -104,10 +104,8 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
       Math.ceil(this.nodeTimeoutMs / 1000),
       (error) => this.markDown(error),
     );
-    // While Redis is down every retry fails: the outage is reported once, not each failure.
-    this.redis.on('error', (error: unknown) => {
-      if (this.#state === 'up' && !this.#closing) this.onError(error);
-    });
+    // Connection errors are the outage, reported once by markDown, not once per retry.
+    this.redis.on('error', () => undefined);
     this.redis.on('close', () => this.markDown(new Error('Redis connection closed')));
     this.redis.on('ready', () => void this.#tick());
   }
@@ -146,10 +144,8 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
 
   /** Resynchronized: held joins go on, and the outage (if any) is reported with its length. */
   markUp(): void {
-    const was = this.#state;
     this.#state = 'up';
-    if (was === 'down' && this.#downSince > 0)
-      this.#onOutage({ state: 'up', ms: Date.now() - this.#downSince });
+    if (this.#downSince > 0) this.#onOutage({ state: 'up', ms: Date.now() - this.#downSince });
     this.#downSince = 0;
     for (const wake of this.#waiting) wake();
     this.#waiting.clear();

@@ -27,7 +27,6 @@ export interface BusHost {
   readonly versions: Map<string, number>;
   /** A command failed: Redis is unreachable. */
   markDown(error: unknown): void;
-  onError(error: unknown): void;
 }
 
 export const socketKey = (appId: string, channel: string, subscriber: Subscriber) =>
@@ -45,9 +44,8 @@ export class Bus {
   ) {
     this.feed = new Feed((message) => this.#deliver(message));
     this.#subscriber = openSubscriber(url);
-    this.#subscriber.on('error', (error: unknown) => {
-      if (this.#up && !this.#closing) host.onError(error);
-    });
+    // Connection errors: the command link reports the outage; a lone pub/sub drop catches up.
+    this.#subscriber.on('error', () => undefined);
     this.#subscriber.on('close', () => (this.#up = false));
     this.#subscriber.on('ready', () => void this.#resubscribed());
     this.#subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) =>
@@ -120,9 +118,8 @@ export class Bus {
       await this.#subscriber.subscribe(this.host.keys.bus);
       this.#up = true;
       await this.catchUp();
-    } catch (error) {
+    } catch {
       // The command link is down too: the resync after the outage catches up.
-      this.host.onError(error);
     }
   }
 

@@ -34,6 +34,7 @@ export interface SyncHost {
   readonly onReclaim: ChannelEventSink;
   readonly counts: { share(): Promise<void>; drop(node: string): Promise<void> };
   readonly up: boolean;
+  onError(error: unknown): void;
   markSyncing(): void;
   markUp(): void;
   announce(
@@ -124,7 +125,7 @@ export class Sync {
       this.dirty = true;
       throw error;
     }
-    if (lost) setTimeout(() => void this.#announcePending().catch(() => undefined), SETTLE_MS);
+    if (lost) setTimeout(() => void this.#announcePending().catch(host.onError), SETTLE_MS);
     else this.#pending.clear();
     this.#upSince = Date.now();
     host.markUp();
