@@ -40,6 +40,8 @@ export interface SessionDeps {
   readonly countThrottle?: SubscriptionCountThrottle;
   /** Called with errors that escaped a handler, after the client got a generic error. */
   readonly onInternalError?: (error: unknown) => void;
+  /** Called with each `pusher:error` that answers a client's frame (its mistake, mostly). */
+  readonly onRefusal?: (socketId: string, code: number | null, message: string) => void;
 }
 
 type SubscriptionState = { state: 'pending' } | { state: 'subscribed'; userId?: string };
@@ -395,12 +397,10 @@ export class Session implements Subscriber {
       channel: target,
       data,
       isSubscribed: (channel) => this.#channels.get(channel)?.state === 'subscribed',
+      allow: () => this.#clientEvents.take(clock.now()),
     });
-    if (!check.ok) return this.#error(null, check.message);
+    if (!check.ok) return this.#error(check.code, check.message);
     const { channel } = check;
-    if (!this.#clientEvents.take(clock.now())) {
-      return this.#error(ErrorCode.ClientEventRateLimit, 'Client event rejected due to rate limit');
-    }
     const subscription = this.#channels.get(channel);
     const userId = subscription?.state === 'subscribed' ? subscription.userId : undefined;
     adapter.publish(
@@ -477,6 +477,7 @@ export class Session implements Subscriber {
 
   #error(code: number | null, message: string): void {
     this.transport.send(frames.errorFrame(code, message));
+    this.deps.onRefusal?.(this.socketId, code, message);
   }
 
   #internalError(error: unknown): void {
