@@ -58,7 +58,10 @@ export const appSchema = z
      * 4009. `null` (the default) leaves connections alone. [U] soketi uses 30 s and 4009.
      */
     authorizedConnectionsTimeoutSeconds: positiveInt.nullable().default(null),
-    /** Announce `pusher_internal:subscription_count` on non-presence channels. */
+    /**
+     * Announce `pusher_internal:subscription_count` on non-presence channels, and answer
+     * `info=subscription_count` in API calls (400 while off, as Pusher does).
+     */
     enableSubscriptionCount: z.boolean().default(false),
     /** Where channel, presence and client events are posted (PROTOCOL.md §12). */
     webhooks: z.array(webhookTargetSchema).default([]),

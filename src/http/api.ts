@@ -143,4 +143,5 @@ const publishLimits = (config: Config, app: AppConfig): PublishLimits => ({
   maxChannelNameLength: config.maxChannelNameLength,
   maxEventNameLength: config.maxEventNameLength,
   maxEventPayloadBytes: app.maxEventPayloadBytes,
+  subscriptionCount: app.enableSubscriptionCount,
 });

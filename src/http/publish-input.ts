@@ -18,6 +18,8 @@ export interface PublishLimits {
   readonly maxChannelNameLength: number;
   readonly maxEventNameLength: number;
   readonly maxEventPayloadBytes: number;
+  /** The app's `enableSubscriptionCount`: without it `info=subscription_count` is refused. */
+  readonly subscriptionCount: boolean;
 }
 
 export interface EventToPublish {
@@ -76,6 +78,10 @@ export function parseEvent(
   const info = body.info === undefined ? [] : body.info;
   if (typeof info !== 'string' && !Array.isArray(info))
     return bad(`${at}info: must be a comma-separated string`);
+  const attributes = typeof info === 'string' ? splitInfo(info) : [];
+  if (!limits.subscriptionCount && attributes.includes('subscription_count')) {
+    return bad(`${at}info: ${SUBSCRIPTION_COUNT_OFF}`);
+  }
   return {
     ok: true,
     value: {
@@ -83,7 +89,7 @@ export function parseEvent(
       data: body.data,
       channels: channels.value,
       ...(typeof body.socket_id === 'string' ? { socketId: body.socket_id } : {}),
-      info: typeof info === 'string' ? splitInfo(info) : [],
+      info: attributes,
     },
   };
 }
@@ -108,6 +114,14 @@ function channelList(
   }
   return { ok: true, value: [body.channel] };
 }
+
+/**
+ * Pusher answers an error when `subscription_count` is asked of an app whose subscription
+ * counting is off (the official Swift SDK's docs: "Attempts to fetch it when it is disabled
+ * result in an error"), so the count is only ever read where it is also announced.
+ */
+export const SUBSCRIPTION_COUNT_OFF =
+  'subscription_count needs enableSubscriptionCount: true on the app';
 
 export const splitInfo = (info: string): string[] =>
   info

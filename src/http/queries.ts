@@ -3,7 +3,7 @@ import type { Adapter } from '../adapter/adapter.ts';
 import type { AppConfig } from '../config/schema.ts';
 import { channelKind } from '../protocol/channel-kind.ts';
 import { channelNameProblem } from '../protocol/names.ts';
-import { splitInfo } from './publish-input.ts';
+import { SUBSCRIPTION_COUNT_OFF, splitInfo } from './publish-input.ts';
 import { httpError, json, type HttpResponse } from './types.ts';
 
 const MAX_QUERY_CHANNEL_LENGTH = 200;
@@ -17,6 +17,9 @@ export async function channelList(
   const info = splitInfo(query.get('info') ?? '');
   const unknown = info.find((i) => i !== 'user_count' && i !== 'subscription_count');
   if (unknown) return httpError(400, `info: unknown attribute ${unknown.slice(0, 50)}`);
+  if (info.includes('subscription_count') && !app.enableSubscriptionCount) {
+    return httpError(400, `info: ${SUBSCRIPTION_COUNT_OFF}`);
+  }
   if (info.includes('user_count') && !prefix.startsWith('presence-')) {
     return httpError(400, 'info=user_count requires filter_by_prefix=presence-');
   }
@@ -50,6 +53,9 @@ export async function channelInfo(
       return httpError(400, 'info=cache is only available for cache channels');
     if (!['user_count', 'subscription_count', 'cache'].includes(attribute)) {
       return httpError(400, `info: unknown attribute ${attribute.slice(0, 50)}`);
+    }
+    if (attribute === 'subscription_count' && !app.enableSubscriptionCount) {
+      return httpError(400, `info: ${SUBSCRIPTION_COUNT_OFF}`);
     }
   }
   const stats = await adapter.channel(app.id, channel);

@@ -16,6 +16,11 @@ const dataOf = (received: Array<{ data: unknown }>) => received.map((r) => r.dat
 const json = async (response: { json(): Promise<unknown> }) =>
   (await response.json()) as Record<string, unknown>;
 
+/** The default app's credentials, with `subscription_count` answered. */
+const COUNTED = {
+  apps: [{ id: '1', key: 'app-key', secret: 'app-secret', enableSubscriptionCount: true }],
+};
+
 describe('POST /apps/{id}/events', () => {
   it.each(['public-room', 'private-room', 'presence-room'])(
     'delivers exactly the triggered data on %s',
@@ -65,7 +70,7 @@ describe('POST /apps/{id}/events', () => {
   });
 
   it('answers the info attributes of the channels it published to', async () => {
-    harness = await startHarness();
+    harness = await startHarness(COUNTED);
     await subscribed(await harness.client({ userId: 'u1' }), 'presence-a');
     await subscribed(await harness.client({ userId: 'u1' }), 'presence-a');
     const response = await harness.sdk.trigger(
@@ -116,7 +121,7 @@ describe('POST /apps/{id}/batch_events', () => {
   });
 
   it('answers info attributes index-aligned with the batch', async () => {
-    harness = await startHarness();
+    harness = await startHarness(COUNTED);
     await subscribed(await harness.client(), 'one');
     const response = await harness.sdk.triggerBatch([
       { channel: 'one', name: 'ev', data: 'x', info: 'subscription_count' },
@@ -155,7 +160,7 @@ describe('GET /apps/{id}/channels', () => {
 
 describe('GET /apps/{id}/channels/{name}', () => {
   it('answers occupied, user_count and subscription_count', async () => {
-    harness = await startHarness();
+    harness = await startHarness(COUNTED);
     await subscribed(await harness.client({ userId: 'u1' }), 'presence-room');
     await subscribed(await harness.client({ userId: 'u2' }), 'presence-room');
     const info = await json(
@@ -181,6 +186,58 @@ describe('GET /apps/{id}/channels/{name}', () => {
       await harness.sdk.get({ path: '/channels/cache-prices', params: { info: 'cache' } }),
     );
     expect(info).toMatchObject({ occupied: false, cache: { event: 'price', data: '{"eur":1}' } });
+  });
+});
+
+describe('info=subscription_count while enableSubscriptionCount is off, as Pusher answers it', () => {
+  const refusal = (error: { status?: number; body?: string }) => ({
+    status: error.status,
+    body: error.body,
+  });
+  const expected = (field = '') => ({
+    status: 400,
+    body: expect.stringContaining(
+      `${field}info: subscription_count needs enableSubscriptionCount: true on the app`,
+    ),
+  });
+
+  it('refuses a publish with 400 and publishes nothing', async () => {
+    harness = await startHarness();
+    const received = collect(await subscribed(await harness.client(), 'room'), 'ev');
+    const error = await harness.sdk
+      .trigger('room', 'ev', 'x', { info: 'subscription_count' })
+      .then(() => ({}), refusal);
+    expect(error).toEqual(expected());
+    const batchError = await harness.sdk
+      .triggerBatch([
+        { channel: 'room', name: 'ev', data: 'y' },
+        { channel: 'room', name: 'ev', data: 'z', info: 'subscription_count' },
+      ])
+      .then(() => ({}), refusal);
+    expect(batchError).toEqual(expected('batch[1].'));
+    await harness.sdk.trigger('room', 'ev', 'marker');
+    await waitUntil(() => received.length === 1, 'the marker');
+    expect(dataOf(received)).toEqual(['marker']);
+  });
+
+  it('refuses the channel queries with 400 but still answers user_count', async () => {
+    harness = await startHarness();
+    await subscribed(await harness.client({ userId: 'u1' }), 'presence-room');
+    const get = (path: string, info: string) =>
+      harness.sdk.get({ path, params: { filter_by_prefix: 'presence-', info } });
+    expect(await get('/channels', 'subscription_count').then(() => ({}), refusal)).toEqual(
+      expected(),
+    );
+    expect(
+      await get('/channels/presence-room', 'user_count,subscription_count').then(
+        () => ({}),
+        refusal,
+      ),
+    ).toEqual(expected());
+    expect(await json(await get('/channels/presence-room', 'user_count'))).toEqual({
+      occupied: true,
+      user_count: 1,
+    });
   });
 });
 

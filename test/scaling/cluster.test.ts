@@ -27,6 +27,10 @@ async function startNode(prefix: string) {
       PUSHWIRE_ADAPTER: 'redis',
       PUSHWIRE_REDIS_URL: REDIS_URL,
       PUSHWIRE_REDIS_PREFIX: prefix,
+      // The default app's credentials, with subscription_count answered.
+      PUSHWIRE_APPS: JSON.stringify([
+        { id: '1', key: 'app-key', secret: 'app-secret', enableSubscriptionCount: true },
+      ]),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -112,7 +112,7 @@ describe('Pushwire as a drop-in for the official pusher SDK', () => {
   it('gives app code written for the official SDK the same results when only the import changes', async () => {
     // A numeric app id: the official forURL parses it with parseInt.
     const server = await startPushwire({
-      apps: [{ id: '1001', key: 'app-key', secret: 'app-secret' }],
+      apps: [{ id: '1001', key: 'app-key', secret: 'app-secret', enableSubscriptionCount: true }],
     });
     const official = await appCode(PusherServer, server.port);
     const ours = await appCode(Pushwire as unknown as PusherClass, server.port);
