@@ -8,6 +8,12 @@ export const isJsonObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
+ * An empty object for keys that come from users (channel names, user ids): without a prototype,
+ * `__proto__` and `constructor` are keys like any other, and JSON.stringify lists them.
+ */
+export const keyedByInput = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+
+/**
  * How deep inbound JSON may nest. JSON.stringify recurses, and somewhere past a few thousand
  * levels it throws; no client of the protocol nests anywhere near 64.
  */
