@@ -16,7 +16,8 @@ import { consoleFeed } from './console-feed.ts';
 import { listDeadLetters, redeliverDeadLetter, type DeadLetterStore } from './dead-letters.ts';
 import { publishEvents } from './publish.ts';
 import { parseBatch, parseEvent, parseJsonObject, type PublishLimits } from './publish-input.ts';
-import { channelInfo, channelList, channelUsers } from './queries.ts';
+import { consoleSummary } from '../console/summary.ts';
+import { channelInfo, channelList, channelUsers, consoleMember } from './queries.ts';
 import { httpError, json, type HttpRequest, type HttpResponse } from './types.ts';
 
 export interface ApiDeps {
@@ -105,7 +106,11 @@ async function route(
     });
   }
   if (method === 'GET' && resource === 'console' && deps.console) {
-    return consoleFeed(deps.console, app, () => deps.apps.byId(app.id));
+    const summarize = () => consoleSummary(deps.adapter, app.id);
+    return consoleFeed(deps.console, app, () => deps.apps.byId(app.id), summarize);
+  }
+  if (method === 'GET' && resource === 'console/member' && deps.console) {
+    return consoleMember(deps.adapter, app, request.query);
   }
   if (method === 'GET' && resource === 'channels')
     return channelList(deps.adapter, app, request.query);
