@@ -251,11 +251,11 @@ export class WebSocketEndpoint {
 
   #forget(ws: SessionSocket, code: number): void {
     this.#sockets.delete(ws);
-    if (ws.session) this.release(ws.session);
+    if (ws.session) this.release(ws.session, code);
   }
 
   /** A connection has ended: it leaves its channels and signs out. Once per admitted session. */
-  release(session: Session): void {
+  release(session: Session, code?: number): void {
     if (this.#sessions.get(session.socketId) !== session) return;
     this.#sessions.delete(session.socketId);
     this.#perApp.set(session.appId, (this.#perApp.get(session.appId) ?? 1) - 1);
