@@ -130,6 +130,15 @@ export const configSchema = z
     shutdownTimeoutMs: positiveInt.default(5_000),
     /** How long channel_vacated and member_removed webhooks wait for a re-join (Pusher: 3 s). */
     webhookRemovalDelayMs: z.number().int().min(0).default(3_000),
+    /** The first retry of a webhook the receiver did not take waits this long; each next one doubles. */
+    webhookFirstRetryMs: positiveInt.default(1_000),
+    /** A webhook is retried until this long after it was queued, then dead-lettered (Pusher: ~5 min). */
+    webhookRetryForMs: positiveInt.default(300_000),
+    /**
+     * How long a node holds a webhook it is sending: if the node dies, another takes it after
+     * this. The receiver gets half of it to answer, 10 s at most.
+     */
+    webhookLeaseMs: z.number().int().min(100).default(20_000),
     /** `local`: one node, state in memory. `redis`: several nodes share state through Redis. */
     adapter: z.enum(['local', 'redis']).default('local'),
     /**

@@ -20,7 +20,14 @@ import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { HttpListener } from '../transport/http-listener.ts';
-import { WebhookDispatcher, fetchSender, systemScheduler } from '../webhooks/dispatcher.ts';
+import {
+  WebhookDispatcher,
+  fetchSender,
+  systemScheduler,
+  type WebhookAttempt,
+} from '../webhooks/dispatcher.ts';
+import { MemoryWebhookQueue } from '../webhooks/memory-queue.ts';
+import type { WebhookQueue } from '../webhooks/queue.ts';
 import { WebSocketEndpoint, type ConnectionObserver } from '../transport/ws-endpoint.ts';
 
 export type { ConnectionHandle, ConnectionObserver } from '../transport/ws-endpoint.ts';
@@ -34,6 +41,8 @@ export interface ServerOptions {
   readonly eventSinks?: ChannelEventSink[];
   /** Told of each connection as it opens and closes (pushwire/testing). */
   readonly connectionObserver?: ConnectionObserver;
+  /** Told of each webhook delivery attempt (the live console). */
+  readonly onWebhookAttempt?: (attempt: WebhookAttempt) => void;
   /** What `GET /metrics` answers instead of this server's own registry (a worker: every worker's). */
   readonly scrapeMetrics?: () => Promise<MetricsText>;
 }
@@ -80,17 +89,16 @@ export async function startServer(
     throw error;
   }
   // A store that changes at run time may gain an app with webhooks later.
-  const webhooks =
-    apps.dynamic || apps.all().some((app) => app.webhooks.length > 0)
-      ? new WebhookDispatcher({
-          apps,
-          send: fetchSender,
-          scheduler: systemScheduler,
-          removalDelayMs: config.webhookRemovalDelayMs,
-          onError: (error, url) => logger.warn({ err: error, url }, 'webhook delivery failed'),
-          stillGone: (event) => stillGone(adapter, event),
-        })
-      : undefined;
+  let webhooks: WebhookDispatcher | undefined;
+  if (apps.dynamic || apps.all().some((app) => app.webhooks.length > 0)) {
+    try {
+      webhooks = await createWebhooks(config, apps, adapter, logger, options);
+    } catch (error) {
+      await adapter.close();
+      if (ownsApps) await apps.close();
+      throw error;
+    }
+  }
   const consoleHub = config.console ? new ConsoleHub() : undefined;
   const sinks = [
     metrics.onChannelEvent,
@@ -115,7 +123,15 @@ export async function startServer(
   let ready = true;
   const router = createRouter({
     isReady: () => ready,
-    api: createApi({ config, apps, adapter, clock, metrics, console: consoleHub }),
+    api: createApi({
+      config,
+      apps,
+      adapter,
+      clock,
+      metrics,
+      console: consoleHub,
+      ...(webhooks ? { webhooks } : {}),
+    }),
     console: config.console,
     ...(config.metrics
       ? {
@@ -137,7 +153,7 @@ export async function startServer(
   });
   /** Last in every shutdown: webhooks, then the adapter and the app store this server opened. */
   const releaseBackends = async () => {
-    webhooks?.close();
+    await webhooks?.close();
     await adapter.close();
     if (ownsApps) await apps.close();
   };
@@ -190,6 +206,38 @@ async function stillGone(adapter: Adapter, event: ChannelEvent): Promise<boolean
     return !(await adapter.members(event.appId, event.channel)).includes(event.userId);
   }
   return true;
+}
+
+/** With the Redis adapter, webhooks wait in Redis, so they outlive the node that queued them. */
+async function createWebhooks(
+  config: Config,
+  apps: AppStore,
+  adapter: Adapter,
+  logger: Logger,
+  options: ServerOptions,
+): Promise<WebhookDispatcher> {
+  let queue: WebhookQueue = new MemoryWebhookQueue();
+  if (config.adapter === 'redis') {
+    const { RedisWebhookQueue } = await import('../webhooks/redis-queue.ts');
+    queue = await RedisWebhookQueue.connect({
+      url: config.redisUrl,
+      prefix: config.redisPrefix,
+      onError: (error) => logger.warn({ err: error }, 'webhook queue: redis error'),
+    });
+  }
+  return new WebhookDispatcher({
+    apps,
+    queue,
+    send: fetchSender,
+    scheduler: systemScheduler,
+    removalDelayMs: config.webhookRemovalDelayMs,
+    firstRetryMs: config.webhookFirstRetryMs,
+    retryForMs: config.webhookRetryForMs,
+    leaseMs: config.webhookLeaseMs,
+    onError: (error, url) => logger.warn({ err: error, url }, 'webhook delivery failed'),
+    stillGone: (event) => stillGone(adapter, event),
+    ...(options.onWebhookAttempt ? { onAttempt: options.onWebhookAttempt } : {}),
+  });
 }
 
 async function createAdapter(

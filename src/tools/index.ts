@@ -1,6 +1,6 @@
 /**
- * The developer tools of the CLI: `check-auth`, `trigger`, `channels`, `users`. The CLI hands
- * over argv after the command name; each tool returns its exit code.
+ * The developer tools of the CLI: `check-auth`, `trigger`, `channels`, `users`, `webhooks`. The
+ * CLI hands over argv after the command name; each tool returns its exit code.
  */
 import { apiCommand } from './api/command.ts';
 import { checkAuthCommand } from './check-auth/command.ts';
@@ -14,6 +14,7 @@ const TOOLS: Record<string, (args: string[], io: ToolIo) => Promise<number>> = {
   trigger: (args, io) => apiCommand('trigger', args, io),
   channels: (args, io) => apiCommand('channels', args, io),
   users: (args, io) => apiCommand('users', args, io),
+  webhooks: (args, io) => apiCommand('webhooks', args, io),
 };
 
 export const isTool = (command: string | undefined): command is string =>
