@@ -104,7 +104,7 @@ export class WebSocketEndpoint {
   readonly #internalErrorLog = new LogBudget(INTERNAL_ERROR_LINES, LOG_WINDOW_MS);
   readonly #clientMistakeLog = new LogBudget(CLIENT_MISTAKE_LINES, LOG_WINDOW_MS);
   readonly #onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
-  readonly #onClose: (this: WebSocket) => void;
+  readonly #onClose: (this: WebSocket, code: number) => void;
   /** Set while shutting down: the message new arrivals get. */
   #draining: string | undefined;
   /** Sessions still leaving their channels after their socket closed. */
@@ -145,9 +145,9 @@ export class WebSocketEndpoint {
       traffic.frames++;
       receive(this, data, isBinary);
     };
-    const forget = (ws: SessionSocket) => this.#forget(ws);
-    this.#onClose = function (this: WebSocket) {
-      forget(this as SessionSocket);
+    const forget = (ws: SessionSocket, code: number) => this.#forget(ws, code);
+    this.#onClose = function (this: WebSocket, code: number) {
+      forget(this as SessionSocket, code);
     };
   }
 
@@ -207,6 +207,7 @@ export class WebSocketEndpoint {
     ws.session = session;
     this.#sessions.set(socketId, session);
     this.#perApp.set(app.id, (this.#perApp.get(app.id) ?? 0) + 1);
+    this.deps.adapter.countConnection(app.id, 1);
     metrics.connections.inc({ app_id: app.id });
     if (this.deps.console?.watching(app.id)) {
       this.deps.console.publish({ name: 'connected', appId: app.id, socketId });
@@ -217,15 +218,16 @@ export class WebSocketEndpoint {
     session.open();
   }
 
-  #forget(ws: SessionSocket): void {
+  #forget(ws: SessionSocket, code: number): void {
     this.#sockets.delete(ws);
     const session = ws.session;
     if (!session) return;
     this.#sessions.delete(session.socketId);
     this.#perApp.set(session.appId, (this.#perApp.get(session.appId) ?? 1) - 1);
+    this.deps.adapter.countConnection(session.appId, -1);
     this.deps.metrics.connections.dec({ app_id: session.appId });
     if (this.deps.console?.watching(session.appId)) {
-      const entry = { appId: session.appId, socketId: session.socketId };
+      const entry = { appId: session.appId, socketId: session.socketId, code };
       this.deps.console.publish({ name: 'disconnected', ...entry });
     }
     try {
@@ -251,6 +253,7 @@ export class WebSocketEndpoint {
         clock,
         events,
         countThrottle: this.#countThrottle,
+        ...(this.deps.console ? { console: this.deps.console } : {}),
         onInternalError: (error) => {
           metrics.internalErrors.inc();
           const allowed = this.#internalErrorLog.take(clock.now());
