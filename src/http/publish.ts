@@ -2,6 +2,7 @@
 import type { Publication } from '../adapter/adapter.ts';
 import { channelKind } from '../protocol/channel-kind.ts';
 import { channelEvent } from '../protocol/frames.ts';
+import { keyedByInput } from '../protocol/json.ts';
 import type { AppConfig } from '../config/schema.ts';
 import type { ApiDeps } from './api.ts';
 import type { EventToPublish } from './publish-input.ts';
@@ -28,7 +29,7 @@ export async function publishEvents(
       results.push(undefined);
       continue;
     }
-    const attributes: ChannelAttributes = {};
+    const attributes: ChannelAttributes = keyedByInput();
     for (const channel of event.channels) {
       const stats = await adapter.channel(app.id, channel);
       const entry: { user_count?: number; subscription_count?: number } = {};
