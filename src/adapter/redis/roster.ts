@@ -1,6 +1,7 @@
 /** Reading presence rosters and channel stats out of the channel hash (layout in keys.ts). */
 import { channelKind } from '../../protocol/channel-kind.ts';
 import type { PresenceSnapshot } from '../../protocol/frames.ts';
+import { keyedByInput } from '../../protocol/json.ts';
 import type { ChannelStats } from '../adapter.ts';
 import type { BusMessage } from './feed.ts';
 
@@ -17,8 +18,7 @@ export function statsOf(
 
 /** The roster in a channel hash's HGETALL reply (`i:{user}` → user_info JSON). */
 export function rosterOf(flat: string[]): PresenceSnapshot {
-  // No prototype: a user id of "__proto__" must stay an ordinary key.
-  const hash: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  const hash = keyedByInput<unknown>();
   for (let i = 0; i < flat.length; i += 2) {
     const field = flat[i]!;
     if (!field.startsWith('i:')) continue;
