@@ -27,6 +27,7 @@ import type {
 import { WakeTimes } from './wake-times.ts';
 
 export type { WebhookAttempt, WebhookSender } from './delivery.ts';
+export { fetchSender, systemScheduler } from './system.ts';
 
 /** Timers, injected so tests run without waiting. */
 export interface Scheduler {
@@ -275,7 +276,13 @@ export class WebhookDispatcher {
       timeoutMs: Math.max(1, Math.min(SEND_TIMEOUT_MS, Math.floor(this.#leaseMs / 2))),
       onError: (error: unknown, url: string) => this.#report(error, url),
       onRetry: (dueAt: number) => this.#wake(dueAt),
-      ...(this.options.onAttempt ? { onAttempt: this.options.onAttempt } : {}),
+      onAttempt: (attempt: WebhookAttempt) => {
+        try {
+          this.options.onAttempt?.(attempt);
+        } catch (error) {
+          this.#report(error, 'onAttempt');
+        }
+      },
     };
   }
 
@@ -358,40 +365,3 @@ function holdKey(event: ChannelEvent): string {
   const user = event.name === 'member_added' || event.name === 'member_removed' ? event.userId : '';
   return `${event.name}\n${event.appId}\n${event.channel}\n${user}`;
 }
-
-/** Bytes of a receiver's answer read (so its connection can be reused); a longer one is cut. */
-const MAX_ANSWER_BYTES = 64 * 1024;
-
-/** The real sender: a POST that gives up after `timeoutMs`. Only the status of the answer matters. */
-export const fetchSender: WebhookSender = async (url, body, headers, timeoutMs) => {
-  const response = await fetch(url, {
-    method: 'POST',
-    body,
-    headers,
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  await discard(response.body, MAX_ANSWER_BYTES);
-  return response.status;
-};
-
-/** Reads and drops a body, never holding it: past `maxBytes` the rest is not read at all. */
-async function discard(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<void> {
-  if (!body) return;
-  const reader = body.getReader();
-  for (let seen = 0; seen <= maxBytes;) {
-    const chunk = await reader.read();
-    if (chunk.done) return;
-    seen += chunk.value.byteLength;
-  }
-  await reader.cancel();
-}
-
-export const systemScheduler: Scheduler = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => {
-    const timer = setTimeout(callback, ms);
-    timer.unref();
-    return timer;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
