@@ -99,7 +99,10 @@ export async function startServer(
   let webhooks: WebhookDispatcher | undefined;
   if (apps.dynamic || apps.all().some((app) => app.webhooks.length > 0)) {
     try {
-      webhooks = await createWebhooks(config, apps, adapter, logger, options);
+      webhooks = await createWebhooks(config, apps, adapter, logger, (attempt) => {
+        metrics.webhookAttempts.inc({ outcome: attempt.outcome });
+        options.onWebhookAttempt?.(attempt);
+      });
     } catch (error) {
       await adapter.close();
       if (ownsApps) await apps.close();
@@ -247,7 +250,7 @@ async function createWebhooks(
   apps: AppStore,
   adapter: Adapter,
   logger: Logger,
-  options: ServerOptions,
+  onAttempt: (attempt: WebhookAttempt) => void,
 ): Promise<WebhookDispatcher> {
   let queue: WebhookQueue = new MemoryWebhookQueue();
   if (config.adapter === 'redis') {
@@ -269,7 +272,7 @@ async function createWebhooks(
     leaseMs: config.webhookLeaseMs,
     onError: (error, url) => logger.warn({ err: error, url }, 'webhook delivery failed'),
     stillGone: (event) => stillGone(adapter, event),
-    ...(options.onWebhookAttempt ? { onAttempt: options.onWebhookAttempt } : {}),
+    onAttempt,
   });
 }
 
