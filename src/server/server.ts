@@ -19,7 +19,10 @@ import { createRouter } from '../http/router.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
+import type { HttpRequest } from '../http/types.ts';
+import { HttpFallback } from '../transport/http-fallback/endpoint.ts';
 import { HttpListener } from '../transport/http-listener.ts';
+import { readTlsFiles, watchTlsFiles } from '../transport/tls-files.ts';
 import {
   WebhookDispatcher,
   fetchSender,
@@ -56,8 +59,10 @@ export interface RunningServer {
   readonly config: Config;
   readonly host: string;
   readonly port: number;
-  /** `ws://host:port`, the base pusher-js connects to. */
+  /** `ws://host:port` (`wss://` with TLS), the base pusher-js connects to. */
   readonly wsUrl: string;
+  /** Whether the port serves TLS (wss and https). */
+  readonly tls: boolean;
   readonly httpUrl: string;
   readonly metrics: Metrics;
   /** The apps served, as the configured store has them now. */
@@ -72,6 +77,8 @@ export async function startServer(
   options: ServerOptions = {},
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Read first: files that cannot be served stop the start before anything is opened.
+  const certificate = config.tls ? readTlsFiles(config.tls) : undefined;
   const metrics = new Metrics({ defaultMetrics: config.metrics });
   const clock = options.clock ?? systemClock;
   // Events an adapter raises itself (a Redis node reclaiming a dead node's members) reach the
@@ -120,6 +127,9 @@ export async function startServer(
     console: consoleHub,
     ...(options.connectionObserver ? { observer: options.connectionObserver } : {}),
   });
+  const fallback = config.httpFallback
+    ? new HttpFallback({ config, apps, connections: endpoint, clock, logger, metrics })
+    : undefined;
   let ready = true;
   const router = createRouter({
     isReady: () => ready,
@@ -133,6 +143,7 @@ export async function startServer(
       ...(webhooks ? { webhooks } : {}),
     }),
     console: config.console,
+    ...(fallback ? { fallback: (request: HttpRequest) => fallback.handle(request) } : {}),
     ...(config.metrics
       ? {
           metrics:
@@ -150,9 +161,27 @@ export async function startServer(
     handle: router,
     endpoint,
     logger,
+    ...(certificate ? { tls: certificate } : {}),
   });
+  const tlsWatch =
+    config.tls && certificate
+      ? watchTlsFiles({
+          tls: config.tls,
+          served: certificate,
+          onReload: (material) => {
+            listener.setCertificate(material);
+            logger.info({ certificate: material.summary }, 'TLS certificate reloaded');
+          },
+          onError: (error) =>
+            logger.warn(
+              { err: error },
+              'TLS files changed but do not load; still serving the previous pair',
+            ),
+        })
+      : undefined;
   /** Last in every shutdown: webhooks, then the adapter and the app store this server opened. */
   const releaseBackends = async () => {
+    tlsWatch?.close();
     await webhooks?.close();
     await adapter.close();
     if (ownsApps) await apps.close();
@@ -162,6 +191,7 @@ export async function startServer(
     address = await listener.listen(config.port, config.host);
   } catch (error) {
     // A port already in use, say: release what was built, so an embedding process is not held.
+    fallback?.close();
     endpoint.close();
     await releaseBackends();
     throw error;
@@ -175,6 +205,7 @@ export async function startServer(
     endpoint.drain(ErrorCode.ReconnectNow, 'Server is restarting: reconnect');
     await endpoint.whenEmpty(Math.max(0, config.shutdownTimeoutMs - 1500));
     const closed = listener.close();
+    fallback?.close();
     endpoint.close();
     // Every session must have left its channels before the adapter goes: a Redis adapter takes
     // this node's remaining share back on close, and a late leave would be counted twice.
@@ -184,12 +215,14 @@ export async function startServer(
     await releaseBackends();
   };
 
+  const secure = certificate ? 's' : '';
   return {
     config,
     host: address.address,
     port: address.port,
-    wsUrl: `ws://${host}:${address.port}`,
-    httpUrl: `http://${host}:${address.port}`,
+    tls: certificate !== undefined,
+    wsUrl: `ws${secure}://${host}:${address.port}`,
+    httpUrl: `http${secure}://${host}:${address.port}`,
     metrics,
     apps,
     connections: () => endpoint.size,
