@@ -14,7 +14,7 @@ import {
 import type { Config } from '../config/schema.ts';
 import { systemClock, type Clock } from '../connection/transport.ts';
 import { ConsoleHub } from '../console/hub.ts';
-import { createApi } from '../http/api.ts';
+import { createApi, createApiScreen } from '../http/api.ts';
 import { createRouter } from '../http/router.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
@@ -113,9 +113,11 @@ export async function startServer(
     ...(options.connectionObserver ? { observer: options.connectionObserver } : {}),
   });
   let ready = true;
+  const apiDeps = { config, apps, adapter, clock, metrics, console: consoleHub };
   const router = createRouter({
     isReady: () => ready,
-    api: createApi({ config, apps, adapter, clock, metrics, console: consoleHub }),
+    api: createApi(apiDeps),
+    screenApi: createApiScreen(apiDeps),
     console: config.console,
     ...(config.metrics
       ? {
@@ -130,8 +132,10 @@ export async function startServer(
   });
   const listener = new HttpListener({
     maxBodyBytes: config.maxHttpBodyBytes,
+    maxBufferedBodyBytes: config.maxBufferedHttpBodyBytes,
     bodyTimeoutMs: config.httpBodyTimeoutMs,
-    handle: router,
+    handle: router.handle,
+    screen: router.screen,
     endpoint,
     logger,
   });
