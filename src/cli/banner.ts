@@ -41,18 +41,32 @@ export function banner(server: RunningServer): string {
       ? [`  (+${server.config.apps.length - 1} more apps from the configuration)`]
       : []),
     '',
-    'Connect with pusher-js:',
+    "Connect with pusher-js (WebSocket only: it never falls back to Pusher's own servers):",
     '',
     `  const pusher = new Pusher('${app.key}', {`,
-    `    cluster: 'local', wsHost: '${host}', wsPort: ${server.port},`,
-    `    forceTLS: false, enabledTransports: ['ws'],`,
+    server.tls
+      ? `    cluster: 'local', wsHost: '${host}', wssPort: ${server.port},`
+      : `    cluster: 'local', wsHost: '${host}', wsPort: ${server.port},`,
+    `    forceTLS: ${server.tls}, enabledTransports: ['ws'],`,
     '  });',
     `  pusher.subscribe('my-channel').bind('my-event', (data) => console.log(data));`,
     '',
+    ...(server.config.httpFallback
+      ? [
+          'Or with the HTTP fallback to this server, for clients whose proxy blocks WebSockets:',
+          '',
+          `  const pusher = new Pusher('${app.key}', {`,
+          `    cluster: 'local', wsHost: '${host}', wsPort: ${server.port},`,
+          `    httpHost: '${host}', httpPort: ${server.port}, forceTLS: false,`,
+          `    enabledTransports: ['ws', 'xhr_streaming', 'xhr_polling'],`,
+          '  });',
+          '',
+        ]
+      : []),
     'Publish with the pusher SDK:',
     '',
     `  new Pusher({ appId: '${app.id}', key: '${app.key}', secret: '${printableSecret(app)}',`,
-    `    host: '${host}', port: '${server.port}', useTLS: false })`,
+    `    host: '${host}', port: '${server.port}', useTLS: ${server.tls} })`,
     `    .trigger('my-channel', 'my-event', { hello: 'world' });`,
     '',
   ];

@@ -297,4 +297,36 @@ describe('loadConfig', () => {
     expect(issues).toEqual([expect.stringContaining('PUSHWIRE_ADAPTER=redis')]);
     expect(loadConfig({ env: {}, overrides: { workers: 2, adapter: 'redis' } }).workers).toBe(2);
   });
+
+  it('takes TLS files from PUSHWIRE_TLS_CERT_FILE and PUSHWIRE_TLS_KEY_FILE, as paths', () => {
+    const config = loadConfig({
+      env: { PUSHWIRE_TLS_CERT_FILE: '/etc/tls/fullchain.pem', PUSHWIRE_TLS_KEY_FILE: '123' },
+    });
+    expect(config.tls).toEqual({
+      certFile: '/etc/tls/fullchain.pem',
+      keyFile: '123',
+      reloadIntervalMs: 10_000,
+    });
+  });
+
+  it('merges TLS fields from the file, the environment and the flags, later winning', () => {
+    const file = writeConfig(
+      JSON.stringify({ tls: { certFile: 'file.crt', keyFile: 'file.key', reloadIntervalMs: 5 } }),
+    );
+    const config = loadConfig({
+      file,
+      env: { PUSHWIRE_TLS_KEY_FILE: 'env.key' },
+      overrides: { tls: { certFile: 'flag.crt' } },
+    });
+    expect(config.tls).toEqual({ certFile: 'flag.crt', keyFile: 'env.key', reloadIntervalMs: 5 });
+  });
+
+  it('names the missing half of a TLS pair', () => {
+    const issues = issuesOf(() => loadConfig({ env: { PUSHWIRE_TLS_CERT_FILE: 'a.crt' } }));
+    expect(issues).toEqual([expect.stringMatching(/^tls\.keyFile: /)]);
+  });
+
+  it('serves plain ws and http without TLS settings', () => {
+    expect(loadConfig({ env: {} }).tls).toBeNull();
+  });
 });

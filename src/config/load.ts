@@ -12,6 +12,11 @@ type Layer = Record<string, unknown>;
 
 const ENV_PREFIX = 'PUSHWIRE_';
 const SETTINGS = new Set(Object.keys(configSchema.shape));
+/** Variables for one field of a nested setting; taken as they are (paths, never JSON). */
+const NESTED: Record<string, readonly [setting: string, field: string]> = {
+  PUSHWIRE_TLS_CERT_FILE: ['tls', 'certFile'],
+  PUSHWIRE_TLS_KEY_FILE: ['tls', 'keyFile'],
+};
 
 /**
  * PUSHWIRE_MAX_FRAME_BYTES → maxFrameBytes. Values are parsed as JSON when they can be.
@@ -27,6 +32,13 @@ function envLayer(env: NodeJS.ProcessEnv, warn: (message: string) => void): Laye
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
     if (name === 'PUSHWIRE_CONFIG') continue;
+    const nested = NESTED[name];
+    if (nested) {
+      const [setting, field] = nested;
+      const parts = layer[setting];
+      layer[setting] = { ...(isJsonObject(parts) ? parts : {}), [field]: raw };
+      continue;
+    }
     const key = name
       .slice(ENV_PREFIX.length)
       .toLowerCase()
@@ -85,6 +97,8 @@ function fileLayer(path: string): Layer {
 /** Validates and freezes; with no apps and no app store, the embedded default app is served. */
 export function resolveConfig(...layers: Layer[]): Config {
   const merged = Object.assign({}, ...layers) as Layer;
+  // `tls` is built from parts (file, PUSHWIRE_TLS_CERT_FILE, --tls-key): later parts add fields.
+  if ('tls' in merged) merged.tls = mergeParts(layers.map((layer) => layer.tls));
   const result = configSchema.safeParse(merged);
   if (!result.success) {
     throw new ConfigError(describeIssues(result.error));
@@ -101,6 +115,16 @@ export function resolveConfig(...layers: Layer[]): Config {
   const problems = [...duplicates(config), ...workersProblem(config)];
   if (problems.length) throw new ConfigError(problems);
   return deepFreeze(config);
+}
+
+/** Objects are merged field by field, later winning; anything else (null) replaces them. */
+function mergeParts(parts: unknown[]): unknown {
+  let merged: unknown;
+  for (const part of parts) {
+    if (part === undefined) continue;
+    merged = isJsonObject(part) && isJsonObject(merged) ? { ...merged, ...part } : part;
+  }
+  return merged;
 }
 
 /** Workers are separate processes: without a shared engine each would be a server of its own. */

@@ -65,6 +65,13 @@ export const appSchema = z
     enableSubscriptionCount: z.boolean().default(false),
     /** Where channel, presence and client events are posted (PROTOCOL.md §12). */
     webhooks: z.array(webhookTargetSchema).default([]),
+    /**
+     * Browser origins that may connect: exact (`https://app.example.com`), `*`, or a subdomain
+     * wildcard (`https://*.example.com`). `null` (the default) allows any. A WebSocket from
+     * another origin is refused with 4009; the HTTP fallback answers CORS for these only.
+     * Clients that send no `Origin` (servers, native apps) are not browsers and are not checked.
+     */
+    allowedOrigins: z.array(z.string().min(1)).nullable().default(null),
   })
   .strict();
 
@@ -90,12 +97,25 @@ export const appStoreSchema = z
   ])
   .default({ type: 'config' });
 
+export const tlsSchema = z
+  .object({
+    /** PEM certificate chain (leaf first), as a renewal writes it (`fullchain.pem`). */
+    certFile: z.string().min(1),
+    /** PEM private key of that certificate. */
+    keyFile: z.string().min(1),
+    /** How often both files are checked for a change; a changed pair is served without a restart. */
+    reloadIntervalMs: positiveInt.default(10_000),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     /** Interface to listen on. */
     host: z.string().min(1).default('127.0.0.1'),
     /** TCP port for WebSocket and HTTP API alike; 0 picks a free one. */
     port: z.number().int().min(0).max(65_535).default(6001),
+    /** Serve wss:// and https:// on that port (WebSocket, HTTP API, console); `null` is plain. */
+    tls: tlsSchema.nullable().default(null),
     /** Apps served. Empty means the embedded default app (id `1`, key `app-key`, secret `app-secret`). */
     apps: z.array(appSchema).default([]),
     /** Where apps come from: these `apps` (default), or a PostgreSQL table. */
@@ -127,6 +147,19 @@ export const configSchema = z
     /** A socket with more unsent bytes than this is closed with 4100 (slow consumer). */
     maxBufferedBytes: positiveInt.default(1024 * 1024),
     /**
+     * Serve pusher-js's HTTP fallback transports (`xhr_streaming`, `xhr_polling`) under
+     * `/pusher/app/{key}/…` on the same port, for clients that cannot open a WebSocket.
+     */
+    httpFallback: z.boolean().default(true),
+    /** Open HTTP fallback sessions on this node; more get 503. */
+    maxHttpSessions: positiveInt.default(10_000),
+    /**
+     * This node's own hostname (no port), sent to HTTP fallback clients in the session's `o`
+     * frame so that its later requests come straight here past a round-robin load balancer.
+     * `null`: no hint, so the balancer must keep a session's requests on one node (sticky).
+     */
+    publicHostname: z.string().min(1).nullable().default(null),
+    /**
      * After the connection count moves by 1,000 or more and the server goes quiet, run a few
      * garbage collections so resident memory goes back down (V8 otherwise keeps the memory the
      * change needed until allocation pressure returns).
@@ -136,6 +169,15 @@ export const configSchema = z
     shutdownTimeoutMs: positiveInt.default(5_000),
     /** How long channel_vacated and member_removed webhooks wait for a re-join (Pusher: 3 s). */
     webhookRemovalDelayMs: z.number().int().min(0).default(3_000),
+    /** The first retry of a webhook the receiver did not take waits this long; each next one doubles. */
+    webhookFirstRetryMs: positiveInt.default(1_000),
+    /** A webhook is retried until this long after it was queued, then dead-lettered (Pusher: ~5 min). */
+    webhookRetryForMs: positiveInt.default(300_000),
+    /**
+     * How long a node holds a webhook it is sending: if the node dies, another takes it after
+     * this. The receiver gets half of it to answer, 10 s at most.
+     */
+    webhookLeaseMs: z.number().int().min(100).default(20_000),
     /** `local`: one node, state in memory. `redis`: several nodes share state through Redis. */
     adapter: z.enum(['local', 'redis']).default('local'),
     /**
@@ -163,6 +205,7 @@ export const configSchema = z
 
 export type AppConfig = z.output<typeof appSchema>;
 export type WebhookTarget = z.output<typeof webhookTargetSchema>;
+export type TlsConfig = z.output<typeof tlsSchema>;
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 

@@ -31,6 +31,8 @@ export interface RouterDeps {
   readonly screenApi: (head: HttpRequestHead) => HttpResponse | undefined;
   /** Serve the live console page. */
   readonly console?: boolean;
+  /** pusher-js's HTTP fallback under `/pusher/`: a response, or undefined for another path. */
+  readonly fallback?: (request: HttpRequest) => HttpResponse | undefined;
 }
 
 const NO_BODY = Buffer.alloc(0);
@@ -42,6 +44,8 @@ export function createRouter(deps: RouterDeps) {
   const handle = async (request: HttpRequest): Promise<HttpResponse> => {
     const { method, path } = request;
     if (isApiPath(path)) return deps.api(request);
+    const fallback = path.startsWith('/pusher/') ? deps.fallback?.(request) : undefined;
+    if (fallback) return fallback;
     // `/up` too: Laravel's health route, which Laravel users point their probes at.
     if (method === 'GET' && (path === '/' || path === '/up')) {
       return json(200, { ok: true, server: 'pushwire' });
@@ -65,9 +69,13 @@ export function createRouter(deps: RouterDeps) {
   };
   /**
    * Answers a request from its head where no body is needed: the API's refusals, and every route
-   * outside the API, which reads none. Undefined: read the body, then `handle` it.
+   * outside the API but the HTTP fallback, which read none. Undefined: read the body, then `handle` it.
    */
-  const screen = async (head: HttpRequestHead): Promise<HttpResponse | undefined> =>
-    isApiPath(head.path) ? deps.screenApi(head) : handle({ ...head, body: NO_BODY });
+  const screen = async (head: HttpRequestHead): Promise<HttpResponse | undefined> => {
+    if (isApiPath(head.path)) return deps.screenApi(head);
+    // The HTTP fallback's xhr_send carries a client's messages in its body.
+    if (deps.fallback && head.path.startsWith('/pusher/')) return undefined;
+    return handle({ ...head, body: NO_BODY });
+  };
   return { handle, screen };
 }

@@ -19,8 +19,18 @@ import { createRouter } from '../http/router.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
+import type { HttpRequest } from '../http/types.ts';
+import { HttpFallback } from '../transport/http-fallback/endpoint.ts';
 import { HttpListener } from '../transport/http-listener.ts';
-import { WebhookDispatcher, fetchSender, systemScheduler } from '../webhooks/dispatcher.ts';
+import { readTlsFiles, watchTlsFiles } from '../transport/tls-files.ts';
+import {
+  WebhookDispatcher,
+  fetchSender,
+  systemScheduler,
+  type WebhookAttempt,
+} from '../webhooks/dispatcher.ts';
+import { MemoryWebhookQueue } from '../webhooks/memory-queue.ts';
+import type { WebhookQueue } from '../webhooks/queue.ts';
 import { WebSocketEndpoint, type ConnectionObserver } from '../transport/ws-endpoint.ts';
 
 export type { ConnectionHandle, ConnectionObserver } from '../transport/ws-endpoint.ts';
@@ -34,6 +44,8 @@ export interface ServerOptions {
   readonly eventSinks?: ChannelEventSink[];
   /** Told of each connection as it opens and closes (pushwire/testing). */
   readonly connectionObserver?: ConnectionObserver;
+  /** Told of each webhook delivery attempt (the live console). */
+  readonly onWebhookAttempt?: (attempt: WebhookAttempt) => void;
   /** What `GET /metrics` answers instead of this server's own registry (a worker: every worker's). */
   readonly scrapeMetrics?: () => Promise<MetricsText>;
 }
@@ -47,8 +59,10 @@ export interface RunningServer {
   readonly config: Config;
   readonly host: string;
   readonly port: number;
-  /** `ws://host:port`, the base pusher-js connects to. */
+  /** `ws://host:port` (`wss://` with TLS), the base pusher-js connects to. */
   readonly wsUrl: string;
+  /** Whether the port serves TLS (wss and https). */
+  readonly tls: boolean;
   readonly httpUrl: string;
   readonly metrics: Metrics;
   /** The apps served, as the configured store has them now. */
@@ -63,6 +77,8 @@ export async function startServer(
   options: ServerOptions = {},
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Read first: files that cannot be served stop the start before anything is opened.
+  const certificate = config.tls ? readTlsFiles(config.tls) : undefined;
   const metrics = new Metrics({ defaultMetrics: config.metrics });
   const clock = options.clock ?? systemClock;
   // Events an adapter raises itself (a Redis node reclaiming a dead node's members) reach the
@@ -80,17 +96,16 @@ export async function startServer(
     throw error;
   }
   // A store that changes at run time may gain an app with webhooks later.
-  const webhooks =
-    apps.dynamic || apps.all().some((app) => app.webhooks.length > 0)
-      ? new WebhookDispatcher({
-          apps,
-          send: fetchSender,
-          scheduler: systemScheduler,
-          removalDelayMs: config.webhookRemovalDelayMs,
-          onError: (error, url) => logger.warn({ err: error, url }, 'webhook delivery failed'),
-          stillGone: (event) => stillGone(adapter, event),
-        })
-      : undefined;
+  let webhooks: WebhookDispatcher | undefined;
+  if (apps.dynamic || apps.all().some((app) => app.webhooks.length > 0)) {
+    try {
+      webhooks = await createWebhooks(config, apps, adapter, logger, options);
+    } catch (error) {
+      await adapter.close();
+      if (ownsApps) await apps.close();
+      throw error;
+    }
+  }
   const consoleHub = config.console ? new ConsoleHub() : undefined;
   const sinks = [
     metrics.onChannelEvent,
@@ -112,13 +127,25 @@ export async function startServer(
     console: consoleHub,
     ...(options.connectionObserver ? { observer: options.connectionObserver } : {}),
   });
+  const fallback = config.httpFallback
+    ? new HttpFallback({ config, apps, connections: endpoint, clock, logger, metrics })
+    : undefined;
   let ready = true;
-  const apiDeps = { config, apps, adapter, clock, metrics, console: consoleHub };
+  const apiDeps = {
+    config,
+    apps,
+    adapter,
+    clock,
+    metrics,
+    console: consoleHub,
+    ...(webhooks ? { webhooks } : {}),
+  };
   const router = createRouter({
     isReady: () => ready,
     api: createApi(apiDeps),
     screenApi: createApiScreen(apiDeps),
     console: config.console,
+    ...(fallback ? { fallback: (request: HttpRequest) => fallback.handle(request) } : {}),
     ...(config.metrics
       ? {
           metrics:
@@ -138,10 +165,28 @@ export async function startServer(
     screen: router.screen,
     endpoint,
     logger,
+    ...(certificate ? { tls: certificate } : {}),
   });
+  const tlsWatch =
+    config.tls && certificate
+      ? watchTlsFiles({
+          tls: config.tls,
+          served: certificate,
+          onReload: (material) => {
+            listener.setCertificate(material);
+            logger.info({ certificate: material.summary }, 'TLS certificate reloaded');
+          },
+          onError: (error) =>
+            logger.warn(
+              { err: error },
+              'TLS files changed but do not load; still serving the previous pair',
+            ),
+        })
+      : undefined;
   /** Last in every shutdown: webhooks, then the adapter and the app store this server opened. */
   const releaseBackends = async () => {
-    webhooks?.close();
+    tlsWatch?.close();
+    await webhooks?.close();
     await adapter.close();
     if (ownsApps) await apps.close();
   };
@@ -150,6 +195,7 @@ export async function startServer(
     address = await listener.listen(config.port, config.host);
   } catch (error) {
     // A port already in use, say: release what was built, so an embedding process is not held.
+    fallback?.close();
     endpoint.close();
     await releaseBackends();
     throw error;
@@ -163,6 +209,7 @@ export async function startServer(
     endpoint.drain(ErrorCode.ReconnectNow, 'Server is restarting: reconnect');
     await endpoint.whenEmpty(Math.max(0, config.shutdownTimeoutMs - 1500));
     const closed = listener.close();
+    fallback?.close();
     endpoint.close();
     // Every session must have left its channels before the adapter goes: a Redis adapter takes
     // this node's remaining share back on close, and a late leave would be counted twice.
@@ -172,12 +219,14 @@ export async function startServer(
     await releaseBackends();
   };
 
+  const secure = certificate ? 's' : '';
   return {
     config,
     host: address.address,
     port: address.port,
-    wsUrl: `ws://${host}:${address.port}`,
-    httpUrl: `http://${host}:${address.port}`,
+    tls: certificate !== undefined,
+    wsUrl: `ws${secure}://${host}:${address.port}`,
+    httpUrl: `http${secure}://${host}:${address.port}`,
     metrics,
     apps,
     connections: () => endpoint.size,
@@ -194,6 +243,38 @@ async function stillGone(adapter: Adapter, event: ChannelEvent): Promise<boolean
     return !(await adapter.members(event.appId, event.channel)).includes(event.userId);
   }
   return true;
+}
+
+/** With the Redis adapter, webhooks wait in Redis, so they outlive the node that queued them. */
+async function createWebhooks(
+  config: Config,
+  apps: AppStore,
+  adapter: Adapter,
+  logger: Logger,
+  options: ServerOptions,
+): Promise<WebhookDispatcher> {
+  let queue: WebhookQueue = new MemoryWebhookQueue();
+  if (config.adapter === 'redis') {
+    const { RedisWebhookQueue } = await import('../webhooks/redis-queue.ts');
+    queue = await RedisWebhookQueue.connect({
+      url: config.redisUrl,
+      prefix: config.redisPrefix,
+      onError: (error) => logger.warn({ err: error }, 'webhook queue: redis error'),
+    });
+  }
+  return new WebhookDispatcher({
+    apps,
+    queue,
+    send: fetchSender,
+    scheduler: systemScheduler,
+    removalDelayMs: config.webhookRemovalDelayMs,
+    firstRetryMs: config.webhookFirstRetryMs,
+    retryForMs: config.webhookRetryForMs,
+    leaseMs: config.webhookLeaseMs,
+    onError: (error, url) => logger.warn({ err: error, url }, 'webhook delivery failed'),
+    stillGone: (event) => stillGone(adapter, event),
+    ...(options.onWebhookAttempt ? { onAttempt: options.onWebhookAttempt } : {}),
+  });
 }
 
 async function createAdapter(

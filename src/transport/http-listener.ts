@@ -5,6 +5,7 @@
  * endless or numerous body never holds the server.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { HttpRequest, HttpRequestHead, HttpResponse } from '../http/types.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -20,16 +21,22 @@ export interface ListenerOptions {
   readonly handle: (request: HttpRequest) => Promise<HttpResponse>;
   readonly endpoint: WebSocketEndpoint;
   readonly logger: Logger;
+  /** Serve https and wss with this certificate and key (PEM); plain http and ws without. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 export class HttpListener {
-  readonly server: Server;
+  readonly server: Server | TlsServer;
 
   /** Body bytes held now by requests being read or handled. */
   #buffered = 0;
 
   constructor(private readonly options: ListenerOptions) {
-    this.server = createServer((req, res) => void this.#onRequest(req, res, false));
+    const onRequest = (req: IncomingMessage, res: ServerResponse) =>
+      void this.#onRequest(req, res, false);
+    this.server = options.tls
+      ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest)
+      : createServer(onRequest);
     // `Expect: 100-continue`: the client sends the body only once its head has passed the screen.
     this.server.on('checkContinue', (req, res) => void this.#onRequest(req, res, true));
     this.server.on('upgrade', (req, socket, head) =>
@@ -51,6 +58,13 @@ export class HttpListener {
         resolve(this.server.address() as AddressInfo);
       });
     });
+  }
+
+  /** Handshakes from now on present this pair; established connections keep theirs. */
+  setCertificate(tls: { readonly cert: Buffer; readonly key: Buffer }): void {
+    if ('setSecureContext' in this.server) {
+      this.server.setSecureContext({ cert: tls.cert, key: tls.key });
+    }
   }
 
   /** Stops accepting connections; open keep-alive HTTP sockets are closed when idle. */
@@ -154,6 +168,8 @@ function send(res: ServerResponse, response: HttpResponse, closeConnection: bool
   if (closeConnection) headers.connection = 'close';
   res.writeHead(response.status, headers);
   if (response.stream && !closeConnection) {
+    // The head goes out now: a long poll may hold its body for a while.
+    res.flushHeaders();
     // A stream writes from timers and event handlers, where a throw or an unhandled 'error'
     // would end the process: writes to a response that has ended or lost its socket are dropped.
     res.on('error', ignore);
@@ -167,6 +183,8 @@ function send(res: ServerResponse, response: HttpResponse, closeConnection: bool
       backlog: () => res.writableLength,
     });
     res.once('close', stop);
+    // A client gone before its stream began never emits another close.
+    if (res.closed) stop();
     return;
   }
   res.end(response.body);

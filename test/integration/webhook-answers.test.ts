@@ -36,7 +36,9 @@ describe('webhook answers', () => {
     async (status) => {
       const url = await endlessReceiver(status);
       const started = Date.now();
-      expect(await fetchSender(url, '{}', { 'content-type': 'application/json' })).toBe(status);
+      expect(await fetchSender(url, '{}', { 'content-type': 'application/json' }, 10_000)).toBe(
+        status,
+      );
       expect(Date.now() - started).toBeLessThan(5_000);
     },
   );
