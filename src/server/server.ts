@@ -14,7 +14,7 @@ import {
 import type { Config } from '../config/schema.ts';
 import { systemClock, type Clock } from '../connection/transport.ts';
 import { ConsoleHub } from '../console/hub.ts';
-import { createApi } from '../http/api.ts';
+import { createApi, createApiScreen } from '../http/api.ts';
 import { createRouter } from '../http/router.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
@@ -134,17 +134,19 @@ export async function startServer(
     ? new HttpFallback({ config, apps, connections: endpoint, clock, logger, metrics })
     : undefined;
   let ready = true;
+  const apiDeps = {
+    config,
+    apps,
+    adapter,
+    clock,
+    metrics,
+    console: consoleHub,
+    ...(webhooks ? { webhooks } : {}),
+  };
   const router = createRouter({
     isReady: () => ready,
-    api: createApi({
-      config,
-      apps,
-      adapter,
-      clock,
-      metrics,
-      console: consoleHub,
-      ...(webhooks ? { webhooks } : {}),
-    }),
+    api: createApi(apiDeps),
+    screenApi: createApiScreen(apiDeps),
     console: config.console,
     ...(fallback ? { fallback: (request: HttpRequest) => fallback.handle(request) } : {}),
     ...(config.metrics
@@ -160,8 +162,10 @@ export async function startServer(
   });
   const listener = new HttpListener({
     maxBodyBytes: config.maxHttpBodyBytes,
+    maxBufferedBodyBytes: config.maxBufferedHttpBodyBytes,
     bodyTimeoutMs: config.httpBodyTimeoutMs,
-    handle: router,
+    handle: router.handle,
+    screen: router.screen,
     endpoint,
     logger,
     ...(certificate ? { tls: certificate } : {}),
