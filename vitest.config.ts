@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -26,6 +27,15 @@ const overHttp = (transport: 'xhr_streaming' | 'xhr_polling') => ({
 });
 
 export default defineConfig({
+  resolve: {
+    // The SDK's source, as tsconfig.json's `paths` maps it for tsc and tsx: no build needed.
+    alias: [
+      {
+        find: /^@pushwire\/sdk$/,
+        replacement: fileURLToPath(new URL('packages/sdk/src/index.ts', import.meta.url)),
+      },
+    ],
+  },
   test: {
     testTimeout: 20_000,
     hookTimeout: 30_000,
@@ -35,7 +45,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'ws',
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
+          include: [
+            'src/**/*.test.ts',
+            'packages/*/src/**/*.test.ts',
+            'test/**/*.test.ts',
+            'examples/**/*.test.ts',
+          ],
         },
       },
       overHttp('xhr_streaming'),

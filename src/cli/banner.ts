@@ -44,8 +44,10 @@ export function banner(server: RunningServer): string {
     "Connect with pusher-js (WebSocket only: it never falls back to Pusher's own servers):",
     '',
     `  const pusher = new Pusher('${app.key}', {`,
-    `    cluster: 'local', wsHost: '${host}', wsPort: ${server.port},`,
-    `    forceTLS: false, enabledTransports: ['ws'],`,
+    server.tls
+      ? `    cluster: 'local', wsHost: '${host}', wssPort: ${server.port},`
+      : `    cluster: 'local', wsHost: '${host}', wsPort: ${server.port},`,
+    `    forceTLS: ${server.tls}, enabledTransports: ['ws'],`,
     '  });',
     `  pusher.subscribe('my-channel').bind('my-event', (data) => console.log(data));`,
     '',
@@ -64,7 +66,7 @@ export function banner(server: RunningServer): string {
     'Publish with the pusher SDK:',
     '',
     `  new Pusher({ appId: '${app.id}', key: '${app.key}', secret: '${printableSecret(app)}',`,
-    `    host: '${host}', port: '${server.port}', useTLS: false })`,
+    `    host: '${host}', port: '${server.port}', useTLS: ${server.tls} })`,
     `    .trigger('my-channel', 'my-event', { hello: 'world' });`,
     '',
   ];

@@ -9,20 +9,10 @@ import { loadConfig } from '../config/load.ts';
 import { workerMetrics } from '../observability/cluster-metrics.ts';
 import { createLogger } from '../observability/logger.ts';
 import { startServer, type RunningServer } from '../server/server.ts';
-import { isTool, runTool, toolsUsage } from '../tools/index.ts';
+import { isTool, runTool } from '../tools/index.ts';
 import { banner } from './banner.ts';
+import { START_OPTIONS, USAGE, version } from './usage.ts';
 import { announceWorkerReady, runPrimary } from './workers.ts';
-
-const USAGE = `Usage: pushwire start [--host HOST] [--port PORT] [--workers N] [--config FILE]
-
-Starts the Pushwire server. --workers N runs N processes on the port, one per core; more than 1
-needs the Redis adapter (PUSHWIRE_ADAPTER=redis, PUSHWIRE_REDIS_URL=redis://host:6379).
-Without a configuration it serves the embedded default app
-(id 1, key app-key, secret app-secret). Environment: PUSHWIRE_HOST, PUSHWIRE_PORT,
-PUSHWIRE_APPS (JSON), PUSHWIRE_CONFIG, and PUSHWIRE_<SETTING> for every setting.
-
-Developer tools:
-${toolsUsage()}`;
 
 export async function main(argv: string[]): Promise<number> {
   // The developer tools parse their own flags.
@@ -32,19 +22,17 @@ export async function main(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        workers: { type: 'string', short: 'w' },
-        config: { type: 'string', short: 'c' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: START_OPTIONS,
     });
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
     return 2;
   }
   const [command = 'start'] = parsed.positionals;
+  if (parsed.values.version) {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
   if (parsed.values.help || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -57,6 +45,10 @@ export async function main(argv: string[]): Promise<number> {
   if (parsed.values.host !== undefined) overrides.host = parsed.values.host;
   if (parsed.values.port !== undefined) overrides.port = Number(parsed.values.port);
   if (parsed.values.workers !== undefined) overrides.workers = Number(parsed.values.workers);
+  const tls = { certFile: parsed.values['tls-cert'], keyFile: parsed.values['tls-key'] };
+  if (tls.certFile !== undefined || tls.keyFile !== undefined) {
+    overrides.tls = Object.fromEntries(Object.entries(tls).filter(([, v]) => v !== undefined));
+  }
 
   let config;
   const warnings: string[] = [];

@@ -286,6 +286,21 @@ describe('loadConfig', () => {
     expect(issuesOf(() => loadConfig({ file, env: {} }))[0]).not.toContain('not valid JSON');
   });
 
+  it.each([
+    ['at the top level', '{"__proto__": {"port": 5}}', 'the top level'],
+    ['in an app', '{"apps": [{"id": "a", "key": "k", "secret": "s", "__proto__": {}}]}', 'apps.0'],
+  ])('refuses a __proto__ key %s, naming where it is', (_where, text, at) => {
+    const file = writeConfig(text);
+    expect(issuesOf(() => loadConfig({ file, env: {} }))).toEqual([
+      `config file ${file}: "__proto__" is not allowed as a key (at ${at})`,
+    ]);
+  });
+
+  it('never takes settings from a __proto__ key of another layer', () => {
+    const smuggled = JSON.parse('{"__proto__": {"port": 5}}') as Record<string, unknown>;
+    expect(issuesOf(() => resolveConfig(smuggled)).join('\n')).toContain('__proto__');
+  });
+
   it('reports a missing file', () => {
     expect(issuesOf(() => loadConfig({ file: '/nonexistent/pushwire.json', env: {} }))).toEqual([
       expect.stringContaining('/nonexistent/pushwire.json'),
@@ -296,5 +311,37 @@ describe('loadConfig', () => {
     const issues = issuesOf(() => loadConfig({ env: {}, overrides: { workers: 2 } }));
     expect(issues).toEqual([expect.stringContaining('PUSHWIRE_ADAPTER=redis')]);
     expect(loadConfig({ env: {}, overrides: { workers: 2, adapter: 'redis' } }).workers).toBe(2);
+  });
+
+  it('takes TLS files from PUSHWIRE_TLS_CERT_FILE and PUSHWIRE_TLS_KEY_FILE, as paths', () => {
+    const config = loadConfig({
+      env: { PUSHWIRE_TLS_CERT_FILE: '/etc/tls/fullchain.pem', PUSHWIRE_TLS_KEY_FILE: '123' },
+    });
+    expect(config.tls).toEqual({
+      certFile: '/etc/tls/fullchain.pem',
+      keyFile: '123',
+      reloadIntervalMs: 10_000,
+    });
+  });
+
+  it('merges TLS fields from the file, the environment and the flags, later winning', () => {
+    const file = writeConfig(
+      JSON.stringify({ tls: { certFile: 'file.crt', keyFile: 'file.key', reloadIntervalMs: 5 } }),
+    );
+    const config = loadConfig({
+      file,
+      env: { PUSHWIRE_TLS_KEY_FILE: 'env.key' },
+      overrides: { tls: { certFile: 'flag.crt' } },
+    });
+    expect(config.tls).toEqual({ certFile: 'flag.crt', keyFile: 'env.key', reloadIntervalMs: 5 });
+  });
+
+  it('names the missing half of a TLS pair', () => {
+    const issues = issuesOf(() => loadConfig({ env: { PUSHWIRE_TLS_CERT_FILE: 'a.crt' } }));
+    expect(issues).toEqual([expect.stringMatching(/^tls\.keyFile: /)]);
+  });
+
+  it('serves plain ws and http without TLS settings', () => {
+    expect(loadConfig({ env: {} }).tls).toBeNull();
   });
 });

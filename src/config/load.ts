@@ -12,6 +12,11 @@ type Layer = Record<string, unknown>;
 
 const ENV_PREFIX = 'PUSHWIRE_';
 const SETTINGS = new Set(Object.keys(configSchema.shape));
+/** Variables for one field of a nested setting; taken as they are (paths, never JSON). */
+const NESTED: Record<string, readonly [setting: string, field: string]> = {
+  PUSHWIRE_TLS_CERT_FILE: ['tls', 'certFile'],
+  PUSHWIRE_TLS_KEY_FILE: ['tls', 'keyFile'],
+};
 
 /**
  * PUSHWIRE_MAX_FRAME_BYTES → maxFrameBytes. Values are parsed as JSON when they can be.
@@ -27,6 +32,13 @@ function envLayer(env: NodeJS.ProcessEnv, warn: (message: string) => void): Laye
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
     if (name === 'PUSHWIRE_CONFIG') continue;
+    const nested = NESTED[name];
+    if (nested) {
+      const [setting, field] = nested;
+      const parts = layer[setting];
+      layer[setting] = { ...(isJsonObject(parts) ? parts : {}), [field]: raw };
+      continue;
+    }
     const key = name
       .slice(ENV_PREFIX.length)
       .toLowerCase()
@@ -79,12 +91,40 @@ function fileLayer(path: string): Layer {
   }
   if (!isJsonObject(parsed))
     throw new ConfigError([`config file ${path}: top level must be an object`]);
+  const at = protoKeyPath(parsed);
+  if (at !== undefined) {
+    throw new ConfigError([
+      `config file ${path}: "__proto__" is not allowed as a key (at ${at || 'the top level'})`,
+    ]);
+  }
   return parsed;
+}
+
+/**
+ * Where the first `__proto__` key is, as a dotted path; undefined when there is none. JSON.parse
+ * keeps such a key as an ordinary property, but copying it onto a plain object would set that
+ * object's prototype and slip settings past the schema's check for unknown keys. Iterative, so
+ * any nesting depth is safe.
+ */
+function protoKeyPath(root: object): string | undefined {
+  const pending: [value: object, path: string][] = [[root, '']];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [value, path] = next;
+    for (const [key, child] of Object.entries(value)) {
+      const childPath = path ? `${path}.${key}` : key;
+      if (key === '__proto__') return path;
+      if (typeof child === 'object' && child !== null) pending.push([child as object, childPath]);
+    }
+  }
+  return undefined;
 }
 
 /** Validates and freezes; with no apps and no app store, the embedded default app is served. */
 export function resolveConfig(...layers: Layer[]): Config {
-  const merged = Object.assign({}, ...layers) as Layer;
+  // No prototype to set: a `__proto__` key in a layer is copied as a key, which the schema refuses.
+  const merged = Object.assign(Object.create(null) as Layer, ...layers) as Layer;
+  // `tls` is built from parts (file, PUSHWIRE_TLS_CERT_FILE, --tls-key): later parts add fields.
+  if ('tls' in merged) merged.tls = mergeParts(layers.map((layer) => layer.tls));
   const result = configSchema.safeParse(merged);
   if (!result.success) {
     throw new ConfigError(describeIssues(result.error));
@@ -101,6 +141,16 @@ export function resolveConfig(...layers: Layer[]): Config {
   const problems = [...duplicates(config), ...workersProblem(config)];
   if (problems.length) throw new ConfigError(problems);
   return deepFreeze(config);
+}
+
+/** Objects are merged field by field, later winning; anything else (null) replaces them. */
+function mergeParts(parts: unknown[]): unknown {
+  let merged: unknown;
+  for (const part of parts) {
+    if (part === undefined) continue;
+    merged = isJsonObject(part) && isJsonObject(merged) ? { ...merged, ...part } : part;
+  }
+  return merged;
 }
 
 /** Workers are separate processes: without a shared engine each would be a server of its own. */

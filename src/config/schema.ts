@@ -97,12 +97,25 @@ export const appStoreSchema = z
   ])
   .default({ type: 'config' });
 
+export const tlsSchema = z
+  .object({
+    /** PEM certificate chain (leaf first), as a renewal writes it (`fullchain.pem`). */
+    certFile: z.string().min(1),
+    /** PEM private key of that certificate. */
+    keyFile: z.string().min(1),
+    /** How often both files are checked for a change; a changed pair is served without a restart. */
+    reloadIntervalMs: positiveInt.default(10_000),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     /** Interface to listen on. */
     host: z.string().min(1).default('127.0.0.1'),
     /** TCP port for WebSocket and HTTP API alike; 0 picks a free one. */
     port: z.number().int().min(0).max(65_535).default(6001),
+    /** Serve wss:// and https:// on that port (WebSocket, HTTP API, console); `null` is plain. */
+    tls: tlsSchema.nullable().default(null),
     /** Apps served. Empty means the embedded default app (id `1`, key `app-key`, secret `app-secret`). */
     apps: z.array(appSchema).default([]),
     /** Where apps come from: these `apps` (default), or a PostgreSQL table. */
@@ -150,6 +163,15 @@ export const configSchema = z
     shutdownTimeoutMs: positiveInt.default(5_000),
     /** How long channel_vacated and member_removed webhooks wait for a re-join (Pusher: 3 s). */
     webhookRemovalDelayMs: z.number().int().min(0).default(3_000),
+    /** The first retry of a webhook the receiver did not take waits this long; each next one doubles. */
+    webhookFirstRetryMs: positiveInt.default(1_000),
+    /** A webhook is retried until this long after it was queued, then dead-lettered (Pusher: ~5 min). */
+    webhookRetryForMs: positiveInt.default(300_000),
+    /**
+     * How long a node holds a webhook it is sending: if the node dies, another takes it after
+     * this. The receiver gets half of it to answer, 10 s at most.
+     */
+    webhookLeaseMs: z.number().int().min(100).default(20_000),
     /** `local`: one node, state in memory. `redis`: several nodes share state through Redis. */
     adapter: z.enum(['local', 'redis']).default('local'),
     /**
@@ -177,6 +199,7 @@ export const configSchema = z
 
 export type AppConfig = z.output<typeof appSchema>;
 export type WebhookTarget = z.output<typeof webhookTargetSchema>;
+export type TlsConfig = z.output<typeof tlsSchema>;
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 

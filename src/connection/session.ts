@@ -7,6 +7,7 @@ import type { Adapter, JoinOutcome, PresenceMember, Subscriber } from '../adapte
 import type { ChannelEventSink } from '../channels/channel-events.ts';
 import { announceCount, type SubscriptionCountThrottle } from '../channels/count-throttle.ts';
 import type { AppConfig, Config } from '../config/schema.ts';
+import { maskSignatures, type ConsoleHub } from '../console/hub.ts';
 import { channelKind, watchlistChannel, type ChannelKind } from '../protocol/channel-kind.ts';
 import { ErrorCode, isCloseCode } from '../protocol/codes.ts';
 import * as frames from '../protocol/frames.ts';
@@ -40,6 +41,10 @@ export interface SessionDeps {
   readonly countThrottle?: SubscriptionCountThrottle;
   /** Called with errors that escaped a handler, after the client got a generic error. */
   readonly onInternalError?: (error: unknown) => void;
+  /** The live console: told of each subscription, unsubscription and refusal while watched. */
+  readonly console?: Pick<ConsoleHub, 'watching' | 'publish'>;
+  /** Called with each `pusher:error` that answers a client's frame (its mistake, mostly). */
+  readonly onRefusal?: (socketId: string, code: number | null, message: string) => void;
 }
 
 type SubscriptionState = { state: 'pending' } | { state: 'subscribed'; userId?: string };
@@ -324,6 +329,11 @@ export class Session implements Subscriber {
     this.transport.send(frames.subscriptionSucceeded(channel, outcome.presence));
     if (kind.isSigned) this.#authorized = true;
     const internal = kind.isInternal;
+    if (!internal && this.deps.console?.watching(app.id)) {
+      const user = member ? { userId: member.userId } : {};
+      const entry = { appId: app.id, channel, socketId: this.socketId, ...user };
+      this.deps.console.publish({ name: 'subscribed', ...entry });
+    }
     if (outcome.channelOccupied && !internal)
       events({ name: 'channel_occupied', appId: app.id, channel });
     if (member && outcome.memberAdded) {
@@ -382,6 +392,10 @@ export class Session implements Subscriber {
     }
     const kind = channelKind(channel);
     if (kind.isInternal) return;
+    if (this.deps.console?.watching(this.appId)) {
+      const entry = { appId: this.appId, channel, socketId: this.socketId };
+      this.deps.console.publish({ name: 'unsubscribed', ...entry });
+    }
     if (outcome.channelVacated) events({ name: 'channel_vacated', appId: this.appId, channel });
     else if (!kind.isPresence) this.#announceCount(channel, outcome.subscriptionCount);
   }
@@ -395,12 +409,10 @@ export class Session implements Subscriber {
       channel: target,
       data,
       isSubscribed: (channel) => this.#channels.get(channel)?.state === 'subscribed',
+      allow: () => this.#clientEvents.take(clock.now()),
     });
-    if (!check.ok) return this.#error(null, check.message);
+    if (!check.ok) return this.#error(check.code, check.message);
     const { channel } = check;
-    if (!this.#clientEvents.take(clock.now())) {
-      return this.#error(ErrorCode.ClientEventRateLimit, 'Client event rejected due to rate limit');
-    }
     const subscription = this.#channels.get(channel);
     const userId = subscription?.state === 'subscribed' ? subscription.userId : undefined;
     adapter.publish(
@@ -477,6 +489,11 @@ export class Session implements Subscriber {
 
   #error(code: number | null, message: string): void {
     this.transport.send(frames.errorFrame(code, message));
+    if (this.deps.console?.watching(this.appId)) {
+      const entry = { appId: this.appId, socketId: this.socketId, code };
+      this.deps.console.publish({ name: 'refused', ...entry, reason: maskSignatures(message) });
+    }
+    this.deps.onRefusal?.(this.socketId, code, message);
   }
 
   #internalError(error: unknown): void {

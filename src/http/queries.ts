@@ -2,6 +2,7 @@
 import type { Adapter } from '../adapter/adapter.ts';
 import type { AppConfig } from '../config/schema.ts';
 import { channelKind } from '../protocol/channel-kind.ts';
+import { keyedByInput } from '../protocol/json.ts';
 import { channelNameProblem } from '../protocol/names.ts';
 import { SUBSCRIPTION_COUNT_OFF, splitInfo } from './publish-input.ts';
 import { httpError, json, type HttpResponse } from './types.ts';
@@ -23,7 +24,7 @@ export async function channelList(
   if (info.includes('user_count') && !prefix.startsWith('presence-')) {
     return httpError(400, 'info=user_count requires filter_by_prefix=presence-');
   }
-  const channels: Record<string, { user_count?: number; subscription_count?: number }> = {};
+  const channels = keyedByInput<{ user_count?: number; subscription_count?: number }>();
   for (const [name, stats] of await adapter.channels(app.id)) {
     // Internal channels (#server-to-user-, #watchlist-) are not the app's to list.
     if (channelKind(name).isInternal || !name.startsWith(prefix)) continue;
@@ -81,4 +82,23 @@ export async function channelUsers(
     return httpError(400, 'users are only available for presence channels');
   const ids = await adapter.members(app.id, channel);
   return json(200, { users: ids.map((id) => ({ id })) });
+}
+
+/**
+ * The console's `GET /apps/{id}/console/member?channel=…&user_id=…`: one presence member's
+ * user_info, asked for when the operator opens it rather than sent with every summary.
+ */
+export async function consoleMember(
+  adapter: Adapter,
+  app: AppConfig,
+  query: URLSearchParams,
+): Promise<HttpResponse> {
+  const channel = query.get('channel') ?? '';
+  const userId = query.get('user_id') ?? '';
+  const problem = channelNameProblem(channel, MAX_QUERY_CHANNEL_LENGTH);
+  if (problem) return httpError(400, `channel: ${problem}`);
+  if (!channelKind(channel).isPresence) return httpError(400, 'channel: not a presence channel');
+  const member = await adapter.member(app.id, channel, userId);
+  if (!member) return httpError(404, 'Not a member of this channel');
+  return json(200, { user_id: member.userId, user_info: member.userInfo });
 }

@@ -22,7 +22,15 @@ import { ErrorCode } from '../protocol/codes.ts';
 import type { HttpRequest } from '../http/types.ts';
 import { HttpFallback } from '../transport/http-fallback/endpoint.ts';
 import { HttpListener } from '../transport/http-listener.ts';
-import { WebhookDispatcher, fetchSender, systemScheduler } from '../webhooks/dispatcher.ts';
+import { readTlsFiles, watchTlsFiles } from '../transport/tls-files.ts';
+import {
+  WebhookDispatcher,
+  fetchSender,
+  systemScheduler,
+  type WebhookAttempt,
+} from '../webhooks/dispatcher.ts';
+import { MemoryWebhookQueue } from '../webhooks/memory-queue.ts';
+import type { WebhookQueue } from '../webhooks/queue.ts';
 import { WebSocketEndpoint, type ConnectionObserver } from '../transport/ws-endpoint.ts';
 
 export type { ConnectionHandle, ConnectionObserver } from '../transport/ws-endpoint.ts';
@@ -36,6 +44,8 @@ export interface ServerOptions {
   readonly eventSinks?: ChannelEventSink[];
   /** Told of each connection as it opens and closes (pushwire/testing). */
   readonly connectionObserver?: ConnectionObserver;
+  /** Told of each webhook delivery attempt (the live console). */
+  readonly onWebhookAttempt?: (attempt: WebhookAttempt) => void;
   /** What `GET /metrics` answers instead of this server's own registry (a worker: every worker's). */
   readonly scrapeMetrics?: () => Promise<MetricsText>;
 }
@@ -49,8 +59,10 @@ export interface RunningServer {
   readonly config: Config;
   readonly host: string;
   readonly port: number;
-  /** `ws://host:port`, the base pusher-js connects to. */
+  /** `ws://host:port` (`wss://` with TLS), the base pusher-js connects to. */
   readonly wsUrl: string;
+  /** Whether the port serves TLS (wss and https). */
+  readonly tls: boolean;
   readonly httpUrl: string;
   readonly metrics: Metrics;
   /** The apps served, as the configured store has them now. */
@@ -65,6 +77,8 @@ export async function startServer(
   options: ServerOptions = {},
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Read first: files that cannot be served stop the start before anything is opened.
+  const certificate = config.tls ? readTlsFiles(config.tls) : undefined;
   const metrics = new Metrics({ defaultMetrics: config.metrics });
   const clock = options.clock ?? systemClock;
   // Events an adapter raises itself (a Redis node reclaiming a dead node's members) reach the
@@ -82,17 +96,16 @@ export async function startServer(
     throw error;
   }
   // A store that changes at run time may gain an app with webhooks later.
-  const webhooks =
-    apps.dynamic || apps.all().some((app) => app.webhooks.length > 0)
-      ? new WebhookDispatcher({
-          apps,
-          send: fetchSender,
-          scheduler: systemScheduler,
-          removalDelayMs: config.webhookRemovalDelayMs,
-          onError: (error, url) => logger.warn({ err: error, url }, 'webhook delivery failed'),
-          stillGone: (event) => stillGone(adapter, event),
-        })
-      : undefined;
+  let webhooks: WebhookDispatcher | undefined;
+  if (apps.dynamic || apps.all().some((app) => app.webhooks.length > 0)) {
+    try {
+      webhooks = await createWebhooks(config, apps, adapter, logger, options);
+    } catch (error) {
+      await adapter.close();
+      if (ownsApps) await apps.close();
+      throw error;
+    }
+  }
   const consoleHub = config.console ? new ConsoleHub() : undefined;
   const sinks = [
     metrics.onChannelEvent,
@@ -120,7 +133,15 @@ export async function startServer(
   let ready = true;
   const router = createRouter({
     isReady: () => ready,
-    api: createApi({ config, apps, adapter, clock, metrics, console: consoleHub }),
+    api: createApi({
+      config,
+      apps,
+      adapter,
+      clock,
+      metrics,
+      console: consoleHub,
+      ...(webhooks ? { webhooks } : {}),
+    }),
     console: config.console,
     ...(fallback ? { fallback: (request: HttpRequest) => fallback.handle(request) } : {}),
     ...(config.metrics
@@ -140,10 +161,28 @@ export async function startServer(
     handle: router,
     endpoint,
     logger,
+    ...(certificate ? { tls: certificate } : {}),
   });
+  const tlsWatch =
+    config.tls && certificate
+      ? watchTlsFiles({
+          tls: config.tls,
+          served: certificate,
+          onReload: (material) => {
+            listener.setCertificate(material);
+            logger.info({ certificate: material.summary }, 'TLS certificate reloaded');
+          },
+          onError: (error) =>
+            logger.warn(
+              { err: error },
+              'TLS files changed but do not load; still serving the previous pair',
+            ),
+        })
+      : undefined;
   /** Last in every shutdown: webhooks, then the adapter and the app store this server opened. */
   const releaseBackends = async () => {
-    webhooks?.close();
+    tlsWatch?.close();
+    await webhooks?.close();
     await adapter.close();
     if (ownsApps) await apps.close();
   };
@@ -176,12 +215,14 @@ export async function startServer(
     await releaseBackends();
   };
 
+  const secure = certificate ? 's' : '';
   return {
     config,
     host: address.address,
     port: address.port,
-    wsUrl: `ws://${host}:${address.port}`,
-    httpUrl: `http://${host}:${address.port}`,
+    tls: certificate !== undefined,
+    wsUrl: `ws${secure}://${host}:${address.port}`,
+    httpUrl: `http${secure}://${host}:${address.port}`,
     metrics,
     apps,
     connections: () => endpoint.size,
@@ -198,6 +239,38 @@ async function stillGone(adapter: Adapter, event: ChannelEvent): Promise<boolean
     return !(await adapter.members(event.appId, event.channel)).includes(event.userId);
   }
   return true;
+}
+
+/** With the Redis adapter, webhooks wait in Redis, so they outlive the node that queued them. */
+async function createWebhooks(
+  config: Config,
+  apps: AppStore,
+  adapter: Adapter,
+  logger: Logger,
+  options: ServerOptions,
+): Promise<WebhookDispatcher> {
+  let queue: WebhookQueue = new MemoryWebhookQueue();
+  if (config.adapter === 'redis') {
+    const { RedisWebhookQueue } = await import('../webhooks/redis-queue.ts');
+    queue = await RedisWebhookQueue.connect({
+      url: config.redisUrl,
+      prefix: config.redisPrefix,
+      onError: (error) => logger.warn({ err: error }, 'webhook queue: redis error'),
+    });
+  }
+  return new WebhookDispatcher({
+    apps,
+    queue,
+    send: fetchSender,
+    scheduler: systemScheduler,
+    removalDelayMs: config.webhookRemovalDelayMs,
+    firstRetryMs: config.webhookFirstRetryMs,
+    retryForMs: config.webhookRetryForMs,
+    leaseMs: config.webhookLeaseMs,
+    onError: (error, url) => logger.warn({ err: error, url }, 'webhook delivery failed'),
+    stillGone: (event) => stillGone(adapter, event),
+    ...(options.onWebhookAttempt ? { onAttempt: options.onWebhookAttempt } : {}),
+  });
 }
 
 async function createAdapter(

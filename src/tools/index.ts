@@ -1,9 +1,10 @@
 /**
- * The developer tools of the CLI: `check-auth`, `trigger`, `channels`, `users`. The CLI hands
- * over argv after the command name; each tool returns its exit code.
+ * The developer tools of the CLI: `check-auth`, `trigger`, `channels`, `users`, `webhooks`. The
+ * CLI hands over argv after the command name; each tool returns its exit code.
  */
-import { apiCommand } from './api/command.ts';
-import { checkAuthCommand } from './check-auth/command.ts';
+import type { ParseArgsConfig } from 'node:util';
+import { API_OPTIONS, TARGET_OPTIONS, apiCommand } from './api/command.ts';
+import { CHECK_AUTH_OPTIONS, checkAuthCommand } from './check-auth/command.ts';
 import { Exit, processIo, type ToolIo } from './io.ts';
 import { TARGET_USAGE, TOOL_USAGE } from './usage.ts';
 
@@ -14,6 +15,16 @@ const TOOLS: Record<string, (args: string[], io: ToolIo) => Promise<number>> = {
   trigger: (args, io) => apiCommand('trigger', args, io),
   channels: (args, io) => apiCommand('channels', args, io),
   users: (args, io) => apiCommand('users', args, io),
+  webhooks: (args, io) => apiCommand('webhooks', args, io),
+};
+
+/** Every flag each tool's parser accepts (besides --help), so the help can be checked against them. */
+export const TOOL_OPTIONS: Record<keyof typeof TOOL_USAGE, ParseArgsConfig['options']> = {
+  'check-auth': CHECK_AUTH_OPTIONS,
+  trigger: { ...TARGET_OPTIONS, ...API_OPTIONS.trigger },
+  channels: { ...TARGET_OPTIONS, ...API_OPTIONS.channels },
+  users: { ...TARGET_OPTIONS, ...API_OPTIONS.users },
+  webhooks: { ...TARGET_OPTIONS, ...API_OPTIONS.webhooks },
 };
 
 export const isTool = (command: string | undefined): command is string =>

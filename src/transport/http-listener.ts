@@ -3,6 +3,7 @@
  * here with a size cap and a deadline, so a slow or endless body never holds the server.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { HttpRequest, HttpResponse } from '../http/types.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -14,13 +15,18 @@ export interface ListenerOptions {
   readonly handle: (request: HttpRequest) => Promise<HttpResponse>;
   readonly endpoint: WebSocketEndpoint;
   readonly logger: Logger;
+  /** Serve https and wss with this certificate and key (PEM); plain http and ws without. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 export class HttpListener {
-  readonly server: Server;
+  readonly server: Server | TlsServer;
 
   constructor(private readonly options: ListenerOptions) {
-    this.server = createServer((req, res) => void this.#onRequest(req, res));
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => void this.#onRequest(req, res);
+    this.server = options.tls
+      ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest)
+      : createServer(onRequest);
     this.server.on('upgrade', (req, socket, head) =>
       options.endpoint.handleUpgrade(req, socket, head),
     );
@@ -38,6 +44,13 @@ export class HttpListener {
         resolve(this.server.address() as AddressInfo);
       });
     });
+  }
+
+  /** Handshakes from now on present this pair; established connections keep theirs. */
+  setCertificate(tls: { readonly cert: Buffer; readonly key: Buffer }): void {
+    if ('setSecureContext' in this.server) {
+      this.server.setSecureContext({ cert: tls.cert, key: tls.key });
+    }
   }
 
   /** Stops accepting connections; open keep-alive HTTP sockets are closed when idle. */
@@ -115,9 +128,16 @@ function send(res: ServerResponse, response: HttpResponse, closeConnection: bool
   if (response.stream && !closeConnection) {
     // The head goes out now: a long poll may hold its body for a while.
     res.flushHeaders();
+    // A stream writes from timers and event handlers, where a throw or an unhandled 'error'
+    // would end the process: writes to a response that has ended or lost its socket are dropped.
+    res.on('error', ignore);
     const stop = response.stream({
-      write: (chunk) => void res.write(chunk),
-      end: () => void res.end(),
+      write: (chunk) => {
+        if (isOpen(res)) res.write(chunk);
+      },
+      end: () => {
+        if (isOpen(res)) res.end();
+      },
       backlog: () => res.writableLength,
     });
     res.once('close', stop);
@@ -129,3 +149,8 @@ function send(res: ServerResponse, response: HttpResponse, closeConnection: bool
   // A body we stopped reading must not keep the socket busy.
   if (closeConnection) res.once('finish', () => res.socket?.destroy());
 }
+
+const isOpen = (res: ServerResponse): boolean => !res.writableEnded && !res.destroyed;
+
+/** The socket's own error ends the response, and 'close' runs the stream's cleanup. */
+const ignore = (): void => undefined;

@@ -23,6 +23,7 @@ import type { ConsoleHub } from '../console/hub.ts';
 import { Session, type SessionDeps } from '../connection/session.ts';
 import { newSocketId } from '../connection/socket-id.ts';
 import type { Clock, Transport } from '../connection/transport.ts';
+import { LogBudget } from '../observability/log-budget.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
@@ -72,6 +73,14 @@ function checkOrigin(handshake: Handshake, origin: string | undefined): Handshak
   return { ok: false, code: ErrorCode.Unauthorized, message: 'Origin not allowed' };
 }
 
+/**
+ * Log lines per 10 s for the whole process: internal errors (with their stack) and, at debug,
+ * refused client frames and socket errors. A client can provoke either on every frame.
+ */
+const LOG_WINDOW_MS = 10_000;
+const INTERNAL_ERROR_LINES = 20;
+const CLIENT_MISTAKE_LINES = 50;
+
 /** A `ws` socket that carries its Session, so one set of listeners serves every connection. */
 class SessionSocket extends WebSocket {
   session: Session | undefined = undefined;
@@ -107,8 +116,10 @@ export class WebSocketEndpoint {
   /** Session dependencies per app id, shared by that app's open connections. */
   readonly #sessionDeps = new Map<string, { app: SessionDeps['app'] } & SessionDeps>();
   readonly #onError: (error: Error) => void;
+  readonly #internalErrorLog = new LogBudget(INTERNAL_ERROR_LINES, LOG_WINDOW_MS);
+  readonly #clientMistakeLog = new LogBudget(CLIENT_MISTAKE_LINES, LOG_WINDOW_MS);
   readonly #onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
-  readonly #onClose: (this: WebSocket) => void;
+  readonly #onClose: (this: WebSocket, code: number) => void;
   /** Set while shutting down: the message new arrivals get. */
   #draining: string | undefined;
   /** Sessions still leaving their channels after their socket closed. */
@@ -142,16 +153,16 @@ export class WebSocketEndpoint {
       maxBufferedBytes: deps.config.maxBufferedBytes,
       onSlowConsumer: () => metrics.slowConsumers.inc(),
     };
-    this.#onError = (error) => deps.logger.debug({ err: error }, 'socket error');
+    this.#onError = (error) => this.#logClientMistake({ err: error }, 'socket error');
     const traffic = this.#traffic;
     this.#onMessage = function (this: WebSocket, data: RawData, isBinary: boolean) {
       metrics.frameReceived();
       traffic.frames++;
       receive(this, data, isBinary);
     };
-    const forget = (ws: SessionSocket) => this.#forget(ws);
-    this.#onClose = function (this: WebSocket) {
-      forget(this as SessionSocket);
+    const forget = (ws: SessionSocket, code: number) => this.#forget(ws, code);
+    this.#onClose = function (this: WebSocket, code: number) {
+      forget(this as SessionSocket, code);
     };
   }
 
@@ -240,6 +251,7 @@ export class WebSocketEndpoint {
     bind?.(session);
     this.#sessions.set(socketId, session);
     this.#perApp.set(app.id, (this.#perApp.get(app.id) ?? 0) + 1);
+    this.deps.adapter.countConnection(app.id, 1);
     metrics.connections.inc({ app_id: app.id });
     if (this.deps.console?.watching(app.id)) {
       this.deps.console.publish({ name: 'connected', appId: app.id, socketId });
@@ -248,19 +260,20 @@ export class WebSocketEndpoint {
     return { ok: true, session };
   }
 
-  #forget(ws: SessionSocket): void {
+  #forget(ws: SessionSocket, code: number): void {
     this.#sockets.delete(ws);
-    if (ws.session) this.release(ws.session);
+    if (ws.session) this.release(ws.session, code);
   }
 
   /** A connection has ended: it leaves its channels and signs out. Once per admitted session. */
-  release(session: Session): void {
+  release(session: Session, code?: number): void {
     if (this.#sessions.get(session.socketId) !== session) return;
     this.#sessions.delete(session.socketId);
     this.#perApp.set(session.appId, (this.#perApp.get(session.appId) ?? 1) - 1);
+    this.deps.adapter.countConnection(session.appId, -1);
     this.deps.metrics.connections.dec({ app_id: session.appId });
     if (this.deps.console?.watching(session.appId)) {
-      const entry = { appId: session.appId, socketId: session.socketId };
+      const entry = { appId: session.appId, socketId: session.socketId, code };
       this.deps.console.publish({ name: 'disconnected', ...entry });
     }
     try {
@@ -286,14 +299,31 @@ export class WebSocketEndpoint {
         clock,
         events,
         countThrottle: this.#countThrottle,
+        ...(this.deps.console ? { console: this.deps.console } : {}),
         onInternalError: (error) => {
           metrics.internalErrors.inc();
-          logger.error({ err: error, appId: app.id }, 'error in message handler');
+          const allowed = this.#internalErrorLog.take(clock.now());
+          if (allowed)
+            logger.error({ err: error, appId: app.id, ...allowed }, 'error in message handler');
+        },
+        onRefusal: (socketId, code, message) => {
+          this.#logClientMistake(
+            { appId: app.id, socketId, code, message },
+            'client frame refused',
+          );
         },
       };
       this.#sessionDeps.set(app.id, deps);
     }
     return deps;
+  }
+
+  /** At debug, within the budget: a client's mistakes are its own, not the operator's. */
+  #logClientMistake(fields: object, message: string): void {
+    const { logger, clock } = this.deps;
+    if (!logger.isLevelEnabled('debug')) return;
+    const allowed = this.#clientMistakeLog.take(clock.now());
+    if (allowed) logger.debug({ ...fields, ...allowed }, message);
   }
 
   /** Once a second: keep-alive, app changes, held counts, and memory after a storm. */

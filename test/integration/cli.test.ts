@@ -3,7 +3,7 @@
  * environment, printing how to connect, and shutting down cleanly on a signal.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import {
   sql,
   uniqueTable,
 } from '../helpers/postgres.ts';
+import { selfSignedCertificate } from '../helpers/certificates.ts';
 import { createPusher, disconnectAllPushers, type PusherClient } from '../helpers/pusher-client.ts';
 import type { PresenceChannel } from '../helpers/pusher-js.ts';
 import { waitUntil, withTimeout } from '../helpers/wait.ts';
@@ -196,6 +197,39 @@ describe('pushwire start', () => {
     await waitUntil(() => pusher.connection.state === 'connected', 'a connection');
     expect(cli.output()).toContain('ignoring PUSHWIRE_PORT=');
     expect(cli.output()).toContain('ignoring PUSHWIRE_PORT_6001_TCP_ADDR, PUSHWIRE_SERVICE_HOST');
+  });
+
+  it('serves wss with --tls-cert and --tls-key, and prints a forceTLS snippet', async () => {
+    const certificate = selfSignedCertificate('pushwire-cli');
+    const cli = runCli(['start', '--port', '0', '--tls-cert', certificate.certFile], {
+      PUSHWIRE_TLS_KEY_FILE: certificate.keyFile,
+    });
+    const port = await waitUntil(
+      () => /listening on wss:\/\/127\.0\.0\.1:(\d+)\n/.exec(cli.output())?.[1],
+      'the CLI to print its wss address',
+      15_000,
+    );
+    expect(cli.output()).toContain(`wssPort: ${port},`);
+    expect(cli.output()).toContain('forceTLS: true');
+    expect(cli.output()).toContain('useTLS: true');
+    expect(cli.output()).toContain(`https://127.0.0.1:${port}/apps/1/events`);
+  });
+
+  it('prints the package version with --version and exits 0', async () => {
+    const manifest = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
+    const cli = runCli(['--version']);
+    expect(await cli.exited).toBe(0);
+    expect(cli.output()).toBe(`${manifest.version}\n`);
+  });
+
+  it('prints every command with --help and exits 0', async () => {
+    const cli = runCli(['--help']);
+    expect(await cli.exited).toBe(0);
+    for (const command of ['start', 'check-auth', 'trigger', 'channels', 'users', 'help']) {
+      expect(cli.output()).toMatch(new RegExp(`^  ${command} `, 'm'));
+    }
   });
 
   it('exits non-zero for an unknown command', async () => {

@@ -1,17 +1,16 @@
 /**
- * `pushwire trigger`, `pushwire channels` and `pushwire users`: HTTP API calls through the SDK,
+ * `pushwire trigger`, `channels`, `users` and `webhooks`: HTTP API calls through the SDK,
  * against Pushwire or any Pusher-compatible server (Pusher included). Each prints the status and
  * the body the server answered. Exit 0 on a 2xx, 1 when the server refuses, 2 for bad usage or
  * an unreachable server. The secret and the request signature are never printed.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_APP } from '../../config/schema.ts';
-import { Pushwire } from '../../sdk/pushwire.ts';
-import { PushwireSdkError, RequestError } from '../../sdk/errors.ts';
+import { Pushwire, PushwireSdkError, RequestError } from '@pushwire/sdk';
 import { Exit, UsageError, type ToolIo } from '../io.ts';
 import { TARGET_USAGE, TOOL_USAGE } from '../usage.ts';
 
-const TARGET_OPTIONS = {
+export const TARGET_OPTIONS = {
   url: { type: 'string' },
   app: { type: 'string' },
   key: { type: 'string' },
@@ -114,14 +113,25 @@ function parse<O extends ParseArgsConfig['options']>(args: string[], options: O)
 
 type Command = (args: string[], fetchImpl?: typeof fetch) => () => Promise<Response>;
 
-const commands: Record<'trigger' | 'channels' | 'users', Command> = {
+/** Each command's own flags, beside the TARGET ones (the help lists every one). */
+export const API_OPTIONS = {
+  trigger: {
+    channel: { type: 'string', multiple: true },
+    event: { type: 'string' },
+    data: { type: 'string' },
+    'socket-id': { type: 'string' },
+  },
+  channels: {
+    prefix: { type: 'string' },
+    info: { type: 'string' },
+  },
+  users: {},
+  webhooks: {},
+} as const satisfies Record<string, ParseArgsConfig['options']>;
+
+const commands: Record<'trigger' | 'channels' | 'users' | 'webhooks', Command> = {
   trigger(args, fetchImpl) {
-    const { values, positionals } = parse(args, {
-      channel: { type: 'string', multiple: true },
-      event: { type: 'string' },
-      data: { type: 'string' },
-      'socket-id': { type: 'string' },
-    });
+    const { values, positionals } = parse(args, API_OPTIONS.trigger);
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
     const channels = values.channel as string[] | undefined;
     if (!channels?.length) throw new UsageError('--channel is required');
@@ -141,10 +151,7 @@ const commands: Record<'trigger' | 'channels' | 'users', Command> = {
     return validated(send);
   },
   channels(args, fetchImpl) {
-    const { values, positionals } = parse(args, {
-      prefix: { type: 'string' },
-      info: { type: 'string' },
-    });
+    const { values, positionals } = parse(args, API_OPTIONS.channels);
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
     const sdk = targetSdk(values as TargetValues, fetchImpl);
     const params: Record<string, string> = {};
@@ -153,12 +160,27 @@ const commands: Record<'trigger' | 'channels' | 'users', Command> = {
     return () => sdk.get({ path: '/channels', params });
   },
   users(args, fetchImpl) {
-    const { values, positionals } = parse(args, {});
+    const { values, positionals } = parse(args, API_OPTIONS.users);
     const [channel, ...rest] = positionals;
     if (!channel) throw new UsageError('the presence channel is required: pushwire users CHANNEL');
     if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`);
     const sdk = targetSdk(values as TargetValues, fetchImpl);
     return () => sdk.get({ path: `/channels/${encodeURIComponent(channel)}/users` });
+  },
+  webhooks(args, fetchImpl) {
+    const { values, positionals } = parse(args, API_OPTIONS.webhooks);
+    const [action, id, ...rest] = positionals;
+    const sdk = targetSdk(values as TargetValues, fetchImpl);
+    if (action === 'dead-letters' && id === undefined) {
+      return () => sdk.get({ path: '/webhooks/dead_letters' });
+    }
+    if (action === 'redeliver' && id !== undefined && rest.length === 0) {
+      const path = `/webhooks/dead_letters/${encodeURIComponent(id)}/redeliver`;
+      return () => sdk.post({ path, body: {} });
+    }
+    throw new UsageError(
+      'expected pushwire webhooks dead-letters, or pushwire webhooks redeliver ID',
+    );
   },
 };
 

@@ -1,9 +1,23 @@
 /** `pushwire check-auth`: flags → checkAuth → report, with exit codes 0, 1 and 2. */
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Exit, UsageError, type ToolIo } from '../io.ts';
 import { TOOL_USAGE } from '../usage.ts';
 import { UnreachableError } from './probe.ts';
 import { checkAuth, formatReport, type CheckAuthOptions } from './run.ts';
+
+export const CHECK_AUTH_OPTIONS = {
+  url: { type: 'string' },
+  key: { type: 'string' },
+  secret: { type: 'string' },
+  channel: { type: 'string', multiple: true },
+  'expect-deny': { type: 'string', multiple: true },
+  header: { type: 'string', multiple: true },
+  param: { type: 'string', multiple: true },
+  cookie: { type: 'string' },
+  jsonp: { type: 'boolean' },
+  'user-auth': { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const satisfies ParseArgsConfig['options'];
 
 export function parseCheckAuthArgs(args: string[]): CheckAuthOptions & { json: boolean } {
   let values;
@@ -11,19 +25,7 @@ export function parseCheckAuthArgs(args: string[]): CheckAuthOptions & { json: b
     ({ values } = parseArgs({
       args,
       allowPositionals: false,
-      options: {
-        url: { type: 'string' },
-        key: { type: 'string' },
-        secret: { type: 'string' },
-        channel: { type: 'string', multiple: true },
-        'expect-deny': { type: 'string', multiple: true },
-        header: { type: 'string', multiple: true },
-        param: { type: 'string', multiple: true },
-        cookie: { type: 'string' },
-        jsonp: { type: 'boolean' },
-        'user-auth': { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
+      options: CHECK_AUTH_OPTIONS,
     }));
   } catch (error) {
     throw new UsageError((error as Error).message);
