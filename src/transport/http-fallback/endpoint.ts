@@ -30,6 +30,8 @@ export interface FallbackDeps {
 }
 
 const SWEEP_INTERVAL_MS = 1000;
+/** RFC 6455's code for a connection lost without a close frame: how a client's leaving reads. */
+const CLOSED_ABNORMALLY = 1006;
 
 /** pusher-js reads the body as text, line by line; nothing may cache or sniff it. */
 const RECEIVE_HEADERS = {
@@ -58,7 +60,9 @@ export class HttpFallback {
       onFramesSent: (frames) => metrics.framesSent.inc(frames),
       onSlowConsumer: () => metrics.slowConsumers.inc(),
       ended: (transport) => {
-        if (transport.session) connections.release(transport.session);
+        if (transport.session) {
+          connections.release(transport.session, transport.closeCode ?? CLOSED_ABNORMALLY);
+        }
       },
       finished: (transport) => {
         const id = this.#ids.get(transport);
