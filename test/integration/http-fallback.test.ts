@@ -128,6 +128,22 @@ describe('HTTP fallback sessions', () => {
     await waitUntil(() => server.connections() === 0, 'the session to close', 1_000);
   });
 
+  it('tells streaming and polling sessions 4200 when the server stops', async () => {
+    const server = await startTestServer();
+    const stream = await RawStream.open(server.port, sessionPath(newSessionId(), 'xhr_streaming'));
+    await stream.waitForEvent('pusher:connection_established');
+    const session = newSessionId();
+    await post(server.port, sessionPath(session, 'xhr'));
+    const stopped = server.stop();
+    // A poller between two polls: the server waits for it to come back before it closes.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const poll = await post(server.port, sessionPath(session, 'xhr'));
+    await stopped;
+    expect(poll.body).toContain('c[4200,"Server is restarting: reconnect"]');
+    expect(stream.lines).toContain('c[4200,"Server is restarting: reconnect"]');
+    expect(stream.messages.at(-1)).toMatchObject({ event: 'pusher:error', data: { code: 4200 } });
+  });
+
   it('is not served with httpFallback off', async () => {
     const server = await startTestServer({ httpFallback: false });
     expect((await post(server.port, sessionPath(newSessionId(), 'xhr'))).status).toBe(404);

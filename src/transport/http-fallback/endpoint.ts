@@ -107,6 +107,17 @@ export class HttpFallback {
     return { ...response, headers: { ...cors, ...response.headers } };
   }
 
+  /**
+   * Resolves once every session has delivered its close frame or lost its client (polls come
+   * back at once, so a drain's 4200 reaches them), or after `timeoutMs`.
+   */
+  async whenEmpty(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#sessions.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   /** Answers every open request and ends every session (the server is stopping). */
   close(): void {
     clearInterval(this.#sweep);

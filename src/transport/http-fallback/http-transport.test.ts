@@ -127,6 +127,17 @@ describe('HttpTransport, streaming', () => {
     expect(events).toEqual(['ended', 'finished']);
   });
 
+  it('delivers a close not yet flushed when the endpoint shuts down', () => {
+    const { transport, events } = harness({ streaming: true });
+    const response = new FakeResponse();
+    transport.attach(response);
+    transport.close(4200, 'Server is restarting');
+    transport.shutdown();
+    expect(response.lines).toEqual(['o', 'c[4200,"Server is restarting"]']);
+    expect(response.ended).toBe(true);
+    expect(events).toEqual(['ended', 'finished']);
+  });
+
   it('tells a slow consumer 4100 and closes, dropping what it did not read', () => {
     const { transport, endTurn, events } = harness({ streaming: true, maxBufferedBytes: 100 });
     for (let i = 0; i < 5; i++) transport.send(frame(`e${i}`));

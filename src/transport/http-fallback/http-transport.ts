@@ -167,6 +167,8 @@ export class HttpTransport implements Transport {
 
   /** The endpoint is closing: every request is answered and nothing more is sent. */
   shutdown(): void {
+    // What is queued (a drain's 4200, say) goes out first: the flush may not have run yet.
+    this.flush();
     this.#answer();
     this.#end();
     this.#finish();
