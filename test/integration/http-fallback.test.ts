@@ -4,6 +4,7 @@
  * which run over xhr_streaming and xhr_polling too (vitest.config.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ConnectionHandle } from '../../src/server/server.ts';
 import {
   RawStream,
   closeAllStreams,
@@ -183,6 +184,21 @@ describe('malformed HTTP fallback requests', () => {
     await send(server.port, session, { event: 'pusher:ping', data: {} });
     await stream.waitForEvent('pusher:pong');
     expect(server.connections()).toBe(1);
+  });
+
+  it('takes nothing more from a session the server has closed, while its close frame waits', async () => {
+    const handles: ConnectionHandle[] = [];
+    const observer = { opened: (c: ConnectionHandle) => handles.push(c), closed: () => undefined };
+    const server = await startTestServer({}, { connectionObserver: observer });
+    const session = newSessionId();
+    await post(server.port, sessionPath(session, 'xhr'));
+    handles[0]!.disconnect(4009, 'Terminated');
+    const subscribe = { event: 'pusher:subscribe', data: { channel: 'news' } };
+    expect((await send(server.port, session, subscribe)).status).toBe(404);
+    const poll = await post(server.port, sessionPath(session, 'xhr'));
+    expect(poll.body).toContain('c[4009,"Terminated"]');
+    const channels = await sdkFor({ port: server.port }).get({ path: '/channels' });
+    expect(await channels.json()).toEqual({ channels: {} });
   });
 
   it('refuses a second open request on a session with 409', async () => {

@@ -157,7 +157,11 @@ export class HttpFallback {
   #send(path: FallbackPath, body: Buffer): HttpResponse {
     const transport = this.#sessions.get(`${path.key}\n${path.sessionId}`);
     const session = transport?.session;
-    if (!transport || !session || transport.isFinished) return httpError(404, 'Unknown session');
+    // A closed session may still wait to hand its close frame to a poll; it takes nothing more
+    // (a subscribe now would join after its leave, and the member would linger).
+    if (!transport || !session || transport.isFinished || session.closed) {
+      return httpError(404, 'Unknown session');
+    }
     const parsed = parseSendBody(body, this.deps.config.maxFrameBytes);
     if (!parsed.ok) return httpError(parsed.status, parsed.message);
     // `[]` is pusher-js's ping over HTTP (and its answer to `h`): it waits for any frame, so it
