@@ -210,7 +210,8 @@ export async function startServer(
     // Keep listening while sockets drain, so readiness probes see 503 rather than a refusal.
     ready = false;
     endpoint.drain(ErrorCode.ReconnectNow, 'Server is restarting: reconnect');
-    await endpoint.whenEmpty(Math.max(0, config.shutdownTimeoutMs - 1500));
+    const drainMs = Math.max(0, config.shutdownTimeoutMs - 1500);
+    await Promise.all([endpoint.whenEmpty(drainMs), fallback?.whenEmpty(drainMs)]);
     const closed = listener.close();
     fallback?.close();
     endpoint.close();
