@@ -95,18 +95,19 @@ export async function startServer(
     await adapter.close();
     throw error;
   }
+  const consoleHub = config.console ? new ConsoleHub() : undefined;
   // A store that changes at run time may gain an app with webhooks later.
   let webhooks: WebhookDispatcher | undefined;
   if (apps.dynamic || apps.all().some((app) => app.webhooks.length > 0)) {
     try {
-      webhooks = await createWebhooks(config, apps, adapter, logger, options);
+      const onAttempt = attemptListener(options.onWebhookAttempt, consoleHub);
+      webhooks = await createWebhooks(config, apps, adapter, logger, onAttempt);
     } catch (error) {
       await adapter.close();
       if (ownsApps) await apps.close();
       throw error;
     }
   }
-  const consoleHub = config.console ? new ConsoleHub() : undefined;
   const sinks = [
     metrics.onChannelEvent,
     ...(consoleHub ? [consoleHub.publish] : []),
@@ -247,7 +248,7 @@ async function createWebhooks(
   apps: AppStore,
   adapter: Adapter,
   logger: Logger,
-  options: ServerOptions,
+  onAttempt: ((attempt: WebhookAttempt) => void) | undefined,
 ): Promise<WebhookDispatcher> {
   let queue: WebhookQueue = new MemoryWebhookQueue();
   if (config.adapter === 'redis') {
@@ -269,8 +270,20 @@ async function createWebhooks(
     leaseMs: config.webhookLeaseMs,
     onError: (error, url) => logger.warn({ err: error, url }, 'webhook delivery failed'),
     stillGone: (event) => stillGone(adapter, event),
-    ...(options.onWebhookAttempt ? { onAttempt: options.onWebhookAttempt } : {}),
+    ...(onAttempt ? { onAttempt } : {}),
   });
+}
+
+/** Each webhook attempt goes to the embedder's listener and, while its app is watched, the console. */
+function attemptListener(
+  listener: ((attempt: WebhookAttempt) => void) | undefined,
+  hub: ConsoleHub | undefined,
+): ((attempt: WebhookAttempt) => void) | undefined {
+  if (!hub) return listener;
+  return (attempt) => {
+    listener?.(attempt);
+    if (hub.watching(attempt.appId)) hub.publish({ name: 'webhook', ...attempt });
+  };
 }
 
 async function createAdapter(

@@ -5,6 +5,8 @@
  * and a phone's size are saved under test-artifacts/.
  */
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/server.ts';
@@ -35,11 +37,15 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function openConsole(secret: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
+async function openConsole(
+  secret: string,
+  viewport = { width: 1280, height: 800 },
+  target: RunningServer = server,
+): Promise<Page> {
   const page = await browser.newPage({ viewport });
   pages.push(page);
   page.setDefaultTimeout(10_000);
-  await page.goto(`${server.httpUrl}/console`);
+  await page.goto(`${target.httpUrl}/console`);
   await page.getByLabel('Secret').fill(secret);
   await page.getByRole('button', { name: 'Watch' }).click();
   return page;
@@ -206,6 +212,53 @@ describe('live console page in Chromium', () => {
         /^Not watching: the server refused the app id, key or secret \(Invalid signature/,
       );
       await page.locator('#status', { hasText: 'Trying again in 4 s.' }).waitFor();
+    },
+    BROWSER_TEST_MS,
+  );
+
+  it(
+    'shows a failing webhook retried, then its dead letter, and redelivers it once the target is back',
+    async () => {
+      let healthy = false;
+      const received: string[] = [];
+      const receiver = createServer((req, res) => {
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        req.on('end', () => {
+          if (healthy) received.push(body);
+          res.writeHead(healthy ? 200 : 503).end();
+        });
+      });
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      try {
+        const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+        const hooked = await startTestServer({
+          apps: [{ id: '1', key: 'app-key', secret: 'app-secret', webhooks: [{ url }] }],
+          webhookFirstRetryMs: 100,
+          webhookRetryForMs: 2_000,
+        });
+        const page = await openConsole('app-secret', undefined, hooked);
+        await watching(page);
+        await subscribeAndWait(await connectPusher(hooked.port), 'orders');
+        const attempts = page.locator('#attempts li');
+        await page.locator('#attempts li[data-outcome=dead-lettered]').waitFor();
+        expect(await attempts.filter({ hasText: 'retry 1 ·' }).count()).toBe(1);
+        expect(await attempts.last().textContent()).toContain('503first try');
+        expect(await attempts.last().textContent()).toContain(url);
+        expect(await attempts.last().textContent()).toContain('channel_occupied');
+        const letter = page.locator('#dead-letters li');
+        await letter.first().waitFor();
+        expect(await letter.count()).toBe(1);
+        healthy = true;
+        await letter.getByRole('button', { name: 'Redeliver' }).click();
+        await page.locator('#attempts li[data-outcome=delivered]', { hasText: '200' }).waitFor();
+        expect(received).toHaveLength(1);
+        expect(received[0]).toContain('channel_occupied');
+        await page.locator('#dead-note', { hasText: 'None' }).waitFor();
+        await hooked.stop();
+      } finally {
+        await new Promise((resolve) => receiver.close(resolve));
+      }
     },
     BROWSER_TEST_MS,
   );
