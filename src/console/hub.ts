@@ -19,8 +19,18 @@ export type ConsoleEntry =
   | { name: 'disconnected'; appId: string; socketId: string; code?: number }
   | { name: 'subscribed'; appId: string; channel: string; socketId: string; userId?: string }
   | { name: 'unsubscribed'; appId: string; channel: string; socketId: string }
-  /** A `pusher:error` sent to a client: `reason` is its message, with any signature masked. */
-  | { name: 'refused'; appId: string; socketId: string; code: number | null; reason: string }
+  /**
+   * A `pusher:error` sent to a client: `reason` is its message, with any signature masked. No
+   * socket for a connection refused before it got one; `channel` when it was about a channel.
+   */
+  | {
+      name: 'refused';
+      appId: string;
+      socketId?: string;
+      channel?: string;
+      code: number | null;
+      reason: string;
+    }
   | { name: 'api_message'; appId: string; channel: string; event: string; data: string }
   /** One webhook request: its target, event names, status or error, latency and retry number. */
   | ({ name: 'webhook' } & WebhookAttempt);

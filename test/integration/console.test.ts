@@ -5,7 +5,12 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/server.ts';
-import { connectPusher, disconnectAllPushers, subscribeAndWait } from '../helpers/pusher-client.ts';
+import {
+  connectPusher,
+  createPusher,
+  disconnectAllPushers,
+  subscribeAndWait,
+} from '../helpers/pusher-client.ts';
 import { REDIS_URL, redisGate, uniquePrefix } from '../helpers/redis.ts';
 import { sdkFor } from '../helpers/sdk.ts';
 import { signedRequest } from '../helpers/signed-request.ts';
@@ -106,9 +111,27 @@ describe('live console feed', () => {
     pusher.subscribe('private-vault');
     await waitUntil(() => feed.names().includes('refused'), 'the refusal');
     const refusal = feed.entries.find((entry) => entry.name === 'refused');
-    expect(refusal).toMatchObject({ socketId: pusher.connection.socket_id });
+    expect(refusal).toMatchObject({
+      socketId: pusher.connection.socket_id,
+      channel: 'private-vault',
+    });
     expect(String(refusal?.reason)).toContain('Invalid signature');
     expect(JSON.stringify(feed.entries)).not.toContain('ab'.repeat(32));
+  });
+
+  it('shows a connection refused for its app, with the code and reason it was given', async () => {
+    const app = { id: '1', key: 'app-key', secret: 'app-secret', maxConnections: 1 };
+    const server = await startTestServer({ apps: [app] });
+    const feed = await watch(feedUrl(server));
+    await connectPusher(server.port);
+    createPusher(server.port).connect();
+    await waitUntil(() => feed.names().includes('refused'), 'the refusal');
+    expect(feed.entries.find((entry) => entry.name === 'refused')).toEqual({
+      at: expect.any(String),
+      name: 'refused',
+      code: 4004,
+      reason: 'Application is over its connection quota',
+    });
   });
 
   it('shows a disconnection with its close code', async () => {
