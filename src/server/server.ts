@@ -14,7 +14,7 @@ import {
 import type { Config } from '../config/schema.ts';
 import { systemClock, type Clock } from '../connection/transport.ts';
 import { ConsoleHub } from '../console/hub.ts';
-import { createApi } from '../http/api.ts';
+import { createApi, createApiScreen } from '../http/api.ts';
 import { createRouter } from '../http/router.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
@@ -100,8 +100,12 @@ export async function startServer(
   let webhooks: WebhookDispatcher | undefined;
   if (apps.dynamic || apps.all().some((app) => app.webhooks.length > 0)) {
     try {
-      const onAttempt = attemptListener(options.onWebhookAttempt, consoleHub);
-      webhooks = await createWebhooks(config, apps, adapter, logger, onAttempt);
+      webhooks = await createWebhooks(config, apps, adapter, logger, (attempt) => {
+        metrics.webhookAttempts.inc({ outcome: attempt.outcome });
+        options.onWebhookAttempt?.(attempt);
+        if (consoleHub?.watching(attempt.appId))
+          consoleHub.publish({ name: 'webhook', ...attempt });
+      });
     } catch (error) {
       await adapter.close();
       if (ownsApps) await apps.close();
@@ -132,17 +136,19 @@ export async function startServer(
     ? new HttpFallback({ config, apps, connections: endpoint, clock, logger, metrics })
     : undefined;
   let ready = true;
+  const apiDeps = {
+    config,
+    apps,
+    adapter,
+    clock,
+    metrics,
+    console: consoleHub,
+    ...(webhooks ? { webhooks } : {}),
+  };
   const router = createRouter({
     isReady: () => ready,
-    api: createApi({
-      config,
-      apps,
-      adapter,
-      clock,
-      metrics,
-      console: consoleHub,
-      ...(webhooks ? { webhooks } : {}),
-    }),
+    api: createApi(apiDeps),
+    screenApi: createApiScreen(apiDeps),
     console: config.console,
     ...(fallback ? { fallback: (request: HttpRequest) => fallback.handle(request) } : {}),
     ...(config.metrics
@@ -158,8 +164,10 @@ export async function startServer(
   });
   const listener = new HttpListener({
     maxBodyBytes: config.maxHttpBodyBytes,
+    maxBufferedBodyBytes: config.maxBufferedHttpBodyBytes,
     bodyTimeoutMs: config.httpBodyTimeoutMs,
-    handle: router,
+    handle: router.handle,
+    screen: router.screen,
     endpoint,
     logger,
     ...(certificate ? { tls: certificate } : {}),
@@ -248,7 +256,7 @@ async function createWebhooks(
   apps: AppStore,
   adapter: Adapter,
   logger: Logger,
-  onAttempt: ((attempt: WebhookAttempt) => void) | undefined,
+  onAttempt: (attempt: WebhookAttempt) => void,
 ): Promise<WebhookDispatcher> {
   let queue: WebhookQueue = new MemoryWebhookQueue();
   if (config.adapter === 'redis') {
@@ -270,20 +278,8 @@ async function createWebhooks(
     leaseMs: config.webhookLeaseMs,
     onError: (error, url) => logger.warn({ err: error, url }, 'webhook delivery failed'),
     stillGone: (event) => stillGone(adapter, event),
-    ...(onAttempt ? { onAttempt } : {}),
+    onAttempt,
   });
-}
-
-/** Each webhook attempt goes to the embedder's listener and, while its app is watched, the console. */
-function attemptListener(
-  listener: ((attempt: WebhookAttempt) => void) | undefined,
-  hub: ConsoleHub | undefined,
-): ((attempt: WebhookAttempt) => void) | undefined {
-  if (!hub) return listener;
-  return (attempt) => {
-    listener?.(attempt);
-    if (hub.watching(attempt.appId)) hub.publish({ name: 'webhook', ...attempt });
-  };
 }
 
 async function createAdapter(
