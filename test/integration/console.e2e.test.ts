@@ -207,7 +207,11 @@ describe('live console page in Chromium', () => {
       expect(await pause.getAttribute('aria-pressed')).toBe('true');
       await sdk.trigger('paused', 'during', {});
       await sdk.trigger('paused', 'during', {});
-      await page.locator('#tail-note', { hasText: 'Paused: 2 new events waiting' }).waitFor();
+      // Others' rows may be waiting too: at least the two sent here.
+      await waitUntil(async () => {
+        const note = (await page.locator('#tail-note').textContent()) ?? '';
+        return Number(/Paused: (\d+) new/.exec(note)?.[1] ?? 0) >= 2;
+      }, 'two waiting rows');
       expect(await rowCount(page, 'api_message', 'paused')).toBe(1);
       await pause.click();
       await waitUntil(async () => (await rowCount(page, 'api_message', 'paused')) === 3, 'resume');
