@@ -95,6 +95,7 @@ export async function startServer(
     await adapter.close();
     throw error;
   }
+  const consoleHub = config.console ? new ConsoleHub() : undefined;
   // A store that changes at run time may gain an app with webhooks later.
   let webhooks: WebhookDispatcher | undefined;
   if (apps.dynamic || apps.all().some((app) => app.webhooks.length > 0)) {
@@ -102,6 +103,8 @@ export async function startServer(
       webhooks = await createWebhooks(config, apps, adapter, logger, (attempt) => {
         metrics.webhookAttempts.inc({ outcome: attempt.outcome });
         options.onWebhookAttempt?.(attempt);
+        if (consoleHub?.watching(attempt.appId))
+          consoleHub.publish({ name: 'webhook', ...attempt });
       });
     } catch (error) {
       await adapter.close();
@@ -109,7 +112,6 @@ export async function startServer(
       throw error;
     }
   }
-  const consoleHub = config.console ? new ConsoleHub() : undefined;
   const sinks = [
     metrics.onChannelEvent,
     ...(consoleHub ? [consoleHub.publish] : []),
