@@ -65,6 +65,13 @@ export const appSchema = z
     enableSubscriptionCount: z.boolean().default(false),
     /** Where channel, presence and client events are posted (PROTOCOL.md §12). */
     webhooks: z.array(webhookTargetSchema).default([]),
+    /**
+     * Browser origins that may connect: exact (`https://app.example.com`), `*`, or a subdomain
+     * wildcard (`https://*.example.com`). `null` (the default) allows any. A WebSocket from
+     * another origin is refused with 4009; the HTTP fallback answers CORS for these only.
+     * Clients that send no `Origin` (servers, native apps) are not browsers and are not checked.
+     */
+    allowedOrigins: z.array(z.string().min(1)).nullable().default(null),
   })
   .strict();
 
@@ -133,6 +140,19 @@ export const configSchema = z
     cacheTtlSeconds: positiveInt.default(1_800),
     /** A socket with more unsent bytes than this is closed with 4100 (slow consumer). */
     maxBufferedBytes: positiveInt.default(1024 * 1024),
+    /**
+     * Serve pusher-js's HTTP fallback transports (`xhr_streaming`, `xhr_polling`) under
+     * `/pusher/app/{key}/…` on the same port, for clients that cannot open a WebSocket.
+     */
+    httpFallback: z.boolean().default(true),
+    /** Open HTTP fallback sessions on this node; more get 503. */
+    maxHttpSessions: positiveInt.default(10_000),
+    /**
+     * This node's own hostname (no port), sent to HTTP fallback clients in the session's `o`
+     * frame so that its later requests come straight here past a round-robin load balancer.
+     * `null`: no hint, so the balancer must keep a session's requests on one node (sticky).
+     */
+    publicHostname: z.string().min(1).nullable().default(null),
     /**
      * After the connection count moves by 1,000 or more and the server goes quiet, run a few
      * garbage collections so resident memory goes back down (V8 otherwise keeps the memory the

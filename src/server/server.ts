@@ -20,6 +20,8 @@ import { createRouter } from '../http/router.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
+import type { HttpRequest } from '../http/types.ts';
+import { HttpFallback } from '../transport/http-fallback/endpoint.ts';
 import { HttpListener } from '../transport/http-listener.ts';
 import { MetricsListener } from '../transport/metrics-listener.ts';
 import { readTlsFiles, watchTlsFiles } from '../transport/tls-files.ts';
@@ -129,6 +131,9 @@ export async function startServer(
     console: consoleHub,
     ...(options.connectionObserver ? { observer: options.connectionObserver } : {}),
   });
+  const fallback = config.httpFallback
+    ? new HttpFallback({ config, apps, connections: endpoint, clock, logger, metrics })
+    : undefined;
   let ready = true;
   const scrape = config.metrics
     ? (options.scrapeMetrics ??
@@ -152,6 +157,7 @@ export async function startServer(
       ...(webhooks ? { webhooks } : {}),
     }),
     console: config.console,
+    ...(fallback ? { fallback: (request: HttpRequest) => fallback.handle(request) } : {}),
     ...(scrape && !metricsListener ? { metrics: scrape } : {}),
   });
   const listener = new HttpListener({
@@ -199,6 +205,7 @@ export async function startServer(
     }
   } catch (error) {
     // A port already in use, say: release what was built, so an embedding process is not held.
+    fallback?.close();
     endpoint.close();
     await releaseBackends();
     throw error;
@@ -212,6 +219,7 @@ export async function startServer(
     endpoint.drain(ErrorCode.ReconnectNow, 'Server is restarting: reconnect');
     await endpoint.whenEmpty(Math.max(0, config.shutdownTimeoutMs - 1500));
     const closed = listener.close();
+    fallback?.close();
     endpoint.close();
     // Every session must have left its channels before the adapter goes: a Redis adapter takes
     // this node's remaining share back on close, and a late leave would be counted twice.

@@ -13,17 +13,23 @@ import type { AppStore } from '../apps/app-store.ts';
 import type { ChannelEventSink } from '../channels/channel-events.ts';
 import { SubscriptionCountThrottle, announceCount } from '../channels/count-throttle.ts';
 import type { Config } from '../config/schema.ts';
-import { appRefusal, checkHandshake } from '../connection/handshake.ts';
+import {
+  appRefusal,
+  checkHandshake,
+  type Handshake,
+  type Refusal,
+} from '../connection/handshake.ts';
 import type { ConsoleHub } from '../console/hub.ts';
 import { Session, type SessionDeps } from '../connection/session.ts';
 import { newSocketId } from '../connection/socket-id.ts';
-import type { Clock } from '../connection/transport.ts';
+import type { Clock, Transport } from '../connection/transport.ts';
 import { LogBudget } from '../observability/log-budget.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { errorFrame } from '../protocol/frames.ts';
 import { IdleCollector } from './idle-collector.ts';
+import { originAllowed } from './origins.ts';
 import { WriteBatcher } from './write-batcher.ts';
 import { WsTransport, type SendContext } from './ws-transport.ts';
 
@@ -65,6 +71,15 @@ const SWEEP_INTERVAL_MS = 1000;
 const LOG_WINDOW_MS = 10_000;
 const INTERNAL_ERROR_LINES = 20;
 const CLIENT_MISTAKE_LINES = 50;
+
+/** The outcome of opening a connection: its Session, or the refusal it was sent. */
+export type Admission = { ok: true; session: Session } | Refusal;
+
+/** A browser page from an origin its app does not allow is refused like an unauthorized socket. */
+function checkOrigin(handshake: Handshake, origin: string | undefined): Handshake {
+  if (!handshake.ok || originAllowed(handshake.app.allowedOrigins, origin)) return handshake;
+  return { ok: false, code: ErrorCode.Unauthorized, message: 'Origin not allowed' };
+}
 
 /** A `ws` socket that carries its Session, so one set of listeners serves every connection. */
 class SessionSocket extends WebSocket {
@@ -162,7 +177,7 @@ export class WebSocketEndpoint {
       this.#server.handleUpgrade(request, socket, head, (ws) => {
         // Nothing thrown while setting a connection up may reach the process.
         try {
-          this.#accept(ws as SessionSocket, socket, url);
+          this.#accept(ws as SessionSocket, socket, url, request.headers.origin);
         } catch (error) {
           this.#failed(error);
           ws.terminate();
@@ -179,32 +194,61 @@ export class WebSocketEndpoint {
     this.deps.logger.error({ err: error }, 'error while accepting a connection');
   }
 
-  #accept(ws: SessionSocket, socket: Duplex, url: string): void {
-    const { apps, metrics } = this.deps;
+  #accept(ws: SessionSocket, socket: Duplex, url: string, origin: string | undefined): void {
     ws.on('error', this.#onError);
     this.#sockets.add(ws);
     // `on`, not `once`: `once` wraps the listener in a closure per connection; ws emits close once.
     ws.on('close', this.#onClose);
+    const transport = new WsTransport(ws, socket, this.#send);
+    const admitted = this.#admit(url, origin, transport, (session) => (ws.session = session));
+    if (!admitted.ok) return;
+    ws.on('message', this.#onMessage);
+    ws.on('pong', onPong);
+    admitted.session.open();
+  }
+
+  /**
+   * Opens a connection that arrived over another transport (the HTTP fallback) with the same
+   * checks, counts, keep-alive sweep, console and observer as a WebSocket. `url` has the
+   * WebSocket form `/app/{key}?protocol=…`. A refused connection has been sent `pusher:error`
+   * and closed through `transport`; an admitted one has been sent `connection_established`.
+   * The transport calls `release` once its connection has ended.
+   */
+  admit(url: string, origin: string | undefined, transport: Transport): Admission {
+    const admitted = this.#admit(url, origin, transport);
+    if (admitted.ok) admitted.session.open();
+    return admitted;
+  }
+
+  #admit(
+    url: string,
+    origin: string | undefined,
+    transport: Transport,
+    bind?: (session: Session) => void,
+  ): Admission {
+    const { apps, metrics } = this.deps;
     // While draining, new arrivals are told to back off (4100: retry in a second), not 4200,
     // which would send them straight back here in a tight loop until the listener closes.
     const handshake = this.#draining
       ? { ok: false as const, code: ErrorCode.OverCapacity, message: this.#draining }
-      : checkHandshake(
-          url,
-          (key) => apps.byKey(key),
-          (id) => this.#perApp.get(id) ?? 0,
+      : checkOrigin(
+          checkHandshake(
+            url,
+            (key) => apps.byKey(key),
+            (id) => this.#perApp.get(id) ?? 0,
+          ),
+          origin,
         );
     if (!handshake.ok) {
       metrics.connectionsRefused.inc({ code: String(handshake.code) });
-      ws.send(errorFrame(handshake.code, handshake.message).bytes, { binary: false });
-      ws.close(handshake.code, handshake.message);
-      return;
+      transport.send(errorFrame(handshake.code, handshake.message));
+      transport.close(handshake.code, handshake.message);
+      return handshake;
     }
     const app = handshake.app;
     const socketId = newSocketId((id) => this.#sessions.has(id));
-    const transport = new WsTransport(ws, socket, this.#send);
     const session = new Session(socketId, transport, this.#depsFor(app));
-    ws.session = session;
+    bind?.(session);
     this.#sessions.set(socketId, session);
     this.#perApp.set(app.id, (this.#perApp.get(app.id) ?? 0) + 1);
     this.deps.adapter.countConnection(app.id, 1);
@@ -212,16 +256,18 @@ export class WebSocketEndpoint {
     if (this.deps.console?.watching(app.id)) {
       this.deps.console.publish({ name: 'connected', appId: app.id, socketId });
     }
-    ws.on('message', this.#onMessage);
-    ws.on('pong', onPong);
     this.deps.observer?.opened(session);
-    session.open();
+    return { ok: true, session };
   }
 
   #forget(ws: SessionSocket, code: number): void {
     this.#sockets.delete(ws);
-    const session = ws.session;
-    if (!session) return;
+    if (ws.session) this.release(ws.session, code);
+  }
+
+  /** A connection has ended: it leaves its channels and signs out. Once per admitted session. */
+  release(session: Session, code?: number): void {
+    if (this.#sessions.get(session.socketId) !== session) return;
     this.#sessions.delete(session.socketId);
     this.#perApp.set(session.appId, (this.#perApp.get(session.appId) ?? 1) - 1);
     this.deps.adapter.countConnection(session.appId, -1);
