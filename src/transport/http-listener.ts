@@ -5,8 +5,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { HttpRequest, HttpResponse } from '../http/types.ts';
+import { httpError, type HttpRequest, type HttpResponse } from '../http/types.ts';
 import type { Logger } from '../observability/logger.ts';
+import { requestTarget } from './request-target.ts';
 import type { WebSocketEndpoint } from './ws-endpoint.ts';
 
 export interface ListenerOptions {
@@ -67,7 +68,8 @@ export class HttpListener {
       if (typeof body === 'number') {
         return send(res, { status: body, body: JSON.stringify({ error: bodyError(body) }) }, true);
       }
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = requestTarget(req.url);
+      if (!url) return send(res, httpError(400, 'Malformed request target'), true);
       const response = await this.options.handle({
         method: req.method ?? 'GET',
         path: url.pathname,
