@@ -15,7 +15,7 @@ import {
 import type { Config } from '../config/schema.ts';
 import { systemClock, type Clock } from '../connection/transport.ts';
 import { ConsoleHub } from '../console/hub.ts';
-import { createApi } from '../http/api.ts';
+import { createApi, createApiScreen } from '../http/api.ts';
 import { createRouter } from '../http/router.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
@@ -103,7 +103,10 @@ export async function startServer(
   let webhooks: WebhookDispatcher | undefined;
   if (apps.dynamic || apps.all().some((app) => app.webhooks.length > 0)) {
     try {
-      webhooks = await createWebhooks(config, apps, adapter, logger, options);
+      webhooks = await createWebhooks(config, apps, adapter, logger, (attempt) => {
+        metrics.webhookAttempts.inc({ outcome: attempt.outcome });
+        options.onWebhookAttempt?.(attempt);
+      });
     } catch (error) {
       await adapter.close();
       if (ownsApps) await apps.close();
@@ -145,25 +148,29 @@ export async function startServer(
   // With a metrics port, /metrics is served there only: the client port is often public.
   const metricsListener =
     scrape && config.metricsPort !== null ? new MetricsListener({ scrape, logger }) : undefined;
+  const apiDeps = {
+    config,
+    apps,
+    adapter,
+    clock,
+    metrics,
+    console: consoleHub,
+    ...(webhooks ? { webhooks } : {}),
+  };
   const router = createRouter({
     isReady: () => ready,
-    api: createApi({
-      config,
-      apps,
-      adapter,
-      clock,
-      metrics,
-      console: consoleHub,
-      ...(webhooks ? { webhooks } : {}),
-    }),
+    api: createApi(apiDeps),
+    screenApi: createApiScreen(apiDeps),
     console: config.console,
     ...(fallback ? { fallback: (request: HttpRequest) => fallback.handle(request) } : {}),
     ...(scrape && !metricsListener ? { metrics: scrape } : {}),
   });
   const listener = new HttpListener({
     maxBodyBytes: config.maxHttpBodyBytes,
+    maxBufferedBodyBytes: config.maxBufferedHttpBodyBytes,
     bodyTimeoutMs: config.httpBodyTimeoutMs,
-    handle: router,
+    handle: router.handle,
+    screen: router.screen,
     endpoint,
     logger,
     ...(certificate ? { tls: certificate } : {}),
@@ -267,7 +274,7 @@ async function createWebhooks(
   apps: AppStore,
   adapter: Adapter,
   logger: Logger,
-  options: ServerOptions,
+  onAttempt: (attempt: WebhookAttempt) => void,
 ): Promise<WebhookDispatcher> {
   let queue: WebhookQueue = new MemoryWebhookQueue();
   if (config.adapter === 'redis') {
@@ -289,7 +296,7 @@ async function createWebhooks(
     leaseMs: config.webhookLeaseMs,
     onError: (error, url) => logger.warn({ err: error, url }, 'webhook delivery failed'),
     stillGone: (event) => stillGone(adapter, event),
-    ...(options.onWebhookAttempt ? { onAttempt: options.onWebhookAttempt } : {}),
+    onAttempt,
   });
 }
 
