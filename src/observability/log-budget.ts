@@ -40,8 +40,8 @@ const WINDOW_MS = 10_000;
 const INTERNAL_ERROR_LINES = 20;
 const CLIENT_MISTAKE_LINES = 50;
 
-/** The endpoint's two budgeted logs: internal errors, and clients' mistakes at debug. */
-export class ConnectionLog {
+/** The two logs a client can provoke at will: internal errors, and its own mistakes at debug. */
+export class BudgetedLog {
   readonly #internalErrors = new LogBudget(INTERNAL_ERROR_LINES, WINDOW_MS);
   readonly #clientMistakes = new LogBudget(CLIENT_MISTAKE_LINES, WINDOW_MS);
 

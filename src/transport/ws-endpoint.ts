@@ -23,7 +23,7 @@ import type { ConsoleHub } from '../console/hub.ts';
 import { Session, type SessionDeps } from '../connection/session.ts';
 import { newSocketId } from '../connection/socket-id.ts';
 import type { Clock, Transport } from '../connection/transport.ts';
-import { ConnectionLog } from '../observability/log-budget.ts';
+import { BudgetedLog } from '../observability/log-budget.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
@@ -108,7 +108,7 @@ export class WebSocketEndpoint {
   /** Session dependencies per app id, shared by that app's open connections. */
   readonly #sessionDeps = new Map<string, { app: SessionDeps['app'] } & SessionDeps>();
   readonly #onError: (error: Error) => void;
-  readonly #log: ConnectionLog;
+  readonly #log: BudgetedLog;
   readonly #onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   readonly #onClose: (this: WebSocket, code: number) => void;
   /** Set while shutting down: the message new arrivals get. */
@@ -144,7 +144,7 @@ export class WebSocketEndpoint {
       maxBufferedBytes: deps.config.maxBufferedBytes,
       onSlowConsumer: () => metrics.slowConsumers.inc(),
     };
-    this.#log = new ConnectionLog(deps.logger, () => deps.clock.now());
+    this.#log = new BudgetedLog(deps.logger, () => deps.clock.now());
     const log = this.#log;
     this.#onError = (error) => log.clientMistake({ err: error }, 'socket error');
     const traffic = this.#traffic;
