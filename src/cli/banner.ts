@@ -56,8 +56,12 @@ export function banner(server: RunningServer): string {
           'Or with the HTTP fallback to this server, for clients whose proxy blocks WebSockets:',
           '',
           `  const pusher = new Pusher('${app.key}', {`,
-          `    cluster: 'local', wsHost: '${host}', wsPort: ${server.port},`,
-          `    httpHost: '${host}', httpPort: ${server.port}, forceTLS: false,`,
+          server.tls
+            ? `    cluster: 'local', wsHost: '${host}', wssPort: ${server.port},`
+            : `    cluster: 'local', wsHost: '${host}', wsPort: ${server.port},`,
+          server.tls
+            ? `    httpHost: '${host}', httpsPort: ${server.port}, forceTLS: true,`
+            : `    httpHost: '${host}', httpPort: ${server.port}, forceTLS: false,`,
           `    enabledTransports: ['ws', 'xhr_streaming', 'xhr_polling'],`,
           '  });',
           '',

@@ -134,6 +134,12 @@ export const configSchema = z
     maxFrameBytes: positiveInt.default(64 * 1024),
     /** Largest HTTP API request body; larger ones get 413. */
     maxHttpBodyBytes: positiveInt.default(1024 * 1024),
+    /**
+     * Request bytes held at once across all HTTP requests whose bodies are being read (each
+     * already signed: unsigned ones are refused before their body). Beyond it: 503 with
+     * `Retry-After`.
+     */
+    maxBufferedHttpBodyBytes: positiveInt.default(64 * 1024 * 1024),
     /** A request body not fully received by then is answered 408 and dropped. */
     httpBodyTimeoutMs: positiveInt.default(10_000),
     /** Seconds a cache channel keeps its last event (Pusher: up to 30 minutes). */
@@ -195,6 +201,13 @@ export const configSchema = z
       .default('info'),
     /** Serve Prometheus metrics at `GET /metrics`. */
     metrics: z.boolean().default(true),
+    /**
+     * Serve `GET /metrics` on this port instead of the client port, which then answers 404 for
+     * it; `null` (the default) keeps it on the client port. 0 picks a free one.
+     */
+    metricsPort: z.number().int().min(0).max(65_535).nullable().default(null),
+    /** Interface of the metrics port; `null` is the same as `host`. */
+    metricsHost: z.string().min(1).nullable().default(null),
     /**
      * Serve the live console at `GET /console`, and each app's feed at `GET /apps/{id}/console`
      * (signed like every API request, so only a holder of the app's secret can watch it).

@@ -5,7 +5,7 @@
  */
 import type { Adapter } from '../adapter/adapter.ts';
 import type { AppStore } from '../apps/app-store.ts';
-import { verifyApiRequest } from '../auth/api-signature.ts';
+import { verifyApiHead, verifyApiRequest } from '../auth/api-signature.ts';
 import type { AppConfig, Config } from '../config/schema.ts';
 import type { Clock } from '../connection/transport.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -19,7 +19,13 @@ import { publishEvents } from './publish.ts';
 import { parseBatch, parseEvent, parseJsonObject, type PublishLimits } from './publish-input.ts';
 import { consoleSummary } from '../console/summary.ts';
 import { channelInfo, channelList, channelUsers, consoleMember } from './queries.ts';
-import { httpError, json, type HttpRequest, type HttpResponse } from './types.ts';
+import {
+  httpError,
+  json,
+  type HttpRequest,
+  type HttpRequestHead,
+  type HttpResponse,
+} from './types.ts';
 
 export interface ApiDeps {
   readonly config: Config;
@@ -48,29 +54,55 @@ export function createApi(deps: ApiDeps) {
   };
 }
 
-async function handle(deps: ApiDeps, request: HttpRequest): Promise<HttpResponse> {
-  const keyed = KEYED_PATH.exec(request.path);
+/**
+ * What the API refuses from a request's head alone, before its body is read: an unknown app, a
+ * disabled one, and every check of the signature but the body's MD5 (PROTOCOL.md §11.2). So an
+ * unsigned or mis-signed body is never held. Undefined: read the body, then call the API.
+ */
+export function createApiScreen(deps: ApiDeps) {
+  return (head: HttpRequestHead): HttpResponse | undefined => {
+    const target = findApp(deps, head);
+    if ('status' in target) return counted(deps, target);
+    const declared = Number(head.headers['content-length'] ?? 0);
+    const auth = verifyApiHead(head, target.app, nowSeconds(deps), declared > 0);
+    if (!auth.ok) return counted(deps, httpError(401, auth.message));
+    if (!target.app.enabled) return counted(deps, httpError(403, 'Application is disabled'));
+    return undefined;
+  };
+}
+
+const counted = (deps: ApiDeps, response: HttpResponse): HttpResponse => {
+  deps.metrics.apiRequests.inc({ status: String(response.status) });
+  return response;
+};
+
+const nowSeconds = (deps: ApiDeps) => Math.floor(deps.clock.now() / 1000);
+
+/** The app a request is for and the resource under it, or the answer when there is none. */
+function findApp(
+  deps: ApiDeps,
+  head: HttpRequestHead,
+): { app: AppConfig; resource: string } | HttpResponse {
+  const keyed = KEYED_PATH.exec(head.path);
   if (keyed?.[1]) {
-    const key = request.query.get('auth_key');
+    const key = head.query.get('auth_key');
     const app = key === null ? undefined : deps.apps.byKey(key);
     if (!app) return httpError(401, key === null ? 'Missing auth_key' : 'Invalid auth_key');
     // The signature covers the path as sent, so it proves this app's secret signed this path.
-    return authorized(deps, app, request, keyed[1]);
+    return { app, resource: keyed[1] };
   }
-  const match = APP_PATH.exec(request.path);
+  const match = APP_PATH.exec(head.path);
   const id = match?.[1] === undefined ? undefined : decodePathSegment(match[1]);
   const app = id === undefined ? undefined : deps.apps.byId(id);
   if (!match || !app) return httpError(404, 'Unknown app');
-  return authorized(deps, app, request, match[2] ?? '');
+  return { app, resource: match[2] ?? '' };
 }
 
-async function authorized(
-  deps: ApiDeps,
-  app: AppConfig,
-  request: HttpRequest,
-  resource: string,
-): Promise<HttpResponse> {
-  const auth = verifyApiRequest(request, app, Math.floor(deps.clock.now() / 1000));
+async function handle(deps: ApiDeps, request: HttpRequest): Promise<HttpResponse> {
+  const target = findApp(deps, request);
+  if ('status' in target) return target;
+  const { app, resource } = target;
+  const auth = verifyApiRequest(request, app, nowSeconds(deps));
   if (!auth.ok) return httpError(401, auth.message);
   if (!app.enabled) return httpError(403, 'Application is disabled');
   return route(deps, app, request, resource);
