@@ -189,6 +189,12 @@ export const configSchema = z
     redisUrl: z.string().min(1).default('redis://127.0.0.1:6379'),
     /** Prefix of every Redis key and channel; the nodes of one cluster share it. */
     redisPrefix: z.string().min(1).default('pushwire'),
+    /**
+     * A node silent this long (it beats every second) is presumed dead: a survivor removes its
+     * members and tells everyone. Lower detects crashes sooner; a node stalled longer than this
+     * (a long GC pause) is removed and then re-added.
+     */
+    redisNodeTimeoutMs: z.number().int().min(2_000).default(4_000),
     /** pino level. */
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

@@ -12,6 +12,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { isValidUserId } from '../protocol/names.ts';
 import type { ConsoleHub } from '../console/hub.ts';
+import { AdapterUnavailableError } from '../errors.ts';
 import { consoleFeed } from './console-feed.ts';
 import { listDeadLetters, redeliverDeadLetter, type DeadLetterStore } from './dead-letters.ts';
 import { publishEvents } from './publish.ts';
@@ -47,7 +48,7 @@ const KEYED_PATH = /^\/(users\/[^/]+\/terminate_connections)$/;
 
 export function createApi(deps: ApiDeps) {
   return async (request: HttpRequest): Promise<HttpResponse> => {
-    const response = await handle(deps, request);
+    const response = await handle(deps, request).catch(unavailable);
     deps.metrics.apiRequests.inc({ status: String(response.status) });
     return response;
   };
@@ -168,7 +169,7 @@ async function route(
     if (userId === undefined) return httpError(400, 'user_id: malformed %-escape in the path');
     if (!isValidUserId(userId)) return httpError(400, 'user_id: invalid user id');
     // [U] Terminated sockets get 4009, as soketi does: pusher-js then does not reconnect (§8.3).
-    deps.adapter.terminateUser(
+    await deps.adapter.terminateUser(
       app.id,
       userId,
       ErrorCode.Unauthorized,
@@ -177,6 +178,12 @@ async function route(
     return json(200, {});
   }
   return httpError(404, `Not found: ${method} ${request.path.slice(0, 200)}`);
+}
+
+/** The cluster's state cannot be reached: nothing was done, so the caller may retry. */
+function unavailable(error: unknown): HttpResponse {
+  if (!(error instanceof AdapterUnavailableError)) throw error;
+  return { ...httpError(503, error.message), headers: { 'retry-after': '1' } };
 }
 
 function decodePathSegment(segment: string): string | undefined {

@@ -144,7 +144,7 @@ export async function startServer(
     ...(webhooks ? { webhooks } : {}),
   };
   const router = createRouter({
-    isReady: () => ready,
+    notReady: () => (ready ? adapter.notReady() : 'draining'),
     api: createApi(apiDeps),
     screenApi: createApiScreen(apiDeps),
     console: config.console,
@@ -288,11 +288,20 @@ async function createAdapter(
 ): Promise<Adapter> {
   if (config.adapter === 'local') return new LocalAdapter({ now: () => clock.now() });
   // Loaded only when asked for, so a single node never loads ioredis.
-  const { RedisAdapter } = await import('../adapter/redis.ts');
+  const { RedisAdapter } = await import('../adapter/redis/adapter.ts');
   return RedisAdapter.connect({
     url: config.redisUrl,
     prefix: config.redisPrefix,
+    nodeTimeoutMs: config.redisNodeTimeoutMs,
     onError: (error) => logger.warn({ err: error }, 'redis adapter error'),
+    // Once when it starts, once with its length when it ends: not once per request.
+    onOutage: (event) =>
+      event.state === 'down'
+        ? logger.error(
+            { err: event.error },
+            'redis unreachable: the API answers 503, new subscriptions wait, sockets stay open',
+          )
+        : logger.warn({ outageMs: event.ms }, 'redis reachable again: state resynchronized'),
     onReclaim,
   });
 }
