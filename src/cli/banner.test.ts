@@ -4,12 +4,12 @@ import type { ConfigInput } from '../config/schema.ts';
 import type { RunningServer } from '../server/server.ts';
 import { banner } from './banner.ts';
 
-const server = (overrides: Partial<ConfigInput> = {}) =>
+const server = (overrides: Partial<ConfigInput> = {}, tls = false) =>
   ({
     config: resolveConfig({ port: 6001, ...overrides }),
+    tls,
     host: '127.0.0.1',
     port: 6001,
-    tls: false,
     wsUrl: 'ws://127.0.0.1:6001',
     httpUrl: 'http://127.0.0.1:6001',
   }) as unknown as RunningServer;
@@ -42,6 +42,12 @@ describe('start banner', () => {
       forceTLS: false,
       enabledTransports: ['ws', 'xhr_streaming', 'xhr_polling'],
     });
+  });
+
+  it('points both at the TLS port when the server terminates TLS', () => {
+    const [wsOnly, withFallback] = snippetOptions(banner(server({}, true)));
+    expect(wsOnly).toMatchObject({ wssPort: 6001, forceTLS: true });
+    expect(withFallback).toMatchObject({ wssPort: 6001, httpsPort: 6001, forceTLS: true });
   });
 
   it('shows no fallback snippet with httpFallback off', () => {

@@ -268,7 +268,7 @@ export class Session implements Subscriber {
       return this.#error(null, `Invalid channel name: ${nameProblem ?? 'missing'}`);
     }
     if (this.#channels.has(channel))
-      return this.#error(null, `Existing subscription to channel ${channel}`);
+      return this.#error(null, `Existing subscription to channel ${channel}`, channel);
     const { maxChannelsPerConnection } = this.deps.limits;
     if (this.#channels.size >= maxChannelsPerConnection) {
       // [U] Pusher documents no such limit; it bounds what one socket can make the server hold.
@@ -287,7 +287,7 @@ export class Session implements Subscriber {
       channelData: payload.value.channel_data,
       user: this.#user,
     });
-    if (!authorization.ok) return this.#error(null, authorization.message);
+    if (!authorization.ok) return this.#error(null, authorization.message, channel);
 
     const pending: SubscriptionState = { state: 'pending' };
     this.#channels.set(channel, pending);
@@ -313,7 +313,7 @@ export class Session implements Subscriber {
         return this.disconnect(ErrorCode.ReconnectNow, 'Cluster state unavailable: reconnect');
       }
       this.deps.onInternalError?.(error);
-      return this.#error(null, `Subscription to ${channel} failed: internal error`);
+      return this.#error(null, `Subscription to ${channel} failed: internal error`, channel);
     }
     if (this.#channels.get(channel) !== pending) {
       // Unsubscribed or closed while joining: undo it quietly, as nothing was announced.
@@ -326,6 +326,7 @@ export class Session implements Subscriber {
       return this.#error(
         null,
         `Presence channel ${channel} is full (${app.maxPresenceMembers} members)`,
+        channel,
       );
     }
     this.#channels.set(
@@ -380,6 +381,7 @@ export class Session implements Subscriber {
       return this.#error(
         null,
         `No current subscription to channel ${channel}, or subscription in progress`,
+        channel,
       );
     }
     this.#channels.delete(channel);
@@ -419,7 +421,7 @@ export class Session implements Subscriber {
       isSubscribed: (channel) => this.#channels.get(channel)?.state === 'subscribed',
       allow: () => this.#clientEvents.take(clock.now()),
     });
-    if (!check.ok) return this.#error(check.code, check.message);
+    if (!check.ok) return this.#error(check.code, check.message, target);
     const { channel } = check;
     const subscription = this.#channels.get(channel);
     const userId = subscription?.state === 'subscribed' ? subscription.userId : undefined;
@@ -495,10 +497,12 @@ export class Session implements Subscriber {
     this.deps.adapter.publish(this.appId, watchlistChannel(userId), frame);
   }
 
-  #error(code: number | null, message: string): void {
+  /** `channel`: what the refusal was about, if a channel, for the console. */
+  #error(code: number | null, message: string, channel?: string): void {
     this.transport.send(frames.errorFrame(code, message));
     if (this.deps.console?.watching(this.appId)) {
-      const entry = { appId: this.appId, socketId: this.socketId, code };
+      const about = channel === undefined ? {} : { channel };
+      const entry = { appId: this.appId, socketId: this.socketId, code, ...about };
       this.deps.console.publish({ name: 'refused', ...entry, reason: maskSignatures(message) });
     }
     this.deps.onRefusal?.(this.socketId, code, message);

@@ -99,6 +99,7 @@ export async function startServer(
     await adapter.close();
     throw error;
   }
+  const consoleHub = config.console ? new ConsoleHub() : undefined;
   // A store that changes at run time may gain an app with webhooks later.
   let webhooks: WebhookDispatcher | undefined;
   if (apps.dynamic || apps.all().some((app) => app.webhooks.length > 0)) {
@@ -106,6 +107,8 @@ export async function startServer(
       webhooks = await createWebhooks(config, apps, adapter, logger, (attempt) => {
         metrics.webhookAttempts.inc({ outcome: attempt.outcome });
         options.onWebhookAttempt?.(attempt);
+        if (consoleHub?.watching(attempt.appId))
+          consoleHub.publish({ name: 'webhook', ...attempt });
       });
     } catch (error) {
       await adapter.close();
@@ -113,7 +116,6 @@ export async function startServer(
       throw error;
     }
   }
-  const consoleHub = config.console ? new ConsoleHub() : undefined;
   const sinks = [
     metrics.onChannelEvent,
     ...(consoleHub ? [consoleHub.publish] : []),
@@ -224,7 +226,8 @@ export async function startServer(
     // Keep listening while sockets drain, so readiness probes see 503 rather than a refusal.
     ready = false;
     endpoint.drain(ErrorCode.ReconnectNow, 'Server is restarting: reconnect');
-    await endpoint.whenEmpty(Math.max(0, config.shutdownTimeoutMs - 1500));
+    const drainMs = Math.max(0, config.shutdownTimeoutMs - 1500);
+    await Promise.all([endpoint.whenEmpty(drainMs), fallback?.whenEmpty(drainMs)]);
     const closed = listener.close();
     fallback?.close();
     endpoint.close();

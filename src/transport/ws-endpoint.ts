@@ -70,7 +70,8 @@ export type Admission = { ok: true; session: Session } | Refusal;
 /** A browser page from an origin its app does not allow is refused like an unauthorized socket. */
 function checkOrigin(handshake: Handshake, origin: string | undefined): Handshake {
   if (!handshake.ok || originAllowed(handshake.app.allowedOrigins, origin)) return handshake;
-  return { ok: false, code: ErrorCode.Unauthorized, message: 'Origin not allowed' };
+  const appId = handshake.app.id;
+  return { ok: false, code: ErrorCode.Unauthorized, message: 'Origin not allowed', appId };
 }
 
 /** A `ws` socket that carries its Session, so one set of listeners serves every connection. */
@@ -234,6 +235,10 @@ export class WebSocketEndpoint {
         );
     if (!handshake.ok) {
       metrics.connectionsRefused.inc({ code: String(handshake.code) });
+      const { appId, code, message } = handshake;
+      if (appId !== undefined && this.deps.console?.watching(appId)) {
+        this.deps.console.publish({ name: 'refused', appId, code, reason: message });
+      }
       transport.send(errorFrame(handshake.code, handshake.message));
       transport.close(handshake.code, handshake.message);
       return handshake;
