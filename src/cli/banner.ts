@@ -9,6 +9,10 @@ import type { RunningServer } from '../server/server.ts';
 const printableSecret = (app: AppConfig): string =>
   app.secret === DEFAULT_APP.secret && app.key === DEFAULT_APP.key ? app.secret : '<your secret>';
 
+/** Only the metrics port is shown: /metrics on the client port needs no saying. */
+const metricsLine = (server: RunningServer): string[] =>
+  server.metricsUrl ? [`  Metrics:    ${server.metricsUrl} (its own port)`] : [];
+
 export function banner(server: RunningServer): string {
   const store = server.config.appStore;
   if (store.type === 'postgres') {
@@ -22,6 +26,7 @@ export function banner(server: RunningServer): string {
         `  WebSocket:  ${server.wsUrl}/app/{key}?protocol=7`,
         `  HTTP API:   ${server.httpUrl}/apps/{id}/events`,
         ...(server.config.console ? [`  Console:    ${server.httpUrl}/console`] : []),
+        ...metricsLine(server),
         '',
       ].join('\n') + '\n'
     );
@@ -37,6 +42,7 @@ export function banner(server: RunningServer): string {
     `  HTTP API:   ${server.httpUrl}/apps/${app.id}/events`,
     `  App:        id=${app.id}  key=${app.key}  secret=${printableSecret(app)}`,
     ...(server.config.console ? [`  Console:    ${server.httpUrl}/console`] : []),
+    ...metricsLine(server),
     ...(server.config.apps.length > 1
       ? [`  (+${server.config.apps.length - 1} more apps from the configuration)`]
       : []),
