@@ -1,5 +1,10 @@
 /** What `pushwire start` prints: where to connect, with what, and a snippet that does it. */
-import { DEFAULT_APP, type AppConfig } from '../config/schema.ts';
+import type { AppConfig } from '../config/schema.ts';
+import {
+  PUBLIC_DEFAULT_APP_WARNING,
+  exposesPublicDefaultApp,
+  isPublicDefaultApp,
+} from '../server/exposure.ts';
 import type { RunningServer } from '../server/server.ts';
 
 /**
@@ -7,7 +12,23 @@ import type { RunningServer } from '../server/server.ts';
  * newcomer going; a configured secret is never printed: stdout is often a shared log.
  */
 const printableSecret = (app: AppConfig): string =>
-  app.secret === DEFAULT_APP.secret && app.key === DEFAULT_APP.key ? app.secret : '<your secret>';
+  isPublicDefaultApp(app) ? app.secret : '<your secret>';
+
+/** A box no one scrolls past: the warning, wrapped to the box. */
+function warningBox(text: string): string[] {
+  const width = 76;
+  const lines: string[] = [];
+  let line = '';
+  for (const word of `WARNING: ${text}`.split(' ')) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  lines.push(line);
+  const rule = `  +${'-'.repeat(width + 2)}+`;
+  return ['', rule, ...lines.map((l) => `  | ${l.padEnd(width)} |`), rule];
+}
 
 export function banner(server: RunningServer): string {
   const store = server.config.appStore;
@@ -30,6 +51,9 @@ export function banner(server: RunningServer): string {
   if (!app) return '';
   const host = server.host.includes(':') ? `[${server.host}]` : server.host;
   const lines = [
+    ...(exposesPublicDefaultApp(server.config, server.host)
+      ? warningBox(PUBLIC_DEFAULT_APP_WARNING)
+      : []),
     '',
     `Pushwire is listening on ${server.wsUrl}`,
     '',

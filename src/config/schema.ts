@@ -154,6 +154,11 @@ export const configSchema = z
     redisUrl: z.string().min(1).default('redis://127.0.0.1:6379'),
     /** Prefix of every Redis key and channel; the nodes of one cluster share it. */
     redisPrefix: z.string().min(1).default('pushwire'),
+    /**
+     * Seconds between the `info` lines that sum up traffic (connections, messages per second,
+     * errors); none is written for an interval without traffic. `0` turns them off.
+     */
+    logSummarySeconds: z.number().int().min(0).default(60),
     /** pino level. */
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

@@ -40,6 +40,30 @@ export interface SessionDeps {
   readonly countThrottle?: SubscriptionCountThrottle;
   /** Called with errors that escaped a handler, after the client got a generic error. */
   readonly onInternalError?: (error: unknown) => void;
+  /** Told what a newcomer needs to see to follow a connection (the debug log), when set. */
+  readonly trace?: (socketId: string, entry: SessionTrace) => void;
+  /** Shared by a node's sessions: what the traffic summary needs from inside a session. */
+  readonly counts?: SessionCounts;
+}
+
+/** What a session did, for the debug log: reasons as the client was told them. */
+export type SessionTrace =
+  | { readonly kind: 'subscribed'; readonly channel: string }
+  | { readonly kind: 'unsubscribed'; readonly channel: string }
+  | { readonly kind: 'signed_in'; readonly userId: string }
+  | {
+      readonly kind: 'refused' | 'closed';
+      readonly code: number | null;
+      readonly reason: string;
+      readonly channel?: string;
+    };
+
+export interface SessionCounts {
+  /** `pusher:ping` and `pusher:pong` frames received, and sent. */
+  keepAliveIn: number;
+  keepAliveOut: number;
+  /** `pusher:error` frames sent for a refusal or a bad frame. */
+  errors: number;
 }
 
 type SubscriptionState = { state: 'pending' } | { state: 'subscribed'; userId?: string };
@@ -131,6 +155,7 @@ export class Session implements Subscriber {
       }
     } else if (now - this.#lastActivity >= activityTimeoutSeconds * 1000) {
       this.#pingSentAt = now;
+      if (this.deps.counts) this.deps.counts.keepAliveOut++;
       this.transport.send(frames.PING);
     }
   }
@@ -156,6 +181,7 @@ export class Session implements Subscriber {
   /** Sends `pusher:error` with `code`, then closes with the same code (§1.2). */
   disconnect(code: number, message: string): void {
     if (this.#closed) return;
+    this.deps.trace?.(this.socketId, { kind: 'closed', code, reason: message });
     this.transport.send(frames.errorFrame(code, message));
     // Codes of 4300 and above are never close codes: pusher-js would stop reconnecting (§4.1).
     if (!isCloseCode(code)) return;
@@ -230,8 +256,13 @@ export class Session implements Subscriber {
     const { event, channel, data } = decoded.value;
     switch (event) {
       case 'pusher:ping':
+        if (this.deps.counts) {
+          this.deps.counts.keepAliveIn++;
+          this.deps.counts.keepAliveOut++;
+        }
         return this.transport.send(frames.PONG);
       case 'pusher:pong':
+        if (this.deps.counts) this.deps.counts.keepAliveIn++;
         return;
       case 'pusher:subscribe':
         return this.#subscribe(data);
@@ -262,13 +293,14 @@ export class Session implements Subscriber {
       return this.#error(null, `Invalid channel name: ${nameProblem ?? 'missing'}`);
     }
     if (this.#channels.has(channel))
-      return this.#error(null, `Existing subscription to channel ${channel}`);
+      return this.#error(null, `Existing subscription to channel ${channel}`, channel);
     const { maxChannelsPerConnection } = this.deps.limits;
     if (this.#channels.size >= maxChannelsPerConnection) {
       // [U] Pusher documents no such limit; it bounds what one socket can make the server hold.
       return this.#error(
         null,
         `Too many subscriptions: at most ${maxChannelsPerConnection} per connection`,
+        channel,
       );
     }
     const kind = channelKind(channel);
@@ -281,7 +313,7 @@ export class Session implements Subscriber {
       channelData: payload.value.channel_data,
       user: this.#user,
     });
-    if (!authorization.ok) return this.#error(null, authorization.message);
+    if (!authorization.ok) return this.#error(null, authorization.message, channel);
 
     const pending: SubscriptionState = { state: 'pending' };
     this.#channels.set(channel, pending);
@@ -302,7 +334,7 @@ export class Session implements Subscriber {
     } catch (error) {
       if (this.#channels.get(channel) === pending) this.#channels.delete(channel);
       this.deps.onInternalError?.(error);
-      return this.#error(null, `Subscription to ${channel} failed: internal error`);
+      return this.#error(null, `Subscription to ${channel} failed: internal error`, channel);
     }
     if (this.#channels.get(channel) !== pending) {
       // Unsubscribed or closed while joining: undo it quietly, as nothing was announced.
@@ -315,6 +347,7 @@ export class Session implements Subscriber {
       return this.#error(
         null,
         `Presence channel ${channel} is full (${app.maxPresenceMembers} members)`,
+        channel,
       );
     }
     this.#channels.set(
@@ -322,6 +355,7 @@ export class Session implements Subscriber {
       member ? { state: 'subscribed', userId: member.userId } : { state: 'subscribed' },
     );
     this.transport.send(frames.subscriptionSucceeded(channel, outcome.presence));
+    this.deps.trace?.(this.socketId, { kind: 'subscribed', channel });
     if (kind.isSigned) this.#authorized = true;
     const internal = kind.isInternal;
     if (outcome.channelOccupied && !internal)
@@ -366,6 +400,7 @@ export class Session implements Subscriber {
       );
     }
     this.#channels.delete(channel);
+    this.deps.trace?.(this.socketId, { kind: 'unsubscribed', channel });
     // A pending join sees the deletion and undoes itself.
     if (subscription.state === 'subscribed') {
       await this.#serially(channel, () => this.#leave(channel));
@@ -396,10 +431,14 @@ export class Session implements Subscriber {
       data,
       isSubscribed: (channel) => this.#channels.get(channel)?.state === 'subscribed',
     });
-    if (!check.ok) return this.#error(null, check.message);
+    if (!check.ok) return this.#error(null, check.message, target);
     const { channel } = check;
     if (!this.#clientEvents.take(clock.now())) {
-      return this.#error(ErrorCode.ClientEventRateLimit, 'Client event rejected due to rate limit');
+      return this.#error(
+        ErrorCode.ClientEventRateLimit,
+        'Client event rejected due to rate limit',
+        channel,
+      );
     }
     const subscription = this.#channels.get(channel);
     const userId = subscription?.state === 'subscribed' ? subscription.userId : undefined;
@@ -434,6 +473,7 @@ export class Session implements Subscriber {
     this.#user = user;
     this.#authorized = true;
     this.transport.send(frames.signinSuccess(userData));
+    this.deps.trace?.(this.socketId, { kind: 'signed_in', userId: user.id });
     if (watchlistTruncated) {
       this.#error(
         ErrorCode.WatchlistLimit,
@@ -475,7 +515,14 @@ export class Session implements Subscriber {
     this.deps.adapter.publish(this.appId, watchlistChannel(userId), frame);
   }
 
-  #error(code: number | null, message: string): void {
+  #error(code: number | null, message: string, channel?: string): void {
+    if (this.deps.counts) this.deps.counts.errors++;
+    this.deps.trace?.(this.socketId, {
+      kind: 'refused',
+      code,
+      reason: message,
+      ...(channel === undefined ? {} : { channel }),
+    });
     this.transport.send(frames.errorFrame(code, message));
   }
 

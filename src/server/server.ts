@@ -18,11 +18,13 @@ import { createApi } from '../http/api.ts';
 import { createRouter } from '../http/router.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
+import { TrafficSummary } from '../observability/traffic-summary.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { HttpListener } from '../transport/http-listener.ts';
 import { readTlsFiles, watchTlsFiles } from '../transport/tls-files.ts';
 import { WebhookDispatcher, fetchSender, systemScheduler } from '../webhooks/dispatcher.ts';
 import { WebSocketEndpoint, type ConnectionObserver } from '../transport/ws-endpoint.ts';
+import { PUBLIC_DEFAULT_APP_WARNING, exposesPublicDefaultApp } from './exposure.ts';
 
 export type { ConnectionHandle, ConnectionObserver } from '../transport/ws-endpoint.ts';
 
@@ -106,8 +108,10 @@ export async function startServer(
   events = fanOutSinks(sinks, (error) =>
     logger.error({ err: error }, 'error in channel event sink'),
   );
+  const traffic = new TrafficSummary();
   const endpoint = new WebSocketEndpoint({
     config,
+    counts: traffic.counts,
     apps,
     adapter,
     events,
@@ -118,9 +122,13 @@ export async function startServer(
     ...(options.connectionObserver ? { observer: options.connectionObserver } : {}),
   });
   let ready = true;
+  const api = createApi({ config, apps, adapter, clock, metrics, console: consoleHub });
   const router = createRouter({
     isReady: () => ready,
-    api: createApi({ config, apps, adapter, clock, metrics, console: consoleHub }),
+    api: (request) => {
+      traffic.counts.apiRequests++;
+      return api(request);
+    },
     console: config.console,
     ...(config.metrics
       ? {
@@ -157,8 +165,24 @@ export async function startServer(
             ),
         })
       : undefined;
+  const summaryTimer =
+    config.logSummarySeconds > 0
+      ? setInterval(() => {
+          try {
+            const line = traffic.take(endpoint.size, config.logSummarySeconds);
+            if (line) {
+              const { text, ...fields } = line;
+              logger.info(fields, text);
+            }
+          } catch {
+            // A log line that cannot be written is not worth the process.
+          }
+        }, config.logSummarySeconds * 1000)
+      : undefined;
+  summaryTimer?.unref();
   /** Last in every shutdown: webhooks, then the adapter and the app store this server opened. */
   const releaseBackends = async () => {
+    clearInterval(summaryTimer);
     tlsWatch?.close();
     webhooks?.close();
     await adapter.close();
@@ -174,6 +198,15 @@ export async function startServer(
     throw error;
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const secure = certificate ? 's' : '';
+  const wsUrl = `ws${secure}://${host}:${address.port}`;
+  logger.info(
+    startFields(config, apps, wsUrl, certificate?.summary),
+    startLine(config, apps, wsUrl),
+  );
+  if (exposesPublicDefaultApp(config, address.address)) {
+    logger.warn({ address: wsUrl }, `PUBLIC DEFAULT APP: ${PUBLIC_DEFAULT_APP_WARNING}`);
+  }
   let stopping: Promise<void> | undefined;
 
   const stop = async () => {
@@ -191,19 +224,45 @@ export async function startServer(
     await releaseBackends();
   };
 
-  const secure = certificate ? 's' : '';
   return {
     config,
     host: address.address,
     port: address.port,
     tls: certificate !== undefined,
-    wsUrl: `ws${secure}://${host}:${address.port}`,
+    wsUrl,
     httpUrl: `http${secure}://${host}:${address.port}`,
     metrics,
     apps,
     connections: () => endpoint.size,
     stop: () => (stopping ??= stop()),
   };
+}
+
+/** The start line's fields: where, which apps (ids and public keys only), adapter, app store. */
+function startFields(config: Config, apps: AppStore, address: string, tls: string | undefined) {
+  const served = apps.all();
+  const store = config.appStore;
+  return {
+    address,
+    apps: served.slice(0, 20).map((app) => ({ id: app.id, key: app.key })),
+    appCount: served.length,
+    adapter: config.adapter,
+    appStore: store.type === 'postgres' ? { type: store.type, table: store.table } : store,
+    ...(tls ? { tls } : {}),
+  };
+}
+
+function startLine(config: Config, apps: AppStore, address: string): string {
+  const served = apps.all();
+  const ids = served.slice(0, 5).map((app) => app.id);
+  const more = served.length > ids.length ? `, +${served.length - ids.length} more` : '';
+  const store = config.appStore;
+  const from =
+    store.type === 'postgres' ? `PostgreSQL table "${store.table}"` : 'the configuration';
+  return (
+    `Pushwire listening on ${address}: ${served.length} app${served.length === 1 ? '' : 's'} ` +
+    `(${ids.join(', ')}${more}) from ${from}, ${config.adapter} adapter`
+  );
 }
 
 /** Whether a held removal still holds: nobody re-occupied the channel or brought the user back. */

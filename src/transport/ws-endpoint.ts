@@ -15,10 +15,12 @@ import { SubscriptionCountThrottle, announceCount } from '../channels/count-thro
 import type { Config } from '../config/schema.ts';
 import { appRefusal, checkHandshake } from '../connection/handshake.ts';
 import type { ConsoleHub } from '../console/hub.ts';
-import { Session, type SessionDeps } from '../connection/session.ts';
+import { Session, type SessionDeps, type SessionTrace } from '../connection/session.ts';
 import { newSocketId } from '../connection/socket-id.ts';
 import type { Clock } from '../connection/transport.ts';
+import { withoutSignatures } from '../observability/log-safe.ts';
 import type { Logger } from '../observability/logger.ts';
+import { emptyTrafficCounts, type TrafficCounts } from '../observability/traffic-summary.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { errorFrame } from '../protocol/frames.ts';
@@ -53,6 +55,14 @@ export interface EndpointDeps {
   /** The live console's feed, when it is served. */
   readonly console?: ConsoleHub;
   readonly observer?: ConnectionObserver;
+  /** Added to as connections come and go and frames pass (the traffic summary's counts). */
+  readonly counts?: TrafficCounts;
+}
+
+/** Where a connection came from, for the debug log: the proxy's X-Forwarded-For too. */
+interface Origin {
+  readonly remoteAddress: string | undefined;
+  readonly forwardedFor?: string;
 }
 
 const SWEEP_INTERVAL_MS = 1000;
@@ -78,6 +88,32 @@ function destroyOnError(this: Duplex): void {
   this.destroy();
 }
 
+function origin(request: IncomingMessage): Origin {
+  const forwarded = request.headers['x-forwarded-for'];
+  const remoteAddress = request.socket.remoteAddress;
+  return typeof forwarded === 'string'
+    ? { remoteAddress, forwardedFor: forwarded.slice(0, 200) }
+    : { remoteAddress };
+}
+
+/** One debug line per thing a session did; never a secret, never a signature. */
+function logTrace(logger: Logger, appId: string, socketId: string, entry: SessionTrace): void {
+  const at = { socketId, appId };
+  switch (entry.kind) {
+    case 'subscribed':
+    case 'unsubscribed':
+      return logger.debug({ ...at, channel: entry.channel }, `${entry.kind} ${entry.channel}`);
+    case 'signed_in':
+      return logger.debug({ ...at, userId: entry.userId }, `signed in as ${entry.userId}`);
+    default: {
+      const reason = withoutSignatures(entry.reason);
+      const channel = entry.channel === undefined ? {} : { channel: entry.channel };
+      const what = entry.kind === 'closed' ? `closed (${entry.code})` : 'refused';
+      logger.debug({ ...at, ...channel, code: entry.code, reason }, `${what}: ${reason}`);
+    }
+  }
+}
+
 export class WebSocketEndpoint {
   readonly #server: WebSocketServer;
   readonly #sessions = new Map<string, Session>();
@@ -98,6 +134,8 @@ export class WebSocketEndpoint {
   #draining: string | undefined;
   /** Sessions still leaving their channels after their socket closed. */
   readonly #closing = new Set<Promise<void>>();
+  readonly #counts: TrafficCounts;
+  readonly #debug: boolean;
 
   constructor(private readonly deps: EndpointDeps) {
     this.#server = new WebSocketServer({
@@ -119,10 +157,14 @@ export class WebSocketEndpoint {
     this.#sweep.unref();
     this.#collector = deps.config.collectGarbageWhenIdle ? new IdleCollector() : undefined;
     const { metrics } = deps;
+    const counts = (this.#counts = deps.counts ?? emptyTrafficCounts());
+    // Decided once: at info, no connection builds a log entry it would throw away.
+    this.#debug = deps.logger.isLevelEnabled('debug');
     this.#send = {
       batcher: new WriteBatcher((frames) => {
         metrics.framesSent.inc(frames);
         this.#traffic.frames += frames;
+        counts.framesOut += frames;
       }),
       maxBufferedBytes: deps.config.maxBufferedBytes,
       onSlowConsumer: () => metrics.slowConsumers.inc(),
@@ -132,6 +174,7 @@ export class WebSocketEndpoint {
     this.#onMessage = function (this: WebSocket, data: RawData, isBinary: boolean) {
       metrics.frameReceived();
       traffic.frames++;
+      counts.framesIn++;
       receive(this, data, isBinary);
     };
     const forget = (ws: SessionSocket) => this.#forget(ws);
@@ -151,7 +194,7 @@ export class WebSocketEndpoint {
       this.#server.handleUpgrade(request, socket, head, (ws) => {
         // Nothing thrown while setting a connection up may reach the process.
         try {
-          this.#accept(ws as SessionSocket, socket, url);
+          this.#accept(ws as SessionSocket, socket, url, this.#debug ? origin(request) : undefined);
         } catch (error) {
           this.#failed(error);
           ws.terminate();
@@ -165,10 +208,11 @@ export class WebSocketEndpoint {
 
   #failed(error: unknown): void {
     this.deps.metrics.internalErrors.inc();
+    this.#counts.errors++;
     this.deps.logger.error({ err: error }, 'error while accepting a connection');
   }
 
-  #accept(ws: SessionSocket, socket: Duplex, url: string): void {
+  #accept(ws: SessionSocket, socket: Duplex, url: string, from: Origin | undefined): void {
     const { apps, metrics } = this.deps;
     ws.on('error', this.#onError);
     this.#sockets.add(ws);
@@ -185,6 +229,14 @@ export class WebSocketEndpoint {
         );
     if (!handshake.ok) {
       metrics.connectionsRefused.inc({ code: String(handshake.code) });
+      this.#counts.errors++;
+      if (from) {
+        const { code, message } = handshake;
+        this.deps.logger.debug(
+          { ...from, path: url.split('?')[0]?.slice(0, 200), code, reason: message },
+          `connection refused (${code}): ${message}`,
+        );
+      }
       ws.send(errorFrame(handshake.code, handshake.message).bytes, { binary: false });
       ws.close(handshake.code, handshake.message);
       return;
@@ -197,6 +249,8 @@ export class WebSocketEndpoint {
     this.#sessions.set(socketId, session);
     this.#perApp.set(app.id, (this.#perApp.get(app.id) ?? 0) + 1);
     metrics.connections.inc({ app_id: app.id });
+    this.#counts.opened++;
+    if (from) this.deps.logger.debug({ socketId, appId: app.id, ...from }, 'connection opened');
     if (this.deps.console?.watching(app.id)) {
       this.deps.console.publish({ name: 'connected', appId: app.id, socketId });
     }
@@ -213,6 +267,13 @@ export class WebSocketEndpoint {
     this.#sessions.delete(session.socketId);
     this.#perApp.set(session.appId, (this.#perApp.get(session.appId) ?? 1) - 1);
     this.deps.metrics.connections.dec({ app_id: session.appId });
+    this.#counts.closed++;
+    if (this.#debug) {
+      this.deps.logger.debug(
+        { socketId: session.socketId, appId: session.appId },
+        'connection closed',
+      );
+    }
     if (this.deps.console?.watching(session.appId)) {
       const entry = { appId: session.appId, socketId: session.socketId };
       this.deps.console.publish({ name: 'disconnected', ...entry });
@@ -240,10 +301,18 @@ export class WebSocketEndpoint {
         clock,
         events,
         countThrottle: this.#countThrottle,
+        counts: this.#counts,
         onInternalError: (error) => {
           metrics.internalErrors.inc();
+          this.#counts.errors++;
           logger.error({ err: error, appId: app.id }, 'error in message handler');
         },
+        ...(this.#debug
+          ? {
+              trace: (socketId: string, entry: SessionTrace) =>
+                logTrace(logger, app.id, socketId, entry),
+            }
+          : {}),
       };
       this.#sessionDeps.set(app.id, deps);
     }
