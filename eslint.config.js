@@ -12,7 +12,7 @@ const restrict = (...names) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/'] },
+  { ignores: ['**/dist/', 'node_modules/', 'coverage/', 'bench/results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -34,7 +34,7 @@ export default tseslint.config(
     rules: restrict('ws', 'ioredis', 'node:http', 'node:net', 'node:timers', 'pino', 'prom-client'),
   },
   {
-    files: ['src/sdk/**'],
+    files: ['packages/sdk/src/**'],
     rules: restrict('ws', 'ioredis', 'pino', 'prom-client', 'node:http', 'node:crypto', 'zod'),
   },
   {

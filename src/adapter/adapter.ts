@@ -100,6 +100,20 @@ export interface Adapter {
   channel(appId: string, channel: string): Promise<ChannelStats | undefined>;
   /** Distinct user ids in a presence channel. */
   members(appId: string, channel: string): Promise<string[]>;
+  /** One presence member with the user_info it joined with; undefined when not a member. */
+  member(appId: string, channel: string, userId: string): Promise<PresenceMember | undefined>;
+
+  /**
+   * Counts a connection of `appId` opening (+1) or closing (-1) on this node. Never throws and
+   * never waits: a cluster implementation shares its counts in the background.
+   */
+  countConnection(appId: string, delta: 1 | -1): void;
+  /**
+   * Open connections of `appId` on every node: this node's count as it is now, other nodes'
+   * as they shared it, at most about a second ago. A node that died stops counting within the
+   * time it takes to be presumed dead.
+   */
+  connectionCount(appId: string): Promise<number>;
 
   /** Remembers the last API-published event of a cache channel for `ttlSeconds`. */
   setCache(

@@ -13,6 +13,7 @@ import type {
 
 export class LocalAdapter implements Adapter {
   readonly #registry = new ChannelRegistry();
+  readonly #connections = new Map<string, number>();
   readonly #now: () => number;
   #lastCacheSweep = 0;
 
@@ -89,6 +90,34 @@ export class LocalAdapter implements Adapter {
 
   async members(appId: string, channel: string): Promise<string[]> {
     return this.#registry.memberIds(appId, channel);
+  }
+
+  async member(
+    appId: string,
+    channel: string,
+    userId: string,
+  ): Promise<PresenceMember | undefined> {
+    return this.#registry.member(appId, channel, userId);
+  }
+
+  countConnection(appId: string, delta: 1 | -1): void {
+    const count = (this.#connections.get(appId) ?? 0) + delta;
+    if (count > 0) this.#connections.set(appId, count);
+    else this.#connections.delete(appId);
+  }
+
+  async connectionCount(appId: string): Promise<number> {
+    return this.localConnections(appId);
+  }
+
+  /** This node's open connections of `appId`. */
+  localConnections(appId: string): number {
+    return this.#connections.get(appId) ?? 0;
+  }
+
+  /** Every app with open connections on this node, with its count. */
+  allConnections(): ReadonlyMap<string, number> {
+    return this.#connections;
   }
 
   async setCache(

@@ -49,6 +49,8 @@ type Scripted = Redis & {
 };
 
 const SEP = '\n';
+/** How long a change in this node's connection counts waits before it is shared. */
+const COUNTS_DELAY_MS = 1000;
 
 export class RedisAdapter implements Adapter {
   readonly nodeId = randomUUID();
@@ -67,6 +69,8 @@ export class RedisAdapter implements Adapter {
   readonly #onError: (error: unknown) => void;
   readonly #onReclaim: ChannelEventSink;
   #heartbeat: NodeJS.Timeout | undefined;
+  /** Set while this node's connection counts wait to be shared (at most once a second). */
+  #countsDue: NodeJS.Timeout | undefined;
   #beats = 0;
 
   private constructor(options: RedisAdapterOptions) {
@@ -112,6 +116,10 @@ export class RedisAdapter implements Adapter {
 
   #own(): string {
     return `${this.#prefix}:own:${this.nodeId}`;
+  }
+
+  #connectionsKey(node: string): string {
+    return `${this.#prefix}:conns:${node}`;
   }
 
   async join(
@@ -258,6 +266,50 @@ export class RedisAdapter implements Adapter {
     return fields.filter((f) => f.startsWith('i:')).map((f) => f.slice(2));
   }
 
+  async member(
+    appId: string,
+    channel: string,
+    userId: string,
+  ): Promise<PresenceMember | undefined> {
+    const info = await this.#redis.hget(this.#key(appId, 'ch', channel), `i:${userId}`);
+    if (info === null) return undefined;
+    return { userId, userInfo: info === '' ? null : (JSON.parse(info) as unknown) };
+  }
+
+  countConnection(appId: string, delta: 1 | -1): void {
+    this.#local.countConnection(appId, delta);
+    if (this.#countsDue) return;
+    this.#countsDue = setTimeout(() => {
+      this.#countsDue = undefined;
+      this.#shareConnections().catch(this.#onError);
+    }, COUNTS_DELAY_MS);
+    this.#countsDue.unref();
+  }
+
+  /** This node's counts, whole: one hash per node, which expires with the node's liveness. */
+  async #shareConnections(): Promise<void> {
+    const key = this.#connectionsKey(this.nodeId);
+    const counts = [...this.#local.allConnections()].flatMap(([app, n]) => [app, String(n)]);
+    const multi = this.#redis.multi().del(key);
+    if (counts.length > 0) multi.hset(key, ...counts).expire(key, this.#livenessSeconds());
+    await multi.exec();
+  }
+
+  async connectionCount(appId: string): Promise<number> {
+    const nodes = (await this.#redis.smembers(`${this.#prefix}:nodes`)).filter(
+      (node) => node !== this.nodeId,
+    );
+    const pipeline = this.#redis.pipeline();
+    for (const node of nodes) pipeline.hget(this.#connectionsKey(node), appId);
+    const rows = nodes.length > 0 ? ((await pipeline.exec()) ?? []) : [];
+    const others = rows.reduce((sum, [, value]) => sum + (Number(value) || 0), 0);
+    return this.#local.localConnections(appId) + others;
+  }
+
+  #livenessSeconds(): number {
+    return Math.ceil((this.#heartbeatMs * 3) / 1000);
+  }
+
   async setCache(
     appId: string,
     channel: string,
@@ -287,8 +339,10 @@ export class RedisAdapter implements Adapter {
   /** Leaves the cluster: this node's share of the state is taken back at once. */
   async close(): Promise<void> {
     clearInterval(this.#heartbeat);
+    clearTimeout(this.#countsDue);
     try {
       await this.#reclaim(this.nodeId);
+      await this.#redis.del(this.#connectionsKey(this.nodeId));
       await this.#redis.del(`${this.#prefix}:alive:${this.nodeId}`);
       await this.#redis.srem(`${this.#prefix}:nodes`, this.nodeId);
     } finally {
@@ -300,13 +354,14 @@ export class RedisAdapter implements Adapter {
   /** Drops the connections without leaving the cluster, as a crash would (for tests). */
   abandon(): void {
     clearInterval(this.#heartbeat);
+    clearTimeout(this.#countsDue);
     this.#subscriber.disconnect();
     this.#redis.disconnect();
   }
 
   /** Proves this node alive, and reclaims the share of any node that stopped doing so. */
   async #beat(): Promise<void> {
-    const ttl = Math.ceil((this.#heartbeatMs * 3) / 1000);
+    const ttl = this.#livenessSeconds();
     const alive = `${this.#prefix}:alive:${this.nodeId}`;
     const previous = await this.#redis.call('SET', alive, '1', 'EX', String(ttl), 'GET');
     if (previous === null && this.#beats > 0) {
@@ -319,10 +374,13 @@ export class RedisAdapter implements Adapter {
     }
     this.#beats++;
     await this.#redis.sadd(`${this.#prefix}:nodes`, this.nodeId);
+    // Written whole each beat too: it keeps the hash alive, and restores it after an outage.
+    await this.#shareConnections();
     for (const node of await this.#redis.smembers(`${this.#prefix}:nodes`)) {
       if (node === this.nodeId) continue;
       if (await this.#redis.exists(`${this.#prefix}:alive:${node}`)) continue;
       await this.#reclaim(node);
+      await this.#redis.del(this.#connectionsKey(node));
       await this.#redis.srem(`${this.#prefix}:nodes`, node);
     }
   }

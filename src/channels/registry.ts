@@ -173,6 +173,11 @@ export class ChannelRegistry {
     return [...(this.#apps.get(appId)?.channels.keys() ?? [])];
   }
 
+  member(appId: string, channel: string, userId: string): PresenceMember | undefined {
+    const entry = this.#apps.get(appId)?.channels.get(channel)?.members?.get(userId);
+    return entry ? { userId, userInfo: entry.info === undefined ? null : entry.info } : undefined;
+  }
+
   memberIds(appId: string, channel: string): string[] {
     return [...(this.#apps.get(appId)?.channels.get(channel)?.members?.keys() ?? [])];
   }

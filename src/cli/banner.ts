@@ -65,7 +65,7 @@ export function banner(server: RunningServer): string {
       ? [`  (+${server.config.apps.length - 1} more apps from the configuration)`]
       : []),
     '',
-    'Connect with pusher-js:',
+    "Connect with pusher-js (WebSocket only: it never falls back to Pusher's own servers):",
     '',
     `  const pusher = new Pusher('${app.key}', {`,
     server.tls
@@ -75,6 +75,18 @@ export function banner(server: RunningServer): string {
     '  });',
     `  pusher.subscribe('my-channel').bind('my-event', (data) => console.log(data));`,
     '',
+    ...(server.config.httpFallback
+      ? [
+          'Or with the HTTP fallback to this server, for clients whose proxy blocks WebSockets:',
+          '',
+          `  const pusher = new Pusher('${app.key}', {`,
+          `    cluster: 'local', wsHost: '${host}', wsPort: ${server.port},`,
+          `    httpHost: '${host}', httpPort: ${server.port}, forceTLS: false,`,
+          `    enabledTransports: ['ws', 'xhr_streaming', 'xhr_polling'],`,
+          '  });',
+          '',
+        ]
+      : []),
     'Publish with the pusher SDK:',
     '',
     `  new Pusher({ appId: '${app.id}', key: '${app.key}', secret: '${printableSecret(app)}',`,

@@ -65,6 +65,13 @@ export const appSchema = z
     enableSubscriptionCount: z.boolean().default(false),
     /** Where channel, presence and client events are posted (PROTOCOL.md §12). */
     webhooks: z.array(webhookTargetSchema).default([]),
+    /**
+     * Browser origins that may connect: exact (`https://app.example.com`), `*`, or a subdomain
+     * wildcard (`https://*.example.com`). `null` (the default) allows any. A WebSocket from
+     * another origin is refused with 4009; the HTTP fallback answers CORS for these only.
+     * Clients that send no `Origin` (servers, native apps) are not browsers and are not checked.
+     */
+    allowedOrigins: z.array(z.string().min(1)).nullable().default(null),
   })
   .strict();
 
@@ -134,6 +141,19 @@ export const configSchema = z
     /** A socket with more unsent bytes than this is closed with 4100 (slow consumer). */
     maxBufferedBytes: positiveInt.default(1024 * 1024),
     /**
+     * Serve pusher-js's HTTP fallback transports (`xhr_streaming`, `xhr_polling`) under
+     * `/pusher/app/{key}/…` on the same port, for clients that cannot open a WebSocket.
+     */
+    httpFallback: z.boolean().default(true),
+    /** Open HTTP fallback sessions on this node; more get 503. */
+    maxHttpSessions: positiveInt.default(10_000),
+    /**
+     * This node's own hostname (no port), sent to HTTP fallback clients in the session's `o`
+     * frame so that its later requests come straight here past a round-robin load balancer.
+     * `null`: no hint, so the balancer must keep a session's requests on one node (sticky).
+     */
+    publicHostname: z.string().min(1).nullable().default(null),
+    /**
      * After the connection count moves by 1,000 or more and the server goes quiet, run a few
      * garbage collections so resident memory goes back down (V8 otherwise keeps the memory the
      * change needed until allocation pressure returns).
@@ -143,6 +163,15 @@ export const configSchema = z
     shutdownTimeoutMs: positiveInt.default(5_000),
     /** How long channel_vacated and member_removed webhooks wait for a re-join (Pusher: 3 s). */
     webhookRemovalDelayMs: z.number().int().min(0).default(3_000),
+    /** The first retry of a webhook the receiver did not take waits this long; each next one doubles. */
+    webhookFirstRetryMs: positiveInt.default(1_000),
+    /** A webhook is retried until this long after it was queued, then dead-lettered (Pusher: ~5 min). */
+    webhookRetryForMs: positiveInt.default(300_000),
+    /**
+     * How long a node holds a webhook it is sending: if the node dies, another takes it after
+     * this. The receiver gets half of it to answer, 10 s at most.
+     */
+    webhookLeaseMs: z.number().int().min(100).default(20_000),
     /** `local`: one node, state in memory. `redis`: several nodes share state through Redis. */
     adapter: z.enum(['local', 'redis']).default('local'),
     /**

@@ -7,6 +7,7 @@ import type { Adapter, JoinOutcome, PresenceMember, Subscriber } from '../adapte
 import type { ChannelEventSink } from '../channels/channel-events.ts';
 import { announceCount, type SubscriptionCountThrottle } from '../channels/count-throttle.ts';
 import type { AppConfig, Config } from '../config/schema.ts';
+import { maskSignatures, type ConsoleHub } from '../console/hub.ts';
 import { channelKind, watchlistChannel, type ChannelKind } from '../protocol/channel-kind.ts';
 import { ErrorCode, isCloseCode } from '../protocol/codes.ts';
 import * as frames from '../protocol/frames.ts';
@@ -40,6 +41,8 @@ export interface SessionDeps {
   readonly countThrottle?: SubscriptionCountThrottle;
   /** Called with errors that escaped a handler, after the client got a generic error. */
   readonly onInternalError?: (error: unknown) => void;
+  /** The live console: told of each subscription, unsubscription and refusal while watched. */
+  readonly console?: Pick<ConsoleHub, 'watching' | 'publish'>;
   /** Told what a newcomer needs to see to follow a connection (the debug log), when set. */
   readonly trace?: (socketId: string, entry: SessionTrace) => void;
   /** Shared by a node's sessions: what the traffic summary needs from inside a session. */
@@ -358,6 +361,11 @@ export class Session implements Subscriber {
     this.deps.trace?.(this.socketId, { kind: 'subscribed', channel });
     if (kind.isSigned) this.#authorized = true;
     const internal = kind.isInternal;
+    if (!internal && this.deps.console?.watching(app.id)) {
+      const user = member ? { userId: member.userId } : {};
+      const entry = { appId: app.id, channel, socketId: this.socketId, ...user };
+      this.deps.console.publish({ name: 'subscribed', ...entry });
+    }
     if (outcome.channelOccupied && !internal)
       events({ name: 'channel_occupied', appId: app.id, channel });
     if (member && outcome.memberAdded) {
@@ -417,6 +425,10 @@ export class Session implements Subscriber {
     }
     const kind = channelKind(channel);
     if (kind.isInternal) return;
+    if (this.deps.console?.watching(this.appId)) {
+      const entry = { appId: this.appId, channel, socketId: this.socketId };
+      this.deps.console.publish({ name: 'unsubscribed', ...entry });
+    }
     if (outcome.channelVacated) events({ name: 'channel_vacated', appId: this.appId, channel });
     else if (!kind.isPresence) this.#announceCount(channel, outcome.subscriptionCount);
   }
@@ -524,6 +536,10 @@ export class Session implements Subscriber {
       ...(channel === undefined ? {} : { channel }),
     });
     this.transport.send(frames.errorFrame(code, message));
+    if (this.deps.console?.watching(this.appId)) {
+      const entry = { appId: this.appId, socketId: this.socketId, code };
+      this.deps.console.publish({ name: 'refused', ...entry, reason: maskSignatures(message) });
+    }
   }
 
   #internalError(error: unknown): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConsoleHub } from './hub.ts';
+import { ConsoleHub, MAX_ENTRIES_PER_SECOND, maskSignatures } from './hub.ts';
 
 const AT = Date.UTC(2026, 10, 27, 12, 0, 0);
 const occupied = (appId: string) => ({ name: 'channel_occupied' as const, appId, channel: 'c' });
@@ -39,5 +39,32 @@ describe('ConsoleHub', () => {
     expect(hub.watching('a')).toBe(true);
     stop();
     expect(hub.watching('a')).toBe(false);
+  });
+
+  it('skips what comes past the cap, and reports how many when asked', () => {
+    let now = AT;
+    const hub = new ConsoleHub(() => now);
+    const lines: string[] = [];
+    hub.watch('a', (line) => lines.push(line));
+    for (let i = 0; i < MAX_ENTRIES_PER_SECOND + 5; i++) hub.publish(occupied('a'));
+    expect(lines).toHaveLength(MAX_ENTRIES_PER_SECOND);
+    hub.reportCapped('a');
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({
+      name: 'capped',
+      count: 5,
+      limit: MAX_ENTRIES_PER_SECOND,
+    });
+    hub.reportCapped('a');
+    expect(lines).toHaveLength(MAX_ENTRIES_PER_SECOND + 1);
+    now += 1000;
+    hub.publish(occupied('a'));
+    expect(lines).toHaveLength(MAX_ENTRIES_PER_SECOND + 2);
+  });
+
+  it('masks a signature in a refusal', () => {
+    const signature = 'f'.repeat(64);
+    expect(maskSignatures(`Invalid signature: got ${signature}`)).toBe(
+      'Invalid signature: got [signature]',
+    );
   });
 });

@@ -1,44 +1,94 @@
 /**
- * The live console's feed: what happens in an app (connections, subscriptions, presence, client
- * events, API messages), handed to whoever watches that app. Nothing is built or kept while
- * nobody watches: sources ask `watching(appId)` first, and the hub holds no history.
+ * The live console's feed: what happens in an app (connections, subscriptions, refusals,
+ * presence, client events, API messages), handed to whoever watches that app. Nothing is built
+ * or kept while nobody watches: sources ask `watching(appId)` first, and the hub holds no
+ * history. A busy app is capped: past MAX_ENTRIES_PER_SECOND its entries are skipped, counted,
+ * and the count is reported (`capped`) when the feed asks, so the page can say so.
  */
 import type { ChannelEvent } from '../channels/channel-events.ts';
+import { TokenBucket } from '../connection/rate-limit.ts';
+
+/** Per app, whatever the number of watchers: what a browser table can show and still scroll. */
+export const MAX_ENTRIES_PER_SECOND = 200;
 
 export type ConsoleEntry =
   | ChannelEvent
-  | { name: 'connected' | 'disconnected'; appId: string; socketId: string }
+  | { name: 'connected'; appId: string; socketId: string }
+  /** `code`: the WebSocket close code (1000 normal, 1006 dropped, 4xxx Pusher's). */
+  | { name: 'disconnected'; appId: string; socketId: string; code?: number }
+  | { name: 'subscribed'; appId: string; channel: string; socketId: string; userId?: string }
+  | { name: 'unsubscribed'; appId: string; channel: string; socketId: string }
+  /** A `pusher:error` sent to a client: `reason` is its message, with any signature masked. */
+  | { name: 'refused'; appId: string; socketId: string; code: number | null; reason: string }
   | { name: 'api_message'; appId: string; channel: string; event: string; data: string };
 
 /** Receives each entry as one JSON line (without the app id, which the watcher chose). */
 export type ConsoleWatcher = (line: string) => void;
 
+interface Watched {
+  readonly watchers: Set<ConsoleWatcher>;
+  readonly budget: TokenBucket;
+  skipped: number;
+}
+
 export class ConsoleHub {
-  readonly #watchers = new Map<string, Set<ConsoleWatcher>>();
+  readonly #apps = new Map<string, Watched>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   watching(appId: string): boolean {
-    return this.#watchers.has(appId);
+    return this.#apps.has(appId);
   }
 
   /** Starts sending `appId`'s entries to `watcher`; returns what stops it. */
   watch(appId: string, watcher: ConsoleWatcher): () => void {
-    let watchers = this.#watchers.get(appId);
-    if (!watchers) this.#watchers.set(appId, (watchers = new Set()));
+    let watched = this.#apps.get(appId);
+    if (!watched) {
+      watched = {
+        watchers: new Set(),
+        budget: new TokenBucket(MAX_ENTRIES_PER_SECOND),
+        skipped: 0,
+      };
+      this.#apps.set(appId, watched);
+    }
+    const { watchers } = watched;
     watchers.add(watcher);
     return () => {
       watchers.delete(watcher);
-      if (watchers.size === 0) this.#watchers.delete(appId);
+      if (watchers.size === 0 && this.#apps.get(appId) === watched) this.#apps.delete(appId);
     };
   }
 
-  /** Serialized once, whatever the number of watchers. */
+  /** Serialized once, whatever the number of watchers; skipped (and counted) past the cap. */
   readonly publish = (entry: ConsoleEntry): void => {
-    const watchers = this.#watchers.get(entry.appId);
-    if (!watchers) return;
+    const watched = this.#apps.get(entry.appId);
+    if (!watched) return;
+    if (!watched.budget.take(this.now())) {
+      watched.skipped++;
+      return;
+    }
     const { appId: _appId, ...fields } = entry;
-    const line = JSON.stringify({ at: new Date(this.now()).toISOString(), ...fields });
-    for (const watcher of watchers) watcher(line);
+    this.#send(watched, JSON.stringify({ at: new Date(this.now()).toISOString(), ...fields }));
   };
+
+  /** Tells `appId`'s watchers how many entries the cap skipped since the last report, if any. */
+  reportCapped(appId: string): void {
+    const watched = this.#apps.get(appId);
+    if (!watched || watched.skipped === 0) return;
+    const line = JSON.stringify({
+      at: new Date(this.now()).toISOString(),
+      name: 'capped',
+      count: watched.skipped,
+      limit: MAX_ENTRIES_PER_SECOND,
+    });
+    watched.skipped = 0;
+    this.#send(watched, line);
+  }
+
+  #send(watched: Watched, line: string): void {
+    for (const watcher of watched.watchers) watcher(line);
+  }
 }
+
+/** A refusal's message as the console shows it: a signature a client sent is never echoed. */
+export { withoutSignatures as maskSignatures } from '../observability/log-safe.ts';

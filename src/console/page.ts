@@ -61,9 +61,16 @@ async function signedFeedUrl(id, key, secret) {
   return path + '?' + params;
 }
 
+/** An API message's data is a string; shown as the JSON it holds, not escaped a second time. */
+function parsed(data) {
+  if (typeof data !== 'string') return data;
+  try { return JSON.parse(data); } catch { return data; }
+}
+
 function details(entry) {
   const rest = Object.assign({}, entry);
   delete rest.at; delete rest.name; delete rest.channel;
+  if ('data' in rest) rest.data = parsed(rest.data);
   return Object.keys(rest).length ? JSON.stringify(rest) : '';
 }
 

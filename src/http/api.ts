@@ -13,9 +13,11 @@ import { ErrorCode } from '../protocol/codes.ts';
 import { isValidUserId } from '../protocol/names.ts';
 import type { ConsoleHub } from '../console/hub.ts';
 import { consoleFeed } from './console-feed.ts';
+import { listDeadLetters, redeliverDeadLetter, type DeadLetterStore } from './dead-letters.ts';
 import { publishEvents } from './publish.ts';
 import { parseBatch, parseEvent, parseJsonObject, type PublishLimits } from './publish-input.ts';
-import { channelInfo, channelList, channelUsers } from './queries.ts';
+import { consoleSummary } from '../console/summary.ts';
+import { channelInfo, channelList, channelUsers, consoleMember } from './queries.ts';
 import { httpError, json, type HttpRequest, type HttpResponse } from './types.ts';
 
 export interface ApiDeps {
@@ -26,6 +28,8 @@ export interface ApiDeps {
   readonly metrics: Metrics;
   /** The live console's feed, when it is served. */
   readonly console?: ConsoleHub;
+  /** The webhooks' dead letters, when any app may have webhooks. */
+  readonly webhooks?: DeadLetterStore;
 }
 
 const APP_PATH = /^\/apps\/([^/]+)\/(.*)$/;
@@ -102,7 +106,11 @@ async function route(
     });
   }
   if (method === 'GET' && resource === 'console' && deps.console) {
-    return consoleFeed(deps.console, app, () => deps.apps.byId(app.id));
+    const summarize = () => consoleSummary(deps.adapter, app.id);
+    return consoleFeed(deps.console, app, () => deps.apps.byId(app.id), summarize);
+  }
+  if (method === 'GET' && resource === 'console/member' && deps.console) {
+    return consoleMember(deps.adapter, app, request.query);
   }
   if (method === 'GET' && resource === 'channels')
     return channelList(deps.adapter, app, request.query);
@@ -113,6 +121,14 @@ async function route(
     return channelMatch[2]
       ? channelUsers(deps.adapter, app, channel)
       : channelInfo(deps.adapter, app, channel, request.query);
+  }
+  if (method === 'GET' && resource === 'webhooks/dead_letters')
+    return listDeadLetters(deps.webhooks, app.id);
+  const redeliver = /^webhooks\/dead_letters\/([^/]+)\/redeliver$/.exec(resource);
+  if (method === 'POST' && redeliver?.[1]) {
+    const id = decodePathSegment(redeliver[1]);
+    if (id === undefined) return httpError(400, 'id: malformed %-escape in the path');
+    return redeliverDeadLetter(deps.webhooks, app.id, id);
   }
   const terminate = /^users\/([^/]+)\/terminate_connections$/.exec(resource);
   if (method === 'POST' && terminate?.[1]) {

@@ -8,18 +8,25 @@
  */
 import type { AppConfig } from '../config/schema.ts';
 import type { ConsoleHub } from '../console/hub.ts';
+import { summaryTicker, type ConsoleSummary } from '../console/summary.ts';
 import type { HttpResponse } from './types.ts';
 
 const MAX_BACKLOG = 1024 * 1024;
 const CHECK_INTERVAL_MS = 1000;
 /** Checks between keep-alive comments, which stop idle proxies from closing the stream. */
 const KEEP_ALIVE_CHECKS = 15;
+/** Checks between summaries: the panel's counts are at most about two seconds old. */
+const SUMMARY_CHECKS = 2;
 
-/** `current()` answers the app as the store has it now. */
+/**
+ * `current()` answers the app as the store has it now; `summarize()`, when given, what the
+ * summary panel shows, sent at once and then every SUMMARY_CHECKS checks when it changed.
+ */
 export function consoleFeed(
   hub: ConsoleHub,
   app: AppConfig,
   current: () => AppConfig | undefined,
+  summarize?: () => Promise<ConsoleSummary>,
 ): HttpResponse {
   const stillAllowed = () => {
     const now = current();
@@ -51,14 +58,23 @@ export function consoleFeed(
       });
       // A comment line sends the head at once.
       out.write(': watching\n\n');
+      const summary = summarize
+        ? summaryTicker(summarize, (line) => {
+            if (out.backlog() <= MAX_BACKLOG) out.write(`data: ${line}\n\n`);
+          })
+        : undefined;
+      summary?.tick();
       let checks = 0;
       const check = setInterval(() => {
         if (!stillAllowed()) return out.end();
+        hub.reportCapped(app.id);
+        if (checks % SUMMARY_CHECKS === 0) summary?.tick();
         reportDropped();
         if (++checks % KEEP_ALIVE_CHECKS === 0) out.write(': keep-alive\n\n');
       }, CHECK_INTERVAL_MS);
       check.unref();
       return () => {
+        summary?.stop();
         stop();
         clearInterval(check);
       };

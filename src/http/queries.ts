@@ -82,3 +82,22 @@ export async function channelUsers(
   const ids = await adapter.members(app.id, channel);
   return json(200, { users: ids.map((id) => ({ id })) });
 }
+
+/**
+ * The console's `GET /apps/{id}/console/member?channel=…&user_id=…`: one presence member's
+ * user_info, asked for when the operator opens it rather than sent with every summary.
+ */
+export async function consoleMember(
+  adapter: Adapter,
+  app: AppConfig,
+  query: URLSearchParams,
+): Promise<HttpResponse> {
+  const channel = query.get('channel') ?? '';
+  const userId = query.get('user_id') ?? '';
+  const problem = channelNameProblem(channel, MAX_QUERY_CHANNEL_LENGTH);
+  if (problem) return httpError(400, `channel: ${problem}`);
+  if (!channelKind(channel).isPresence) return httpError(400, 'channel: not a presence channel');
+  const member = await adapter.member(app.id, channel, userId);
+  if (!member) return httpError(404, 'Not a member of this channel');
+  return json(200, { user_id: member.userId, user_info: member.userInfo });
+}

@@ -23,6 +23,8 @@ export interface RouterDeps {
   readonly api: (request: HttpRequest) => Promise<HttpResponse>;
   /** Serve the live console page. */
   readonly console?: boolean;
+  /** pusher-js's HTTP fallback under `/pusher/`: a response, or undefined for another path. */
+  readonly fallback?: (request: HttpRequest) => HttpResponse | undefined;
 }
 
 export function createRouter(deps: RouterDeps) {
@@ -30,6 +32,8 @@ export function createRouter(deps: RouterDeps) {
     const { method, path } = request;
     // `/users/…`: the official Python SDK's terminate_connections path, without `/apps/{id}`.
     if (path.startsWith('/apps/') || path.startsWith('/users/')) return deps.api(request);
+    const fallback = path.startsWith('/pusher/') ? deps.fallback?.(request) : undefined;
+    if (fallback) return fallback;
     // `/up` too: Laravel's health route, which Laravel users point their probes at.
     if (method === 'GET' && (path === '/' || path === '/up')) {
       return json(200, { ok: true, server: 'pushwire' });

@@ -20,9 +20,18 @@ import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { TrafficSummary } from '../observability/traffic-summary.ts';
 import { ErrorCode } from '../protocol/codes.ts';
+import type { HttpRequest } from '../http/types.ts';
+import { HttpFallback } from '../transport/http-fallback/endpoint.ts';
 import { HttpListener } from '../transport/http-listener.ts';
 import { readTlsFiles, watchTlsFiles } from '../transport/tls-files.ts';
-import { WebhookDispatcher, fetchSender, systemScheduler } from '../webhooks/dispatcher.ts';
+import {
+  WebhookDispatcher,
+  fetchSender,
+  systemScheduler,
+  type WebhookAttempt,
+} from '../webhooks/dispatcher.ts';
+import { MemoryWebhookQueue } from '../webhooks/memory-queue.ts';
+import type { WebhookQueue } from '../webhooks/queue.ts';
 import { WebSocketEndpoint, type ConnectionObserver } from '../transport/ws-endpoint.ts';
 import { PUBLIC_DEFAULT_APP_WARNING, exposesPublicDefaultApp } from './exposure.ts';
 
@@ -37,6 +46,8 @@ export interface ServerOptions {
   readonly eventSinks?: ChannelEventSink[];
   /** Told of each connection as it opens and closes (pushwire/testing). */
   readonly connectionObserver?: ConnectionObserver;
+  /** Told of each webhook delivery attempt (the live console). */
+  readonly onWebhookAttempt?: (attempt: WebhookAttempt) => void;
   /** What `GET /metrics` answers instead of this server's own registry (a worker: every worker's). */
   readonly scrapeMetrics?: () => Promise<MetricsText>;
 }
@@ -87,17 +98,16 @@ export async function startServer(
     throw error;
   }
   // A store that changes at run time may gain an app with webhooks later.
-  const webhooks =
-    apps.dynamic || apps.all().some((app) => app.webhooks.length > 0)
-      ? new WebhookDispatcher({
-          apps,
-          send: fetchSender,
-          scheduler: systemScheduler,
-          removalDelayMs: config.webhookRemovalDelayMs,
-          onError: (error, url) => logger.warn({ err: error, url }, 'webhook delivery failed'),
-          stillGone: (event) => stillGone(adapter, event),
-        })
-      : undefined;
+  let webhooks: WebhookDispatcher | undefined;
+  if (apps.dynamic || apps.all().some((app) => app.webhooks.length > 0)) {
+    try {
+      webhooks = await createWebhooks(config, apps, adapter, logger, options);
+    } catch (error) {
+      await adapter.close();
+      if (ownsApps) await apps.close();
+      throw error;
+    }
+  }
   const consoleHub = config.console ? new ConsoleHub() : undefined;
   const sinks = [
     metrics.onChannelEvent,
@@ -121,8 +131,19 @@ export async function startServer(
     console: consoleHub,
     ...(options.connectionObserver ? { observer: options.connectionObserver } : {}),
   });
+  const fallback = config.httpFallback
+    ? new HttpFallback({ config, apps, connections: endpoint, clock, logger, metrics })
+    : undefined;
   let ready = true;
-  const api = createApi({ config, apps, adapter, clock, metrics, console: consoleHub });
+  const api = createApi({
+    config,
+    apps,
+    adapter,
+    clock,
+    metrics,
+    console: consoleHub,
+    ...(webhooks ? { webhooks } : {}),
+  });
   const router = createRouter({
     isReady: () => ready,
     api: (request) => {
@@ -130,6 +151,7 @@ export async function startServer(
       return api(request);
     },
     console: config.console,
+    ...(fallback ? { fallback: (request: HttpRequest) => fallback.handle(request) } : {}),
     ...(config.metrics
       ? {
           metrics:
@@ -184,7 +206,7 @@ export async function startServer(
   const releaseBackends = async () => {
     clearInterval(summaryTimer);
     tlsWatch?.close();
-    webhooks?.close();
+    await webhooks?.close();
     await adapter.close();
     if (ownsApps) await apps.close();
   };
@@ -193,6 +215,7 @@ export async function startServer(
     address = await listener.listen(config.port, config.host);
   } catch (error) {
     // A port already in use, say: release what was built, so an embedding process is not held.
+    fallback?.close();
     endpoint.close();
     await releaseBackends();
     throw error;
@@ -215,6 +238,7 @@ export async function startServer(
     endpoint.drain(ErrorCode.ReconnectNow, 'Server is restarting: reconnect');
     await endpoint.whenEmpty(Math.max(0, config.shutdownTimeoutMs - 1500));
     const closed = listener.close();
+    fallback?.close();
     endpoint.close();
     // Every session must have left its channels before the adapter goes: a Redis adapter takes
     // this node's remaining share back on close, and a late leave would be counted twice.
@@ -274,6 +298,38 @@ async function stillGone(adapter: Adapter, event: ChannelEvent): Promise<boolean
     return !(await adapter.members(event.appId, event.channel)).includes(event.userId);
   }
   return true;
+}
+
+/** With the Redis adapter, webhooks wait in Redis, so they outlive the node that queued them. */
+async function createWebhooks(
+  config: Config,
+  apps: AppStore,
+  adapter: Adapter,
+  logger: Logger,
+  options: ServerOptions,
+): Promise<WebhookDispatcher> {
+  let queue: WebhookQueue = new MemoryWebhookQueue();
+  if (config.adapter === 'redis') {
+    const { RedisWebhookQueue } = await import('../webhooks/redis-queue.ts');
+    queue = await RedisWebhookQueue.connect({
+      url: config.redisUrl,
+      prefix: config.redisPrefix,
+      onError: (error) => logger.warn({ err: error }, 'webhook queue: redis error'),
+    });
+  }
+  return new WebhookDispatcher({
+    apps,
+    queue,
+    send: fetchSender,
+    scheduler: systemScheduler,
+    removalDelayMs: config.webhookRemovalDelayMs,
+    firstRetryMs: config.webhookFirstRetryMs,
+    retryForMs: config.webhookRetryForMs,
+    leaseMs: config.webhookLeaseMs,
+    onError: (error, url) => logger.warn({ err: error, url }, 'webhook delivery failed'),
+    stillGone: (event) => stillGone(adapter, event),
+    ...(options.onWebhookAttempt ? { onAttempt: options.onWebhookAttempt } : {}),
+  });
 }
 
 async function createAdapter(

@@ -180,6 +180,15 @@ export class ObservedAdapter implements Adapter {
   members(appId: string, channel: string) {
     return this.inner.members(appId, channel);
   }
+  member(appId: string, channel: string, userId: string) {
+    return this.inner.member(appId, channel, userId);
+  }
+  countConnection(appId: string, delta: 1 | -1) {
+    this.inner.countConnection(appId, delta);
+  }
+  connectionCount(appId: string) {
+    return this.inner.connectionCount(appId);
+  }
   setCache(appId: string, channel: string, event: string, data: string, ttlSeconds: number) {
     return this.inner.setCache(appId, channel, event, data, ttlSeconds);
   }

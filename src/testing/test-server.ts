@@ -8,8 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { LocalAdapter } from '../adapter/local.ts';
 import { resolveConfig } from '../config/load.ts';
 import { ErrorCode } from '../protocol/codes.ts';
-import { Pushwire } from '../sdk/pushwire.ts';
-import type { WebHookEvent } from '../sdk/webhook.ts';
+import { Pushwire, type WebHookEvent } from '@pushwire/sdk';
 import {
   startServer,
   type ConnectionHandle,

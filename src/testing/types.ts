@@ -1,7 +1,6 @@
 /** The shapes `pushwire/testing` takes and gives. */
 import type { AppConfig, ConfigInput } from '../config/schema.ts';
-import type { ChannelAuthResponse, Pushwire, UserAuthResponse } from '../sdk/pushwire.ts';
-import type { WebHookEvent } from '../sdk/webhook.ts';
+import type { ChannelAuthResponse, Pushwire, UserAuthResponse, WebHookEvent } from '@pushwire/sdk';
 import type { RunningServer } from '../server/server.ts';
 import type { ChannelMember, PublishedEvent } from './observed-adapter.ts';
 

@@ -4,8 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Pushwire } from '../sdk/pushwire.ts';
-import type { WebHookEvent } from '../sdk/webhook.ts';
+import type { Pushwire, WebHookEvent } from '@pushwire/sdk';
 
 /** Webhook bodies are small; anything larger is refused rather than buffered. */
 const MAX_BODY_BYTES = 1024 * 1024;

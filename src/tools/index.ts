@@ -1,6 +1,6 @@
 /**
- * The developer tools of the CLI: `check-auth`, `trigger`, `channels`, `users`. The CLI hands
- * over argv after the command name; each tool returns its exit code.
+ * The developer tools of the CLI: `check-auth`, `trigger`, `channels`, `users`, `webhooks`. The
+ * CLI hands over argv after the command name; each tool returns its exit code.
  */
 import type { ParseArgsConfig } from 'node:util';
 import { API_OPTIONS, TARGET_OPTIONS, apiCommand } from './api/command.ts';
@@ -15,6 +15,7 @@ const TOOLS: Record<string, (args: string[], io: ToolIo) => Promise<number>> = {
   trigger: (args, io) => apiCommand('trigger', args, io),
   channels: (args, io) => apiCommand('channels', args, io),
   users: (args, io) => apiCommand('users', args, io),
+  webhooks: (args, io) => apiCommand('webhooks', args, io),
 };
 
 /** Every flag each tool's parser accepts (besides --help), so the help can be checked against them. */
@@ -23,6 +24,7 @@ export const TOOL_OPTIONS: Record<keyof typeof TOOL_USAGE, ParseArgsConfig['opti
   trigger: { ...TARGET_OPTIONS, ...API_OPTIONS.trigger },
   channels: { ...TARGET_OPTIONS, ...API_OPTIONS.channels },
   users: { ...TARGET_OPTIONS, ...API_OPTIONS.users },
+  webhooks: { ...TARGET_OPTIONS, ...API_OPTIONS.webhooks },
 };
 
 export const isTool = (command: string | undefined): command is string =>

@@ -9,6 +9,8 @@ export const TOOL_USAGE = {
   Lists the occupied channels.`,
   users: `pushwire users CHANNEL [TARGET]
   Lists the users of a presence channel.`,
+  webhooks: `pushwire webhooks dead-letters [TARGET] | pushwire webhooks redeliver ID [TARGET]
+  Lists the webhooks whose retries ran out (newest first), or queues one again.`,
 } as const;
 
 export const TARGET_USAGE = `TARGET: --url pushwire://KEY:SECRET@HOST:PORT/apps/APP_ID (https://… for TLS), or

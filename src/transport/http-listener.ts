@@ -126,12 +126,16 @@ function send(res: ServerResponse, response: HttpResponse, closeConnection: bool
   if (closeConnection) headers.connection = 'close';
   res.writeHead(response.status, headers);
   if (response.stream && !closeConnection) {
+    // The head goes out now: a long poll may hold its body for a while.
+    res.flushHeaders();
     const stop = response.stream({
       write: (chunk) => void res.write(chunk),
       end: () => void res.end(),
       backlog: () => res.writableLength,
     });
     res.once('close', stop);
+    // A client gone before its stream began never emits another close.
+    if (res.closed) stop();
     return;
   }
   res.end(response.body);

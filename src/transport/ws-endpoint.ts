@@ -13,11 +13,16 @@ import type { AppStore } from '../apps/app-store.ts';
 import type { ChannelEventSink } from '../channels/channel-events.ts';
 import { SubscriptionCountThrottle, announceCount } from '../channels/count-throttle.ts';
 import type { Config } from '../config/schema.ts';
-import { appRefusal, checkHandshake } from '../connection/handshake.ts';
+import {
+  appRefusal,
+  checkHandshake,
+  type Handshake,
+  type Refusal,
+} from '../connection/handshake.ts';
 import type { ConsoleHub } from '../console/hub.ts';
 import { Session, type SessionDeps, type SessionTrace } from '../connection/session.ts';
 import { newSocketId } from '../connection/socket-id.ts';
-import type { Clock } from '../connection/transport.ts';
+import type { Clock, Transport } from '../connection/transport.ts';
 import { withoutSignatures } from '../observability/log-safe.ts';
 import type { Logger } from '../observability/logger.ts';
 import { emptyTrafficCounts, type TrafficCounts } from '../observability/traffic-summary.ts';
@@ -25,6 +30,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { errorFrame } from '../protocol/frames.ts';
 import { IdleCollector } from './idle-collector.ts';
+import { originAllowed } from './origins.ts';
 import { WriteBatcher } from './write-batcher.ts';
 import { WsTransport, type SendContext } from './ws-transport.ts';
 
@@ -60,35 +66,12 @@ export interface EndpointDeps {
 }
 
 /** Where a connection came from, for the debug log: the proxy's X-Forwarded-For too. */
-interface Origin {
+interface Peer {
   readonly remoteAddress: string | undefined;
   readonly forwardedFor?: string;
 }
 
-const SWEEP_INTERVAL_MS = 1000;
-
-/** A `ws` socket that carries its Session, so one set of listeners serves every connection. */
-class SessionSocket extends WebSocket {
-  session: Session | undefined = undefined;
-}
-
-function receive(ws: WebSocket, data: RawData, isBinary: boolean): void {
-  const session = (ws as SessionSocket).session;
-  if (!session) return;
-  // Binary frames are not part of the protocol (§1.5); they are answered like bad JSON.
-  if (isBinary) session.rejectBinaryFrame();
-  else session.receive(data.toString());
-}
-
-function onPong(this: WebSocket): void {
-  (this as SessionSocket).session?.touch();
-}
-
-function destroyOnError(this: Duplex): void {
-  this.destroy();
-}
-
-function origin(request: IncomingMessage): Origin {
+function peerOf(request: IncomingMessage): Peer {
   const forwarded = request.headers['x-forwarded-for'];
   const remoteAddress = request.socket.remoteAddress;
   return typeof forwarded === 'string'
@@ -114,6 +97,38 @@ function logTrace(logger: Logger, appId: string, socketId: string, entry: Sessio
   }
 }
 
+const SWEEP_INTERVAL_MS = 1000;
+
+/** The outcome of opening a connection: its Session, or the refusal it was sent. */
+export type Admission = { ok: true; session: Session } | Refusal;
+
+/** A browser page from an origin its app does not allow is refused like an unauthorized socket. */
+function checkOrigin(handshake: Handshake, origin: string | undefined): Handshake {
+  if (!handshake.ok || originAllowed(handshake.app.allowedOrigins, origin)) return handshake;
+  return { ok: false, code: ErrorCode.Unauthorized, message: 'Origin not allowed' };
+}
+
+/** A `ws` socket that carries its Session, so one set of listeners serves every connection. */
+class SessionSocket extends WebSocket {
+  session: Session | undefined = undefined;
+}
+
+function receive(ws: WebSocket, data: RawData, isBinary: boolean): void {
+  const session = (ws as SessionSocket).session;
+  if (!session) return;
+  // Binary frames are not part of the protocol (§1.5); they are answered like bad JSON.
+  if (isBinary) session.rejectBinaryFrame();
+  else session.receive(data.toString());
+}
+
+function onPong(this: WebSocket): void {
+  (this as SessionSocket).session?.touch();
+}
+
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
 export class WebSocketEndpoint {
   readonly #server: WebSocketServer;
   readonly #sessions = new Map<string, Session>();
@@ -129,7 +144,7 @@ export class WebSocketEndpoint {
   readonly #sessionDeps = new Map<string, { app: SessionDeps['app'] } & SessionDeps>();
   readonly #onError: (error: Error) => void;
   readonly #onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
-  readonly #onClose: (this: WebSocket) => void;
+  readonly #onClose: (this: WebSocket, code: number) => void;
   /** Set while shutting down: the message new arrivals get. */
   #draining: string | undefined;
   /** Sessions still leaving their channels after their socket closed. */
@@ -177,9 +192,9 @@ export class WebSocketEndpoint {
       counts.framesIn++;
       receive(this, data, isBinary);
     };
-    const forget = (ws: SessionSocket) => this.#forget(ws);
-    this.#onClose = function (this: WebSocket) {
-      forget(this as SessionSocket);
+    const forget = (ws: SessionSocket, code: number) => this.#forget(ws, code);
+    this.#onClose = function (this: WebSocket, code: number) {
+      forget(this as SessionSocket, code);
     };
   }
 
@@ -194,7 +209,8 @@ export class WebSocketEndpoint {
       this.#server.handleUpgrade(request, socket, head, (ws) => {
         // Nothing thrown while setting a connection up may reach the process.
         try {
-          this.#accept(ws as SessionSocket, socket, url, this.#debug ? origin(request) : undefined);
+          const peer = this.#debug ? peerOf(request) : undefined;
+          this.#accept(ws as SessionSocket, socket, url, request.headers.origin, peer);
         } catch (error) {
           this.#failed(error);
           ws.terminate();
@@ -212,60 +228,103 @@ export class WebSocketEndpoint {
     this.deps.logger.error({ err: error }, 'error while accepting a connection');
   }
 
-  #accept(ws: SessionSocket, socket: Duplex, url: string, from: Origin | undefined): void {
-    const { apps, metrics } = this.deps;
+  #accept(
+    ws: SessionSocket,
+    socket: Duplex,
+    url: string,
+    origin: string | undefined,
+    peer: Peer | undefined,
+  ): void {
     ws.on('error', this.#onError);
     this.#sockets.add(ws);
     // `on`, not `once`: `once` wraps the listener in a closure per connection; ws emits close once.
     ws.on('close', this.#onClose);
+    const transport = new WsTransport(ws, socket, this.#send);
+    const bind = (session: Session) => (ws.session = session);
+    const admitted = this.#admit(url, origin, transport, bind, peer);
+    if (!admitted.ok) return;
+    ws.on('message', this.#onMessage);
+    ws.on('pong', onPong);
+    admitted.session.open();
+  }
+
+  /**
+   * Opens a connection that arrived over another transport (the HTTP fallback) with the same
+   * checks, counts, keep-alive sweep, console and observer as a WebSocket. `url` has the
+   * WebSocket form `/app/{key}?protocol=…`. A refused connection has been sent `pusher:error`
+   * and closed through `transport`; an admitted one has been sent `connection_established`.
+   * The transport calls `release` once its connection has ended.
+   */
+  admit(url: string, origin: string | undefined, transport: Transport): Admission {
+    const admitted = this.#admit(url, origin, transport);
+    if (admitted.ok) admitted.session.open();
+    return admitted;
+  }
+
+  #admit(
+    url: string,
+    origin: string | undefined,
+    transport: Transport,
+    bind?: (session: Session) => void,
+    peer?: Peer,
+  ): Admission {
+    const { apps, metrics } = this.deps;
     // While draining, new arrivals are told to back off (4100: retry in a second), not 4200,
     // which would send them straight back here in a tight loop until the listener closes.
     const handshake = this.#draining
       ? { ok: false as const, code: ErrorCode.OverCapacity, message: this.#draining }
-      : checkHandshake(
-          url,
-          (key) => apps.byKey(key),
-          (id) => this.#perApp.get(id) ?? 0,
+      : checkOrigin(
+          checkHandshake(
+            url,
+            (key) => apps.byKey(key),
+            (id) => this.#perApp.get(id) ?? 0,
+          ),
+          origin,
         );
     if (!handshake.ok) {
       metrics.connectionsRefused.inc({ code: String(handshake.code) });
       this.#counts.errors++;
-      if (from) {
+      if (this.#debug) {
         const { code, message } = handshake;
         this.deps.logger.debug(
-          { ...from, path: url.split('?')[0]?.slice(0, 200), code, reason: message },
+          { ...peer, path: url.split('?')[0]?.slice(0, 200), code, reason: message },
           `connection refused (${code}): ${message}`,
         );
       }
-      ws.send(errorFrame(handshake.code, handshake.message).bytes, { binary: false });
-      ws.close(handshake.code, handshake.message);
-      return;
+      transport.send(errorFrame(handshake.code, handshake.message));
+      transport.close(handshake.code, handshake.message);
+      return handshake;
     }
     const app = handshake.app;
     const socketId = newSocketId((id) => this.#sessions.has(id));
-    const transport = new WsTransport(ws, socket, this.#send);
     const session = new Session(socketId, transport, this.#depsFor(app));
-    ws.session = session;
+    bind?.(session);
     this.#sessions.set(socketId, session);
     this.#perApp.set(app.id, (this.#perApp.get(app.id) ?? 0) + 1);
+    this.deps.adapter.countConnection(app.id, 1);
     metrics.connections.inc({ app_id: app.id });
     this.#counts.opened++;
-    if (from) this.deps.logger.debug({ socketId, appId: app.id, ...from }, 'connection opened');
+    if (this.#debug) {
+      this.deps.logger.debug({ socketId, appId: app.id, ...peer }, 'connection opened');
+    }
     if (this.deps.console?.watching(app.id)) {
       this.deps.console.publish({ name: 'connected', appId: app.id, socketId });
     }
-    ws.on('message', this.#onMessage);
-    ws.on('pong', onPong);
     this.deps.observer?.opened(session);
-    session.open();
+    return { ok: true, session };
   }
 
-  #forget(ws: SessionSocket): void {
+  #forget(ws: SessionSocket, code: number): void {
     this.#sockets.delete(ws);
-    const session = ws.session;
-    if (!session) return;
+    if (ws.session) this.release(ws.session, code);
+  }
+
+  /** A connection has ended: it leaves its channels and signs out. Once per admitted session. */
+  release(session: Session, code?: number): void {
+    if (this.#sessions.get(session.socketId) !== session) return;
     this.#sessions.delete(session.socketId);
     this.#perApp.set(session.appId, (this.#perApp.get(session.appId) ?? 1) - 1);
+    this.deps.adapter.countConnection(session.appId, -1);
     this.deps.metrics.connections.dec({ app_id: session.appId });
     this.#counts.closed++;
     if (this.#debug) {
@@ -275,7 +334,7 @@ export class WebSocketEndpoint {
       );
     }
     if (this.deps.console?.watching(session.appId)) {
-      const entry = { appId: session.appId, socketId: session.socketId };
+      const entry = { appId: session.appId, socketId: session.socketId, code };
       this.deps.console.publish({ name: 'disconnected', ...entry });
     }
     try {
@@ -302,6 +361,7 @@ export class WebSocketEndpoint {
         events,
         countThrottle: this.#countThrottle,
         counts: this.#counts,
+        ...(this.deps.console ? { console: this.deps.console } : {}),
         onInternalError: (error) => {
           metrics.internalErrors.inc();
           this.#counts.errors++;

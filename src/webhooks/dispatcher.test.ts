@@ -3,7 +3,8 @@ import { StaticAppStore } from '../apps/app-store.ts';
 import type { ChannelEvent } from '../channels/channel-events.ts';
 import { appSchema, type WebhookTarget } from '../config/schema.ts';
 import { FakeScheduler } from '../../test/helpers/fake-scheduler.ts';
-import { WebhookDispatcher } from './dispatcher.ts';
+import { WebhookDispatcher, type WebhookAttempt } from './dispatcher.ts';
+import { MemoryWebhookQueue } from './memory-queue.ts';
 
 interface Posted {
   url: string;
@@ -15,11 +16,12 @@ function setup(
   statuses: number[] = [],
   extra: {
     stillGone?: (event: ChannelEvent) => Promise<boolean>;
-    maxPendingPerTarget?: number;
+    queue?: MemoryWebhookQueue;
   } = {},
 ) {
   const scheduler = new FakeScheduler();
   const posted: Posted[] = [];
+  const attempts: WebhookAttempt[] = [];
   const app = appSchema.parse({
     id: 'a',
     key: 'k',
@@ -30,13 +32,14 @@ function setup(
     apps: new StaticAppStore([app]),
     scheduler,
     removalDelayMs: 3000,
+    onAttempt: (attempt) => attempts.push(attempt),
     ...extra,
     send: async (url, body) => {
       posted.push({ url, events: (JSON.parse(body) as { events: Posted['events'] }).events });
       return statuses.shift() ?? 200;
     },
   });
-  return { scheduler, posted, sink: dispatcher.sink, dispatcher };
+  return { scheduler, posted, attempts, sink: dispatcher.sink, dispatcher };
 }
 
 const occupied: ChannelEvent = { name: 'channel_occupied', appId: 'a', channel: 'room' };
@@ -130,13 +133,78 @@ describe('WebhookDispatcher', () => {
     expect(posted).toHaveLength(3);
   });
 
-  it('gives up after five minutes of failures', async () => {
-    const { scheduler, posted, sink } = setup([{}], Array(100).fill(500));
+  it('gives up after five minutes of failures and keeps the webhook as a dead letter', async () => {
+    const { scheduler, posted, sink, dispatcher } = setup([{}], Array(100).fill(500));
     sink(occupied);
     await scheduler.advance(10 * 60_000);
     // 1+2+4+…+128 s = 255 s of delays fit in 300 s; the next (256 s) would not.
     expect(posted).toHaveLength(9);
     expect(scheduler.pending).toBe(0);
+    const [letter, ...others] = await dispatcher.deadLetters('a');
+    expect(others).toEqual([]);
+    expect(letter).toMatchObject({
+      appId: 'a',
+      url: 'http://hooks.test/in',
+      events: [{ name: 'channel_occupied', channel: 'room' }],
+      attempts: 9,
+      lastError: 'answered 500',
+    });
+  });
+
+  it('redelivers a dead letter once, when asked', async () => {
+    const { scheduler, posted, sink, dispatcher } = setup([{}], Array(9).fill(500));
+    sink(occupied);
+    await scheduler.advance(10 * 60_000);
+    const [letter] = await dispatcher.deadLetters('a');
+    expect(await dispatcher.redeliver('a', letter!.id)).toBe(true);
+    await scheduler.advance(0);
+    expect(posted).toHaveLength(10);
+    expect(await dispatcher.deadLetters('a')).toEqual([]);
+    expect(await dispatcher.redeliver('a', letter!.id)).toBe(false);
+  });
+
+  it('reports each attempt: target, events, status, retry number and outcome', async () => {
+    const { scheduler, attempts, sink } = setup([{}], [503]);
+    sink(occupied);
+    await scheduler.advance(1000);
+    expect(attempts).toEqual([
+      expect.objectContaining({
+        appId: 'a',
+        url: 'http://hooks.test/in',
+        events: ['channel_occupied'],
+        status: 503,
+        retry: 0,
+        outcome: 'retrying',
+      }),
+      expect.objectContaining({ status: 200, retry: 1, outcome: 'delivered' }),
+    ]);
+    expect(attempts[0]!.latencyMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('reports a receiver it cannot reach with the error', async () => {
+    const scheduler = new FakeScheduler();
+    const attempts: WebhookAttempt[] = [];
+    const app = appSchema.parse({
+      id: 'a',
+      key: 'k',
+      secret: 's',
+      webhooks: [{ url: 'http://x.test/' }],
+    });
+    const dispatcher = new WebhookDispatcher({
+      apps: new StaticAppStore([app]),
+      scheduler,
+      removalDelayMs: 3000,
+      onAttempt: (attempt) => attempts.push(attempt),
+      send: async () => {
+        throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } });
+      },
+    });
+    dispatcher.sink(occupied);
+    await scheduler.advance(0);
+    expect(attempts).toEqual([
+      expect.objectContaining({ error: 'fetch failed (ECONNREFUSED)', outcome: 'retrying' }),
+    ]);
+    expect(attempts[0]).not.toHaveProperty('status');
   });
 
   it('ignores internal channels', async () => {
@@ -187,9 +255,9 @@ describe('WebhookDispatcher', () => {
     expect(posted.map((p) => p.events[0]?.channel)).toEqual(['cache-x', 'cache-y', 'cache-x']);
   });
 
-  it('drops new deliveries while a target has its maximum backlog', async () => {
+  it('drops new webhooks while the app has its maximum of queued jobs', async () => {
     const { scheduler, posted, sink } = setup([{}], Array(100).fill(500), {
-      maxPendingPerTarget: 2,
+      queue: new MemoryWebhookQueue({ maxJobs: 2 }),
     });
     sink(occupied);
     sink({ ...occupied, channel: 'second' });

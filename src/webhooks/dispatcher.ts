@@ -1,21 +1,31 @@
 /**
- * Turns channel events into webhook requests: filters them per target, holds back
- * `channel_vacated` and `member_removed` for a moment (a quick re-join cancels both, as Pusher
- * does), batches when the target asks for it, and retries failed deliveries with exponential
- * backoff for up to five minutes.
+ * Turns channel events into webhooks, through a WebhookQueue: each event becomes a job per
+ * target, `channel_vacated` and `member_removed` first become a held job due after the removal
+ * delay (a quick re-join cancels both, as Pusher does), and the jobs that fall due are claimed,
+ * posted (delivery.ts), retried with a doubling delay for about five minutes, then dead-lettered.
+ * With a shared (Redis) queue every node claims: a job outlives the node that queued it, and
+ * each job is claimed by one node at a time, so a webhook fires once across the cluster.
  */
+import { randomUUID } from 'node:crypto';
 import type { AppStore } from '../apps/app-store.ts';
 import { channelKind } from '../protocol/channel-kind.ts';
 import type { ChannelEvent } from '../channels/channel-events.ts';
-import type { AppConfig, WebhookTarget } from '../config/schema.ts';
-import { toWebhookEvent, webhookRequest, type WebhookEvent } from './payload.ts';
+import type { AppConfig } from '../config/schema.ts';
+import { attempt, requestsOf, type WebhookAttempt, type WebhookSender } from './delivery.ts';
+import { MemoryWebhookQueue } from './memory-queue.ts';
+import { toWebhookEvent } from './payload.ts';
+import type {
+  Claimed,
+  DeadLetter,
+  HoldJob,
+  PostJob,
+  QueuedJob,
+  WebhookJob,
+  WebhookQueue,
+} from './queue.ts';
+import { WakeTimes } from './wake-times.ts';
 
-/** Posts one webhook; resolves with the HTTP status, rejects on a network failure. */
-export type WebhookSender = (
-  url: string,
-  body: string,
-  headers: Record<string, string>,
-) => Promise<number>;
+export type { WebhookAttempt, WebhookSender } from './delivery.ts';
 
 /** Timers, injected so tests run without waiting. */
 export interface Scheduler {
@@ -28,25 +38,36 @@ export interface DispatcherOptions {
   readonly apps: AppStore;
   readonly send: WebhookSender;
   readonly scheduler: Scheduler;
+  /** Where jobs wait; a MemoryWebhookQueue (this node only) when absent. */
+  readonly queue?: WebhookQueue;
   /** How long vacated/member_removed wait for a re-join that cancels them (Pusher: 3 s). */
   readonly removalDelayMs: number;
   /** How long a batching target collects events before posting them. */
   readonly batchWindowMs?: number;
-  readonly onError?: (error: unknown, url: string) => void;
+  /** The first retry's delay (1 s); each further one doubles it. */
+  readonly firstRetryMs?: number;
+  /** Retries stop this long after a webhook was queued (Pusher: about 5 minutes). */
+  readonly retryForMs?: number;
+  /** How long a node holds a claimed job; a node dead for longer gives it up to the others. */
+  readonly leaseMs?: number;
+  /** How often a shared queue is looked at for jobs other nodes queued or gave up. */
+  readonly pollMs?: number;
+  /** Jobs this node works on at once. */
+  readonly maxInFlight?: number;
+  readonly onError?: (error: unknown, context: string) => void;
+  /** Each delivery attempt, as it ends. */
+  readonly onAttempt?: (attempt: WebhookAttempt) => void;
   /**
    * Asked when a held removal falls due: false when the channel is occupied again, or the user
    * is back, maybe through another node; the removal is then dropped. Default: always true.
    */
   readonly stillGone?: (event: ChannelEvent) => Promise<boolean>;
-  /** Deliveries in flight or waiting to retry per target, beyond which new ones are dropped. */
-  readonly maxPendingPerTarget?: number;
 }
 
-const RETRY_FOR_MS = 5 * 60_000;
-const MAX_PENDING_PER_TARGET = 10_000;
 /** [U] cache_miss is "de-duplicated across subscribers": one per channel in this window. */
 const CACHE_MISS_WINDOW_MS = 10_000;
-const FIRST_RETRY_MS = 1_000;
+/** A receiver gets this long to answer, and never more than half a lease. */
+const SEND_TIMEOUT_MS = 10_000;
 
 /** What a removal waits on, and what cancels it. */
 const pairs: Partial<Record<ChannelEvent['name'], ChannelEvent['name']>> = {
@@ -55,19 +76,29 @@ const pairs: Partial<Record<ChannelEvent['name'], ChannelEvent['name']>> = {
 };
 
 export class WebhookDispatcher {
-  readonly #held = new Map<string, unknown>();
-  readonly #batches = new Map<
-    string,
-    { events: WebhookEvent[]; app: AppConfig; target: WebhookTarget }
-  >();
-  readonly #timers = new Set<unknown>();
-  /** Deliveries not finished per target URL (bounded by maxPendingPerTarget). */
-  readonly #pending = new Map<string, number>();
+  readonly #queue: WebhookQueue;
+  readonly #leaseMs: number;
+  readonly #maxInFlight: number;
+  /** The job id of each removal this node holds, so a re-join here can cancel it. */
+  readonly #held = new Map<string, string>();
   /** When each (app, channel) last had a cache_miss sent. */
   readonly #cacheMisses = new Map<string, number>();
+  /** Due times of jobs this node queued: it looks at the queue then, without polling. */
+  readonly #wakes = new WakeTimes();
+  readonly #running = new Set<Promise<void>>();
+  #timer: unknown;
+  #timerAt = Infinity;
+  #ticking = false;
+  #again = false;
+  #queueDown = false;
   #closed = false;
 
-  constructor(private readonly options: DispatcherOptions) {}
+  constructor(private readonly options: DispatcherOptions) {
+    this.#queue = options.queue ?? new MemoryWebhookQueue();
+    this.#leaseMs = options.leaseMs ?? 20_000;
+    this.#maxInFlight = options.maxInFlight ?? 100;
+    if (this.#queue.shared) this.#wake(this.#now());
+  }
 
   /** The ChannelEventSink to register with the server. */
   readonly sink = (event: ChannelEvent): void => {
@@ -75,40 +106,36 @@ export class WebhookDispatcher {
     const app = this.options.apps.byId(event.appId);
     if (!app || app.webhooks.length === 0) return;
     if (event.name === 'channel_vacated' || event.name === 'member_removed') {
-      const heldKey = holdKey(event);
-      const handle = this.#later(() => {
-        this.#held.delete(heldKey);
-        void this.#dispatchIfStillGone(app, event);
-      }, this.options.removalDelayMs);
-      this.#held.set(heldKey, handle);
+      const job: HoldJob = { kind: 'hold', id: randomUUID(), appId: app.id, event };
+      this.#held.set(holdKey(event), job.id);
+      this.#enqueue(job, this.#now() + this.options.removalDelayMs);
       return;
     }
     const cancels = pairs[event.name];
-    if (cancels) {
-      const removal = holdKey({ ...event, name: cancels } as ChannelEvent);
-      const handle = this.#held.get(removal);
-      if (handle !== undefined) {
-        // Back within the delay: neither the removal nor this re-add is reported.
-        this.#cancel(handle);
-        this.#held.delete(removal);
-        return;
-      }
+    const removal = cancels && holdKey({ ...event, name: cancels } as ChannelEvent);
+    const heldId = removal === undefined ? undefined : this.#held.get(removal);
+    if (removal !== undefined && heldId !== undefined) {
+      this.#held.delete(removal);
+      this.#track(this.#cancelOrSend(app, event, heldId));
+      return;
     }
     if (event.name === 'cache_miss' && this.#recentCacheMiss(event)) return;
-    this.#dispatch(app, event);
+    for (const queued of this.#postJobs(app, event)) this.#enqueue(queued.job, queued.dueAt);
   };
 
-  async #dispatchIfStillGone(app: AppConfig, event: ChannelEvent): Promise<void> {
+  /** Back within the delay: neither the removal nor this re-add is reported. */
+  async #cancelOrSend(app: AppConfig, event: ChannelEvent, heldId: string): Promise<void> {
     try {
-      if (this.options.stillGone && !(await this.options.stillGone(event))) return;
+      if (await this.#queue.cancel(app.id, heldId)) return;
     } catch (error) {
-      this.options.onError?.(error, 'stillGone');
+      this.#queueError(error);
     }
-    this.#dispatch(app, event);
+    // The removal is already being settled: it will see the user back and drop itself.
+    for (const queued of this.#postJobs(app, event)) this.#enqueue(queued.job, queued.dueAt);
   }
 
   #recentCacheMiss(event: ChannelEvent): boolean {
-    const now = this.options.scheduler.now();
+    const now = this.#now();
     const key = `${event.appId}\n${event.channel}`;
     const last = this.#cacheMisses.get(key);
     if (last !== undefined && now - last < CACHE_MISS_WINDOW_MS) return true;
@@ -120,84 +147,205 @@ export class WebhookDispatcher {
     return false;
   }
 
-  #dispatch(app: AppConfig, event: ChannelEvent): void {
-    // Built once, and only when some target wants it (a client event's data is stringified).
-    let payload: WebhookEvent | undefined;
-    app.webhooks.forEach((target, index) => {
-      if (target.events && !target.events.includes(event.name)) return;
-      payload ??= toWebhookEvent(event);
-      if (!target.batch) return this.#post(app, target, [payload]);
-      const key = `${app.id}\n${index}`;
-      const batch = this.#batches.get(key);
-      if (batch) return void batch.events.push(payload);
-      this.#batches.set(key, { events: [payload], app, target });
-      this.#later(() => this.#flushBatch(key), this.options.batchWindowMs ?? 250);
-    });
+  /** One job per target that wants the event; a batching target's waits for the window. */
+  #postJobs(app: AppConfig, event: ChannelEvent): QueuedJob[] {
+    const now = this.#now();
+    const targets = app.webhooks.filter((t) => !t.events || t.events.includes(event.name));
+    if (targets.length === 0) return [];
+    const payload = toWebhookEvent(event);
+    return targets.map((target) => ({
+      job: {
+        kind: 'post',
+        id: randomUUID(),
+        appId: app.id,
+        url: target.url,
+        batch: target.batch,
+        events: [payload],
+        queuedAt: now,
+        attempts: 0,
+      },
+      dueAt: target.batch ? now + (this.options.batchWindowMs ?? 250) : now,
+    }));
   }
 
-  #flushBatch(key: string): void {
-    const batch = this.#batches.get(key);
-    this.#batches.delete(key);
-    if (batch) this.#post(batch.app, batch.target, batch.events);
+  #enqueue(job: WebhookJob, dueAt: number): void {
+    this.#queue.enqueue(job, dueAt).then(
+      (queued) => {
+        this.#queueUp();
+        if (queued) this.#wake(dueAt);
+        else this.#report(new Error('webhook queue full: events dropped'), job.appId);
+      },
+      (error: unknown) => this.#queueError(error),
+    );
   }
 
-  #post(app: AppConfig, target: WebhookTarget, events: WebhookEvent[]): void {
-    const { scheduler } = this.options;
-    const pending = this.#pending.get(target.url) ?? 0;
-    if (pending >= (this.options.maxPendingPerTarget ?? MAX_PENDING_PER_TARGET)) {
-      // A receiver that is down must not make us hold an unbounded backlog.
-      this.options.onError?.(new Error('webhook backlog full: events dropped'), target.url);
+  /** Looks at the queue at `at` (or sooner); every time asked for is kept. */
+  #wake(at: number): void {
+    if (this.#closed) return;
+    this.#wakes.add(at);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    const at = this.#wakes.first();
+    if (at === undefined || this.#closed || (this.#timer !== undefined && this.#timerAt <= at))
+      return;
+    if (this.#timer !== undefined) this.options.scheduler.clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = this.options.scheduler.setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#timerAt = Infinity;
+        void this.#tick();
+      },
+      Math.max(0, at - this.#now()),
+    );
+  }
+
+  /** Claims what is due for every app with webhooks, as long as this node has room. */
+  async #tick(): Promise<void> {
+    if (this.#ticking) {
+      this.#again = true;
       return;
     }
-    this.#pending.set(target.url, pending + 1);
-    const done = () => {
-      const left = (this.#pending.get(target.url) ?? 1) - 1;
-      if (left > 0) this.#pending.set(target.url, left);
-      else this.#pending.delete(target.url);
-    };
-    const request = webhookRequest(app, events, scheduler.now());
-    const giveUpAt = scheduler.now() + RETRY_FOR_MS;
-    const attempt = (delay: number) => {
-      this.options.send(target.url, request.body, request.headers).then(
-        (status) => {
-          if (status >= 200 && status < 300) return done();
-          retry(delay, new Error(`webhook answered ${status}`));
-        },
-        (error: unknown) => retry(delay, error),
-      );
-    };
-    const retry = (delay: number, error: unknown) => {
-      this.options.onError?.(error, target.url);
-      if (this.#closed || scheduler.now() + delay > giveUpAt) return done();
-      this.#later(() => attempt(delay * 2), delay);
-    };
-    attempt(FIRST_RETRY_MS);
+    this.#ticking = true;
+    try {
+      do {
+        this.#again = false;
+        const now = this.#now();
+        this.#wakes.dropUntil(now);
+        for (const app of this.options.apps.all()) {
+          const room = this.#maxInFlight - this.#running.size;
+          if (room <= 0 || this.#closed) break;
+          if (app.webhooks.length === 0) continue;
+          const claimed = await this.#queue.claim(app.id, now, room, this.#leaseMs, randomUUID());
+          this.#queueUp();
+          this.#work(app, claimed);
+        }
+      } while (this.#again && !this.#closed);
+    } catch (error) {
+      this.#queueError(error);
+    } finally {
+      this.#ticking = false;
+      if (this.#queue.shared) this.#wakes.add(this.#now() + (this.options.pollMs ?? 500));
+      this.#schedule();
+    }
   }
 
-  #later(callback: () => void, ms: number): unknown {
-    const handle = this.options.scheduler.setTimeout(() => {
-      this.#timers.delete(handle);
-      callback();
-    }, ms);
-    this.#timers.add(handle);
-    return handle;
+  #work(app: AppConfig, claimed: Claimed[]): void {
+    const posts: Claimed<PostJob>[] = [];
+    for (const entry of claimed) {
+      if (entry.job.kind === 'hold') this.#track(this.#settleHold(app, entry as Claimed<HoldJob>));
+      else posts.push(entry as Claimed<PostJob>);
+    }
+    for (const group of requestsOf(posts)) this.#track(attempt(this.#delivery(), app, group));
   }
 
-  #cancel(handle: unknown): void {
-    this.options.scheduler.clearTimeout(handle);
-    this.#timers.delete(handle);
+  /** A held removal fell due: sent unless the channel or the user came back, on any node. */
+  async #settleHold(app: AppConfig, entry: Claimed<HoldJob>): Promise<void> {
+    const { event } = entry.job;
+    if (this.#held.get(holdKey(event)) === entry.job.id) this.#held.delete(holdKey(event));
+    let gone = true;
+    try {
+      if (this.options.stillGone) gone = await this.options.stillGone(event);
+    } catch (error) {
+      this.#report(error, 'stillGone');
+    }
+    const next = gone ? this.#postJobs(app, event) : [];
+    try {
+      // Atomic: the removal's jobs are queued once, even if this node dies right here.
+      if (await this.#queue.ack(entry, next)) for (const queued of next) this.#wake(queued.dueAt);
+    } catch (error) {
+      this.#queueError(error);
+    }
+  }
+
+  #delivery() {
+    return {
+      queue: this.#queue,
+      send: this.options.send,
+      now: () => this.#now(),
+      firstRetryMs: this.options.firstRetryMs ?? 1_000,
+      retryForMs: this.options.retryForMs ?? 5 * 60_000,
+      timeoutMs: Math.max(1, Math.min(SEND_TIMEOUT_MS, Math.floor(this.#leaseMs / 2))),
+      onError: (error: unknown, url: string) => this.#report(error, url),
+      onRetry: (dueAt: number) => this.#wake(dueAt),
+      ...(this.options.onAttempt ? { onAttempt: this.options.onAttempt } : {}),
+    };
+  }
+
+  /** Counts work in flight; when it ends there is room to claim again. */
+  #track(work: Promise<void>): void {
+    const running = work.finally(() => {
+      this.#running.delete(running);
+      if (this.#running.size === this.#maxInFlight - 1) this.#wake(this.#now());
+    });
+    this.#running.add(running);
+  }
+
+  /** The queue's troubles are reported once per outage, not once per poll. */
+  #queueError(error: unknown): void {
+    if (this.#queueDown) return;
+    this.#queueDown = true;
+    this.#report(error, 'webhook queue');
+  }
+
+  #queueUp(): void {
+    this.#queueDown = false;
+  }
+
+  #report(error: unknown, context: string): void {
+    try {
+      this.options.onError?.(error, context);
+    } catch {
+      // A failing logger must not stop deliveries.
+    }
+  }
+
+  #now(): number {
+    return this.options.scheduler.now();
+  }
+
+  /** The app's dead letters, newest first. */
+  deadLetters(appId: string): Promise<DeadLetter[]> {
+    return this.#queue.deadLetters(appId);
+  }
+
+  /** Queues dead letter `id` again, due now; false when the app has no such letter. */
+  async redeliver(appId: string, id: string): Promise<boolean> {
+    const job = await this.#queue.redeliver(appId, id, this.#now());
+    if (job) this.#wake(this.#now());
+    return job !== undefined;
   }
 
   /**
-   * Stops retries and sends pending batches once, now. Held removals are dropped: on shutdown the
-   * clients reconnect at once, which is the quick re-join that cancels them anyway.
+   * Stops claiming. A shared queue keeps every job for the other nodes (a job in flight here is
+   * taken again once its lease ends); a memory queue sends what is due within the batch window
+   * once, now, and drops held removals: on shutdown the clients reconnect at once, which is the
+   * quick re-join that cancels them anyway.
    */
-  close(): void {
-    for (const handle of this.#timers) this.options.scheduler.clearTimeout(handle);
-    this.#timers.clear();
-    this.#held.clear();
-    for (const key of [...this.#batches.keys()]) this.#flushBatch(key);
+  async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
+    if (this.#timer !== undefined) this.options.scheduler.clearTimeout(this.#timer);
+    this.#held.clear();
+    if (!this.#queue.shared) await this.#flush();
+    // A receiver that hangs holds shutdown back by a second at most.
+    await Promise.race([
+      Promise.allSettled([...this.#running]),
+      new Promise<void>((resolve) => this.options.scheduler.setTimeout(resolve, 1_000)),
+    ]);
+    await this.#queue.close();
+  }
+
+  async #flush(): Promise<void> {
+    const until = this.#now() + (this.options.batchWindowMs ?? 250);
+    for (const app of this.options.apps.all()) {
+      if (app.webhooks.length === 0) continue;
+      const claimed = await this.#queue.claim(app.id, until, Infinity, this.#leaseMs, 'close');
+      const posts = claimed.filter((entry): entry is Claimed<PostJob> => entry.job.kind === 'post');
+      for (const group of requestsOf(posts)) this.#track(attempt(this.#delivery(), app, group));
+    }
   }
 }
 
@@ -206,13 +354,13 @@ function holdKey(event: ChannelEvent): string {
   return `${event.name}\n${event.appId}\n${event.channel}\n${user}`;
 }
 
-/** The real sender: a POST with a 10 s timeout. */
-export const fetchSender: WebhookSender = async (url, body, headers) => {
+/** The real sender: a POST that gives up after `timeoutMs`. */
+export const fetchSender: WebhookSender = async (url, body, headers, timeoutMs) => {
   const response = await fetch(url, {
     method: 'POST',
     body,
     headers,
-    signal: AbortSignal.timeout(10_000),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   await response.arrayBuffer();
   return response.status;

@@ -42,6 +42,8 @@ export interface PostJob {
   /** Failed attempts so far. */
   readonly attempts: number;
   readonly lastError?: string;
+  /** The `time_ms` of the first attempt: a retry sends the same bytes again. */
+  readonly timeMs?: number;
 }
 
 export type WebhookJob = HoldJob | PostJob;

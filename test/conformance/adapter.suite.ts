@@ -205,7 +205,44 @@ export function adapterContract(name: string, factory: AdapterFactory): void {
       expect(await adapter!.getCache('a', 'cache-other')).toBeUndefined();
     });
 
+    it('answers a presence member with its user_info, and undefined for a stranger', async () => {
+      const [adapter] = await factory.make(1);
+      await adapter!.join('a', 'presence-x', sub(), { userId: 'ada', userInfo: { role: 'ops' } });
+      await adapter!.join('a', 'presence-x', sub(), { userId: 'bob', userInfo: undefined });
+      expect(await adapter!.member('a', 'presence-x', 'ada')).toEqual({
+        userId: 'ada',
+        userInfo: { role: 'ops' },
+      });
+      expect(await adapter!.member('a', 'presence-x', 'bob')).toEqual({
+        userId: 'bob',
+        userInfo: null,
+      });
+      expect(await adapter!.member('a', 'presence-x', 'eve')).toBeUndefined();
+      expect(await adapter!.member('b', 'presence-x', 'ada')).toBeUndefined();
+    });
+
+    it("counts an app's open connections, apart from other apps'", async () => {
+      const [adapter] = await factory.make(1);
+      adapter!.countConnection('a', 1);
+      adapter!.countConnection('a', 1);
+      adapter!.countConnection('b', 1);
+      adapter!.countConnection('a', -1);
+      expect(await adapter!.connectionCount('a')).toBe(1);
+      expect(await adapter!.connectionCount('b')).toBe(1);
+      expect(await adapter!.connectionCount('c')).toBe(0);
+    });
+
     if (factory.maxNodes > 1) {
+      it("counts an app's connections on every node", async () => {
+        const [first, second] = await factory.make(2);
+        first!.countConnection('a', 1);
+        second!.countConnection('a', 1);
+        second!.countConnection('a', 1);
+        await waitUntil(async () => (await first!.connectionCount('a')) === 3, 'shared counts');
+        second!.countConnection('a', -1);
+        await waitUntil(async () => (await first!.connectionCount('a')) === 2, 'a closed one');
+      });
+
       it('delivers a publish made on one node to subscribers on another', async () => {
         const [first, second] = await factory.make(2);
         const remote = sub();

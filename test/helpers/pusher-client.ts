@@ -4,7 +4,13 @@
  * `disconnectAllPushers` (afterEach).
  */
 import type PusherServer from 'pusher';
-import { Pusher, type Channel, type PusherClient, type PusherOptions } from './pusher-js.ts';
+import {
+  Pusher,
+  transportOptions,
+  type Channel,
+  type PusherClient,
+  type PusherOptions,
+} from './pusher-js.ts';
 import { sdk as defaultSdk } from './sdk.ts';
 import { waitUntil } from './wait.ts';
 
@@ -80,10 +86,7 @@ export function createPusher(port: number, options: PusherClientOptions = {}): P
   } satisfies Partial<PusherOptions>;
   const pusher = new Pusher(options.key ?? 'app-key', {
     cluster: 'local',
-    wsHost: '127.0.0.1',
-    wsPort: port,
-    forceTLS: false,
-    enabledTransports: ['ws'],
+    ...transportOptions(port),
     disableStats: true,
     ...(options.authWithSdk === false ? {} : sdkAuth),
     ...options.extra,

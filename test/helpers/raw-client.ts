@@ -47,8 +47,8 @@ export class RawClient {
   }
 
   /** Opens `url` and resolves once the socket is open (no frame awaited). */
-  static open(url: string): Promise<RawClient> {
-    const socket = new WebSocket(url);
+  static open(url: string, headers?: Record<string, string>): Promise<RawClient> {
+    const socket = new WebSocket(url, { headers });
     const client = new RawClient(socket);
     return withTimeout(
       new Promise<RawClient>((resolve, reject) => {

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/server.ts';
 import { connectPusher, disconnectAllPushers, subscribeAndWait } from '../helpers/pusher-client.ts';
 import { sdkFor } from '../helpers/sdk.ts';
+import { signedRequest } from '../helpers/signed-request.ts';
 import { startTestServer, stopAllServers } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
@@ -73,6 +74,89 @@ describe('live console feed', () => {
     expect(feed.names()).toContain('disconnected');
   });
 
+  it('shows every subscription and unsubscription with its socket, a joiner of an occupied channel too', async () => {
+    const server = await startTestServer();
+    const feed = await watch(feedUrl(server));
+    const [first, second] = [await connectPusher(server.port), await connectPusher(server.port)];
+    await subscribeAndWait(first, 'news');
+    await subscribeAndWait(second, 'news');
+    second.unsubscribe('news');
+    await waitUntil(() => feed.names().includes('unsubscribed'), 'the unsubscription');
+    const rows = (name: string) =>
+      feed.entries.filter((entry) => entry.name === name && entry.channel === 'news');
+    expect(rows('subscribed').map((entry) => entry.socketId)).toEqual([
+      first.connection.socket_id,
+      second.connection.socket_id,
+    ]);
+    expect(rows('unsubscribed')).toEqual([
+      expect.objectContaining({ socketId: second.connection.socket_id }),
+    ]);
+    expect(rows('channel_occupied')).toHaveLength(1);
+  });
+
+  it('shows a refused subscription with its reason, and never the signature the client sent', async () => {
+    const server = await startTestServer();
+    const feed = await watch(feedUrl(server));
+    const forged = `app-key:${'ab'.repeat(32)}`;
+    const pusher = await connectPusher(server.port, {
+      authorizeChannel: () => ({ auth: forged }),
+    });
+    pusher.subscribe('private-vault');
+    await waitUntil(() => feed.names().includes('refused'), 'the refusal');
+    const refusal = feed.entries.find((entry) => entry.name === 'refused');
+    expect(refusal).toMatchObject({ socketId: pusher.connection.socket_id });
+    expect(String(refusal?.reason)).toContain('Invalid signature');
+    expect(JSON.stringify(feed.entries)).not.toContain('ab'.repeat(32));
+  });
+
+  it('shows a disconnection with its close code', async () => {
+    const server = await startTestServer();
+    const feed = await watch(feedUrl(server));
+    const pusher = await connectPusher(server.port);
+    pusher.disconnect();
+    await waitUntil(() => feed.names().includes('disconnected'), 'the disconnection');
+    expect(feed.entries.find((entry) => entry.name === 'disconnected')).toMatchObject({
+      socketId: expect.any(String),
+      code: expect.any(Number),
+    });
+  });
+
+  it('sums up the connections and the occupied channels with their counts and member ids', async () => {
+    const server = await startTestServer();
+    const feed = await watch(feedUrl(server));
+    const reader = await connectPusher(server.port);
+    await subscribeAndWait(reader, 'news');
+    for (const user_id of ['ada', 'bob']) {
+      const member = await connectPusher(server.port, {
+        presence: { user_id, user_info: { name: user_id.toUpperCase() } },
+      });
+      await subscribeAndWait(member, 'presence-room');
+    }
+    const summary = await waitUntil(
+      () =>
+        feed.entries.findLast(
+          (entry) =>
+            entry.name === 'summary' && entry.channelCount === 2 && entry.connections === 3,
+        ),
+      'a summary of three connections in two channels',
+      5000,
+    );
+    expect(summary.channels).toEqual([
+      { channel: 'presence-room', subscriptionCount: 2, userCount: 2, members: ['ada', 'bob'] },
+      { channel: 'news', subscriptionCount: 1 },
+    ]);
+    const member = await signedRequest(server.httpUrl, {
+      path: '/apps/1/console/member',
+      params: { channel: 'presence-room', user_id: 'bob' },
+    });
+    expect(member.body).toEqual({ user_id: 'bob', user_info: { name: 'BOB' } });
+    const stranger = await signedRequest(server.httpUrl, {
+      path: '/apps/1/console/member',
+      params: { channel: 'presence-room', user_id: 'eve' },
+    });
+    expect(stranger.status).toBe(404);
+  });
+
   it("shows nothing of another app's channels", async () => {
     const apps = [
       { id: 'one', key: 'one-key', secret: 'one-secret' },
@@ -84,8 +168,9 @@ describe('live console feed', () => {
     const own = sdkFor({ appId: 'one', key: 'one-key', secret: 'one-secret', port: server.port });
     await other.trigger('c', 'theirs', {});
     await own.trigger('c', 'ours', {});
-    await waitUntil(() => feed.entries.length > 0, 'an entry');
-    expect(feed.entries.map((entry) => entry.event)).toEqual(['ours']);
+    const messages = () => feed.entries.filter((entry) => entry.name === 'api_message');
+    await waitUntil(() => messages().length > 0, 'an API message');
+    expect(messages().map((entry) => entry.event)).toEqual(['ours']);
   });
 
   it('finds an app whose id needs %-encoding in the path', async () => {

@@ -7,7 +7,7 @@ import PusherServer from 'pusher';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Pushwire } from '../../src/sdk/index.ts';
 import { MASTER_KEY, startPushwire, stopAll } from './live.ts';
-import { hmacSha256Hex } from '../../src/sdk/crypto.ts';
+import { hmacSha256Hex } from '../../packages/sdk/src/crypto.ts';
 
 type PusherClass = typeof PusherServer;
 

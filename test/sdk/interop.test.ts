@@ -6,7 +6,7 @@
 import PusherServer from 'pusher';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Pushwire } from '../../src/sdk/index.ts';
-import { hmacSha256Hex } from '../../src/sdk/crypto.ts';
+import { hmacSha256Hex } from '../../packages/sdk/src/crypto.ts';
 
 const CASES = 1_000;
 const SEED = 0x5eed;

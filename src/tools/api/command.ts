@@ -1,13 +1,12 @@
 /**
- * `pushwire trigger`, `pushwire channels` and `pushwire users`: HTTP API calls through the SDK,
+ * `pushwire trigger`, `channels`, `users` and `webhooks`: HTTP API calls through the SDK,
  * against Pushwire or any Pusher-compatible server (Pusher included). Each prints the status and
  * the body the server answered. Exit 0 on a 2xx, 1 when the server refuses, 2 for bad usage or
  * an unreachable server. The secret and the request signature are never printed.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_APP } from '../../config/schema.ts';
-import { Pushwire } from '../../sdk/pushwire.ts';
-import { PushwireSdkError, RequestError } from '../../sdk/errors.ts';
+import { Pushwire, PushwireSdkError, RequestError } from '@pushwire/sdk';
 import { Exit, UsageError, type ToolIo } from '../io.ts';
 import { TARGET_USAGE, TOOL_USAGE } from '../usage.ts';
 
@@ -127,9 +126,10 @@ export const API_OPTIONS = {
     info: { type: 'string' },
   },
   users: {},
+  webhooks: {},
 } as const satisfies Record<string, ParseArgsConfig['options']>;
 
-const commands: Record<'trigger' | 'channels' | 'users', Command> = {
+const commands: Record<'trigger' | 'channels' | 'users' | 'webhooks', Command> = {
   trigger(args, fetchImpl) {
     const { values, positionals } = parse(args, API_OPTIONS.trigger);
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
@@ -166,6 +166,21 @@ const commands: Record<'trigger' | 'channels' | 'users', Command> = {
     if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`);
     const sdk = targetSdk(values as TargetValues, fetchImpl);
     return () => sdk.get({ path: `/channels/${encodeURIComponent(channel)}/users` });
+  },
+  webhooks(args, fetchImpl) {
+    const { values, positionals } = parse(args, API_OPTIONS.webhooks);
+    const [action, id, ...rest] = positionals;
+    const sdk = targetSdk(values as TargetValues, fetchImpl);
+    if (action === 'dead-letters' && id === undefined) {
+      return () => sdk.get({ path: '/webhooks/dead_letters' });
+    }
+    if (action === 'redeliver' && id !== undefined && rest.length === 0) {
+      const path = `/webhooks/dead_letters/${encodeURIComponent(id)}/redeliver`;
+      return () => sdk.post({ path, body: {} });
+    }
+    throw new UsageError(
+      'expected pushwire webhooks dead-letters, or pushwire webhooks redeliver ID',
+    );
   },
 };
 

@@ -1,7 +1,7 @@
 /** Every vector of vectors.json the SDK is concerned with, reproduced byte for byte. */
 import { describe, expect, it } from 'vitest';
-import { pathAndQuery, recordingFetch } from '../../test/sdk/fake-fetch.ts';
-import { loadVectors, type SignedRequestVector } from '../../test/helpers/vectors.ts';
+import { pathAndQuery, recordingFetch } from '../../../test/sdk/fake-fetch.ts';
+import { loadVectors, type SignedRequestVector } from '../../../test/helpers/vectors.ts';
 import { base64ToBytes } from './crypto.ts';
 import { PushwireSdkError } from './errors.ts';
 import { Pushwire } from './pushwire.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pathAndQuery, recordingFetch } from '../../test/sdk/fake-fetch.ts';
+import { pathAndQuery, recordingFetch } from '../../../test/sdk/fake-fetch.ts';
 import { hmacSha256Hex } from './crypto.ts';
 import { PushwireSdkError, RequestError, WebHookError } from './errors.ts';
 import { Pushwire } from './pushwire.ts';
