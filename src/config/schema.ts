@@ -63,7 +63,7 @@ export const appSchema = z
      * `info=subscription_count` in API calls (400 while off, as Pusher does).
      */
     enableSubscriptionCount: z.boolean().default(false),
-    /** Where channel, presence and client events are posted (PROTOCOL.md §12). */
+    /** Where channel, presence and client events are posted (docs/protocol.md §12). */
     webhooks: z.array(webhookTargetSchema).default([]),
     /**
      * Browser origins that may connect: exact (`https://app.example.com`), `*`, or a subdomain

@@ -1,5 +1,5 @@
 /**
- * The rules a `client-` event must pass before it is relayed (PROTOCOL.md §7), in the order the
+ * The rules a `client-` event must pass before it is relayed (docs/protocol.md §7), in the order the
  * spec gives them; the per-connection rate limit is the Session's. Pure.
  */
 import { channelKind } from '../protocol/channel-kind.ts';

@@ -1,5 +1,5 @@
 /**
- * One client connection: the protocol state machine of PROTOCOL.md §1-§10 over a Transport and
+ * One client connection: the protocol state machine of docs/protocol.md §1-§10 over a Transport and
  * a Clock. It owns the socket's subscriptions, sign-in and keep-alive state; shared state lives
  * behind the Adapter. `receive` never throws: a bad frame gets a `pusher:error`, never a crash.
  */
@@ -275,7 +275,7 @@ export class Session implements Subscriber {
         return this.#signIn(data);
     }
     if (event.startsWith('client-')) return this.#clientEvent(event, channel, data);
-    // [U] Unknown pusher:/pusher_internal: events are ignored, as PROTOCOL.md §1.5 recommends.
+    // [U] Unknown pusher:/pusher_internal: events are ignored, as docs/protocol.md §1.5 recommends.
     if (event.startsWith('pusher:') || event.startsWith('pusher_internal:')) return;
     return this.#error(
       null,

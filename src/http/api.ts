@@ -1,6 +1,6 @@
 /**
  * The HTTP API under /apps/{app_id}/, and the Python SDK's `/users/{id}/terminate_connections`
- * (PROTOCOL.md §11): authentication first, then one
+ * (docs/protocol.md §11): authentication first, then one
  * handler per resource. Handlers are functions of a parsed request; the listener does the I/O.
  */
 import type { Adapter } from '../adapter/adapter.ts';

@@ -1,5 +1,5 @@
 /**
- * JSONP responses (PROTOCOL.md §13.3). The callback name is echoed into executable script, so it
+ * JSONP responses (docs/protocol.md §13.3). The callback name is echoed into executable script, so it
  * is checked first against the two forms we accept: what pusher-js sends
  * (`Pusher.auth_callbacks['N']`) and plain dotted identifiers (`a.b.c`). Anything else is
  * refused and never echoed. [U] the exact acceptance rule is ours.
