@@ -43,6 +43,20 @@ describe('start banner', () => {
     });
   });
 
+  it('connects both snippets with TLS on the same port when the server serves TLS', () => {
+    const tls = { ...server(), tls: true } as RunningServer;
+    const [wsOnly, withFallback] = snippetOptions(banner(tls));
+    expect(wsOnly).toEqual({
+      cluster: 'local',
+      wsHost: '127.0.0.1',
+      wssPort: 6001,
+      forceTLS: true,
+      enabledTransports: ['ws'],
+    });
+    expect(withFallback).toMatchObject({ wssPort: 6001, httpsPort: 6001, forceTLS: true });
+    expect(banner(tls)).toContain('useTLS: true');
+  });
+
   it('shows no fallback snippet with httpFallback off', () => {
     expect(snippetOptions(banner(server({ httpFallback: false })))).toHaveLength(1);
   });

@@ -50,6 +50,8 @@ export function banner(server: RunningServer): string {
   const app = server.config.apps[0];
   if (!app) return '';
   const host = server.host.includes(':') ? `[${server.host}]` : server.host;
+  // Serving TLS: the snippets connect with wss and https on the same port.
+  const tls = server.tls === true;
   const lines = [
     ...(exposesPublicDefaultApp(server.config, server.host)
       ? warningBox(PUBLIC_DEFAULT_APP_WARNING)
@@ -68,10 +70,8 @@ export function banner(server: RunningServer): string {
     "Connect with pusher-js (WebSocket only: it never falls back to Pusher's own servers):",
     '',
     `  const pusher = new Pusher('${app.key}', {`,
-    server.tls
-      ? `    cluster: 'local', wsHost: '${host}', wssPort: ${server.port},`
-      : `    cluster: 'local', wsHost: '${host}', wsPort: ${server.port},`,
-    `    forceTLS: ${server.tls}, enabledTransports: ['ws'],`,
+    `    cluster: 'local', wsHost: '${host}', ${tls ? 'wssPort' : 'wsPort'}: ${server.port},`,
+    `    forceTLS: ${tls}, enabledTransports: ['ws'],`,
     '  });',
     `  pusher.subscribe('my-channel').bind('my-event', (data) => console.log(data));`,
     '',
@@ -80,8 +80,8 @@ export function banner(server: RunningServer): string {
           'Or with the HTTP fallback to this server, for clients whose proxy blocks WebSockets:',
           '',
           `  const pusher = new Pusher('${app.key}', {`,
-          `    cluster: 'local', wsHost: '${host}', wsPort: ${server.port},`,
-          `    httpHost: '${host}', httpPort: ${server.port}, forceTLS: false,`,
+          `    cluster: 'local', wsHost: '${host}', ${tls ? 'wssPort' : 'wsPort'}: ${server.port},`,
+          `    httpHost: '${host}', ${tls ? 'httpsPort' : 'httpPort'}: ${server.port}, forceTLS: ${tls},`,
           `    enabledTransports: ['ws', 'xhr_streaming', 'xhr_polling'],`,
           '  });',
           '',
@@ -90,7 +90,7 @@ export function banner(server: RunningServer): string {
     'Publish with the pusher SDK:',
     '',
     `  new Pusher({ appId: '${app.id}', key: '${app.key}', secret: '${printableSecret(app)}',`,
-    `    host: '${host}', port: '${server.port}', useTLS: ${server.tls} })`,
+    `    host: '${host}', port: '${server.port}', useTLS: ${tls} })`,
     `    .trigger('my-channel', 'my-event', { hello: 'world' });`,
     '',
   ];

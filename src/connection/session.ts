@@ -43,23 +43,28 @@ export interface SessionDeps {
   readonly onInternalError?: (error: unknown) => void;
   /** The live console: told of each subscription, unsubscription and refusal while watched. */
   readonly console?: Pick<ConsoleHub, 'watching' | 'publish'>;
+  /**
+   * Called with each `pusher:error` that answers a client's frame (its mistake, mostly), with
+   * the channel it was about when there is one. `message` is as the client was told it.
+   */
+  readonly onRefusal?: (
+    socketId: string,
+    code: number | null,
+    message: string,
+    channel: string | undefined,
+  ) => void;
   /** Told what a newcomer needs to see to follow a connection (the debug log), when set. */
   readonly trace?: (socketId: string, entry: SessionTrace) => void;
   /** Shared by a node's sessions: what the traffic summary needs from inside a session. */
   readonly counts?: SessionCounts;
 }
 
-/** What a session did, for the debug log: reasons as the client was told them. */
+/** What a session did, for the debug log (refusals go to `onRefusal`). */
 export type SessionTrace =
   | { readonly kind: 'subscribed'; readonly channel: string }
   | { readonly kind: 'unsubscribed'; readonly channel: string }
   | { readonly kind: 'signed_in'; readonly userId: string }
-  | {
-      readonly kind: 'refused' | 'closed';
-      readonly code: number | null;
-      readonly reason: string;
-      readonly channel?: string;
-    };
+  | { readonly kind: 'closed'; readonly code: number; readonly reason: string };
 
 export interface SessionCounts {
   /** `pusher:ping` and `pusher:pong` frames received, and sent. */
@@ -442,16 +447,10 @@ export class Session implements Subscriber {
       channel: target,
       data,
       isSubscribed: (channel) => this.#channels.get(channel)?.state === 'subscribed',
+      allow: () => this.#clientEvents.take(clock.now()),
     });
-    if (!check.ok) return this.#error(null, check.message, target);
+    if (!check.ok) return this.#error(check.code, check.message, target);
     const { channel } = check;
-    if (!this.#clientEvents.take(clock.now())) {
-      return this.#error(
-        ErrorCode.ClientEventRateLimit,
-        'Client event rejected due to rate limit',
-        channel,
-      );
-    }
     const subscription = this.#channels.get(channel);
     const userId = subscription?.state === 'subscribed' ? subscription.userId : undefined;
     adapter.publish(
@@ -529,17 +528,12 @@ export class Session implements Subscriber {
 
   #error(code: number | null, message: string, channel?: string): void {
     if (this.deps.counts) this.deps.counts.errors++;
-    this.deps.trace?.(this.socketId, {
-      kind: 'refused',
-      code,
-      reason: message,
-      ...(channel === undefined ? {} : { channel }),
-    });
     this.transport.send(frames.errorFrame(code, message));
     if (this.deps.console?.watching(this.appId)) {
       const entry = { appId: this.appId, socketId: this.socketId, code };
       this.deps.console.publish({ name: 'refused', ...entry, reason: maskSignatures(message) });
     }
+    this.deps.onRefusal?.(this.socketId, code, message, channel);
   }
 
   #internalError(error: unknown): void {

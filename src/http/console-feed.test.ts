@@ -10,7 +10,11 @@ const occupied = { name: 'channel_occupied' as const, appId: 'a', channel: 'c' }
 function fakeStream() {
   const state = { backlog: 0, ended: false, chunks: [] as string[] };
   const out = {
-    write: (chunk: string) => void state.chunks.push(chunk),
+    // Like a real response: a write after the end is an error (ERR_STREAM_WRITE_AFTER_END).
+    write: (chunk: string) => {
+      if (state.ended) throw new Error('write after end');
+      state.chunks.push(chunk);
+    },
     end: () => void (state.ended = true),
     backlog: () => state.backlog,
   };
@@ -67,6 +71,19 @@ describe('consoleFeed', () => {
     const { state } = openFeed(new ConsoleHub(), current);
     vi.advanceTimersByTime(1000);
     expect(state.ended).toBe(true);
+  });
+
+  it('writes nothing once it has ended, though its slow client has not taken the last bytes', () => {
+    const hub = new ConsoleHub();
+    let app: AppConfig | undefined = APP;
+    const { state } = openFeed(hub, () => app);
+    state.backlog = 1;
+    app = { ...APP, secret: 'rotated' };
+    vi.advanceTimersByTime(1000);
+    expect(state.ended).toBe(true);
+    expect(() => hub.publish(occupied)).not.toThrow();
+    expect(() => vi.advanceTimersByTime(30_000)).not.toThrow();
+    expect(hub.watching('a')).toBe(false);
   });
 
   it('keeps the stream when another setting of the app changes', () => {

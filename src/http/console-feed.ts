@@ -42,42 +42,56 @@ export function consoleFeed(
     },
     body: '',
     stream: (out) => {
+      // Set once the feed ends, before its response has drained and closed: nothing is written
+      // to it after that, whatever still arrives from the hub or the timer.
+      let closed = false;
       let dropped = 0;
+      const send = (chunk: string) => {
+        if (!closed) out.write(chunk);
+      };
       const reportDropped = () => {
         if (dropped === 0 || out.backlog() > MAX_BACKLOG) return;
-        out.write(`data: {"name":"dropped","count":${dropped}}\n\n`);
+        send(`data: {"name":"dropped","count":${dropped}}\n\n`);
         dropped = 0;
       };
-      const stop = hub.watch(app.id, (line) => {
+      const stopWatching = hub.watch(app.id, (line) => {
+        if (closed) return;
         if (out.backlog() > MAX_BACKLOG) {
           dropped++;
           return;
         }
         reportDropped();
-        out.write(`data: ${line}\n\n`);
+        send(`data: ${line}\n\n`);
       });
-      // A comment line sends the head at once.
-      out.write(': watching\n\n');
       const summary = summarize
         ? summaryTicker(summarize, (line) => {
-            if (out.backlog() <= MAX_BACKLOG) out.write(`data: ${line}\n\n`);
+            if (out.backlog() <= MAX_BACKLOG) send(`data: ${line}\n\n`);
           })
         : undefined;
+      const finish = () => {
+        if (closed) return;
+        closed = true;
+        summary?.stop();
+        stopWatching();
+        clearInterval(check);
+      };
+      // A comment line sends the head at once.
+      send(': watching\n\n');
       summary?.tick();
       let checks = 0;
       const check = setInterval(() => {
-        if (!stillAllowed()) return out.end();
+        if (!stillAllowed()) {
+          // A slow reader's response closes only once its bytes drain, maybe never: stop now.
+          finish();
+          return out.end();
+        }
         hub.reportCapped(app.id);
         if (checks % SUMMARY_CHECKS === 0) summary?.tick();
         reportDropped();
-        if (++checks % KEEP_ALIVE_CHECKS === 0) out.write(': keep-alive\n\n');
+        if (++checks % KEEP_ALIVE_CHECKS === 0) send(': keep-alive\n\n');
       }, CHECK_INTERVAL_MS);
       check.unref();
-      return () => {
-        summary?.stop();
-        stop();
-        clearInterval(check);
-      };
+      return finish;
     },
   };
 }

@@ -128,9 +128,16 @@ function send(res: ServerResponse, response: HttpResponse, closeConnection: bool
   if (response.stream && !closeConnection) {
     // The head goes out now: a long poll may hold its body for a while.
     res.flushHeaders();
+    // A stream writes from timers and event handlers, where a throw or an unhandled 'error'
+    // would end the process: writes to a response that has ended or lost its socket are dropped.
+    res.on('error', ignore);
     const stop = response.stream({
-      write: (chunk) => void res.write(chunk),
-      end: () => void res.end(),
+      write: (chunk) => {
+        if (isOpen(res)) res.write(chunk);
+      },
+      end: () => {
+        if (isOpen(res)) res.end();
+      },
       backlog: () => res.writableLength,
     });
     res.once('close', stop);
@@ -142,3 +149,8 @@ function send(res: ServerResponse, response: HttpResponse, closeConnection: bool
   // A body we stopped reading must not keep the socket busy.
   if (closeConnection) res.once('finish', () => res.socket?.destroy());
 }
+
+const isOpen = (res: ServerResponse): boolean => !res.writableEnded && !res.destroyed;
+
+/** The socket's own error ends the response, and 'close' runs the stream's cleanup. */
+const ignore = (): void => undefined;

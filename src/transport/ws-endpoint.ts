@@ -23,6 +23,7 @@ import type { ConsoleHub } from '../console/hub.ts';
 import { Session, type SessionDeps, type SessionTrace } from '../connection/session.ts';
 import { newSocketId } from '../connection/socket-id.ts';
 import type { Clock, Transport } from '../connection/transport.ts';
+import { LogBudget } from '../observability/log-budget.ts';
 import { withoutSignatures } from '../observability/log-safe.ts';
 import type { Logger } from '../observability/logger.ts';
 import { emptyTrafficCounts, type TrafficCounts } from '../observability/traffic-summary.ts';
@@ -65,6 +66,14 @@ export interface EndpointDeps {
   readonly counts?: TrafficCounts;
 }
 
+/**
+ * Log lines per 10 s for the whole process: internal errors (with their stack) and, at debug,
+ * refused client frames and socket errors. A client can provoke either on every frame.
+ */
+const LOG_WINDOW_MS = 10_000;
+const INTERNAL_ERROR_LINES = 20;
+const CLIENT_MISTAKE_LINES = 50;
+
 /** Where a connection came from, for the debug log: the proxy's X-Forwarded-For too. */
 interface Peer {
   readonly remoteAddress: string | undefined;
@@ -88,11 +97,9 @@ function logTrace(logger: Logger, appId: string, socketId: string, entry: Sessio
       return logger.debug({ ...at, channel: entry.channel }, `${entry.kind} ${entry.channel}`);
     case 'signed_in':
       return logger.debug({ ...at, userId: entry.userId }, `signed in as ${entry.userId}`);
-    default: {
+    case 'closed': {
       const reason = withoutSignatures(entry.reason);
-      const channel = entry.channel === undefined ? {} : { channel: entry.channel };
-      const what = entry.kind === 'closed' ? `closed (${entry.code})` : 'refused';
-      logger.debug({ ...at, ...channel, code: entry.code, reason }, `${what}: ${reason}`);
+      return logger.debug({ ...at, code: entry.code, reason }, `closed (${entry.code}): ${reason}`);
     }
   }
 }
@@ -149,6 +156,8 @@ export class WebSocketEndpoint {
   #draining: string | undefined;
   /** Sessions still leaving their channels after their socket closed. */
   readonly #closing = new Set<Promise<void>>();
+  readonly #internalErrorLog = new LogBudget(INTERNAL_ERROR_LINES, LOG_WINDOW_MS);
+  readonly #clientMistakeLog = new LogBudget(CLIENT_MISTAKE_LINES, LOG_WINDOW_MS);
   readonly #counts: TrafficCounts;
   readonly #debug: boolean;
 
@@ -184,7 +193,7 @@ export class WebSocketEndpoint {
       maxBufferedBytes: deps.config.maxBufferedBytes,
       onSlowConsumer: () => metrics.slowConsumers.inc(),
     };
-    this.#onError = (error) => deps.logger.debug({ err: error }, 'socket error');
+    this.#onError = (error) => this.#logClientMistake({ err: error }, 'socket error');
     const traffic = this.#traffic;
     this.#onMessage = function (this: WebSocket, data: RawData, isBinary: boolean) {
       metrics.frameReceived();
@@ -365,7 +374,17 @@ export class WebSocketEndpoint {
         onInternalError: (error) => {
           metrics.internalErrors.inc();
           this.#counts.errors++;
-          logger.error({ err: error, appId: app.id }, 'error in message handler');
+          const allowed = this.#internalErrorLog.take(clock.now());
+          if (allowed)
+            logger.error({ err: error, appId: app.id, ...allowed }, 'error in message handler');
+        },
+        onRefusal: (socketId, code, message, channel) => {
+          const reason = withoutSignatures(message);
+          const about = channel === undefined ? {} : { channel };
+          this.#logClientMistake(
+            { appId: app.id, socketId, ...about, code, reason },
+            'client frame refused',
+          );
         },
         ...(this.#debug
           ? {
@@ -377,6 +396,14 @@ export class WebSocketEndpoint {
       this.#sessionDeps.set(app.id, deps);
     }
     return deps;
+  }
+
+  /** At debug, within the budget: a client's mistakes are its own, not the operator's. */
+  #logClientMistake(fields: object, message: string): void {
+    const { logger, clock } = this.deps;
+    if (!logger.isLevelEnabled('debug')) return;
+    const allowed = this.#clientMistakeLog.take(clock.now());
+    if (allowed) logger.debug({ ...fields, ...allowed }, message);
   }
 
   /** Once a second: keep-alive, app changes, held counts, and memory after a storm. */

@@ -82,7 +82,8 @@ describe('the log at debug', () => {
       expect.objectContaining({ msg: 'connection opened', socketId, appId: '1' }),
       expect.objectContaining({ msg: 'subscribed news', socketId, channel: 'news' }),
       expect.objectContaining({
-        msg: expect.stringMatching(/^refused: Invalid signature: .* but got \[signature\]$/),
+        msg: 'client frame refused',
+        reason: expect.stringMatching(/^Invalid signature: .* but got \[signature\]$/),
         socketId,
         channel: 'private-orders',
         code: null,
