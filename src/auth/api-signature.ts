@@ -27,21 +27,30 @@ export function canonicalQuery(query: URLSearchParams): string {
 export const apiStringToSign = (method: string, path: string, query: URLSearchParams): string =>
   `${method.toUpperCase()}\n${path}\n${canonicalQuery(query)}`;
 
-export interface SignedRequest {
+/** What arrives before the body: everything the signature covers but the body itself. */
+export interface SignedHead {
   readonly method: string;
   /** The path exactly as it appeared in the request line. */
   readonly rawPath: string;
   readonly query: URLSearchParams;
+}
+
+export interface SignedRequest extends SignedHead {
   readonly body: Uint8Array;
 }
 
 export type ApiAuthResult = { ok: true } | { ok: false; message: string };
 
-/** Checks a request against one app; every failure names the check that failed. */
-export function verifyApiRequest(
-  request: SignedRequest,
+/**
+ * Every check that needs no body: the key, the version, the timestamp window, a `body_md5` when
+ * a body is coming (`bodyComing`), and the HMAC, which covers `body_md5`. Run before the body is
+ * read, so an unsigned or mis-signed request is refused without holding its body.
+ */
+export function verifyApiHead(
+  request: SignedHead,
   app: { key: string; secret: string },
   nowSeconds: number,
+  bodyComing: boolean,
 ): ApiAuthResult {
   const { query } = request;
   const key = query.get('auth_key');
@@ -56,12 +65,8 @@ export function verifyApiRequest(
       `Timestamp expired: given timestamp (${timestamp}) not within ${TIMESTAMP_WINDOW_SECONDS}s of server time (${nowSeconds})`,
     );
   }
-  const bodyMd5 = query.get('body_md5');
-  if (request.body.length > 0 || bodyMd5 !== null) {
-    if (bodyMd5 === null) return fail('Missing body_md5 for a request with a body');
-    if (!safeEqual(bodyMd5, md5Hex(request.body)))
-      return fail('Invalid body_md5: it does not match the body');
-  }
+  if (bodyComing && query.get('body_md5') === null)
+    return fail('Missing body_md5 for a request with a body');
   const signature = query.get('auth_signature');
   if (signature === null) return fail('Missing auth_signature');
   const expected = hmacSha256Hex(
@@ -70,7 +75,29 @@ export function verifyApiRequest(
   );
   if (!safeEqual(signature, expected))
     return fail('Invalid signature: auth_signature does not match the request');
-  return { ok: true };
+  return OK;
 }
 
+/** Checks a request against one app; every failure names the check that failed. */
+export function verifyApiRequest(
+  request: SignedRequest,
+  app: { key: string; secret: string },
+  nowSeconds: number,
+): ApiAuthResult {
+  const head = verifyApiHead(request, app, nowSeconds, request.body.length > 0);
+  if (!head.ok) return head;
+  return verifyBodyMd5(request.query, request.body);
+}
+
+/** The body against the `body_md5` the signature covered (none signed: the body must be empty). */
+export function verifyBodyMd5(query: URLSearchParams, body: Uint8Array): ApiAuthResult {
+  const bodyMd5 = query.get('body_md5');
+  if (bodyMd5 === null)
+    return body.length === 0 ? OK : fail('Missing body_md5 for a request with a body');
+  if (!safeEqual(bodyMd5, md5Hex(body)))
+    return fail('Invalid body_md5: it does not match the body');
+  return OK;
+}
+
+const OK: ApiAuthResult = Object.freeze({ ok: true });
 const fail = (message: string): ApiAuthResult => ({ ok: false, message });

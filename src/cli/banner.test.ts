@@ -9,6 +9,7 @@ const server = (overrides: Partial<ConfigInput> = {}) =>
     config: resolveConfig({ port: 6001, ...overrides }),
     host: '127.0.0.1',
     port: 6001,
+    tls: false,
     wsUrl: 'ws://127.0.0.1:6001',
     httpUrl: 'http://127.0.0.1:6001',
   }) as unknown as RunningServer;

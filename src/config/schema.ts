@@ -134,6 +134,12 @@ export const configSchema = z
     maxFrameBytes: positiveInt.default(64 * 1024),
     /** Largest HTTP API request body; larger ones get 413. */
     maxHttpBodyBytes: positiveInt.default(1024 * 1024),
+    /**
+     * Request bytes held at once across all HTTP requests whose bodies are being read (each
+     * already signed: unsigned ones are refused before their body). Beyond it: 503 with
+     * `Retry-After`.
+     */
+    maxBufferedHttpBodyBytes: positiveInt.default(64 * 1024 * 1024),
     /** A request body not fully received by then is answered 408 and dropped. */
     httpBodyTimeoutMs: positiveInt.default(10_000),
     /** Seconds a cache channel keeps its last event (Pusher: up to 30 minutes). */
@@ -188,6 +194,12 @@ export const configSchema = z
      * errors); none is written for an interval without traffic. `0` turns them off.
      */
     logSummarySeconds: z.number().int().min(0).default(60),
+    /**
+     * A node silent this long (it beats every second) is presumed dead: a survivor removes its
+     * members and tells everyone. Lower detects crashes sooner; a node stalled longer than this
+     * (a long GC pause) is removed and then re-added.
+     */
+    redisNodeTimeoutMs: z.number().int().min(2_000).default(4_000),
     /** pino level. */
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

@@ -7,6 +7,7 @@ import type { Adapter, JoinOutcome, PresenceMember, Subscriber } from '../adapte
 import type { ChannelEventSink } from '../channels/channel-events.ts';
 import { announceCount, type SubscriptionCountThrottle } from '../channels/count-throttle.ts';
 import type { AppConfig, Config } from '../config/schema.ts';
+import { AdapterUnavailableError } from '../errors.ts';
 import { maskSignatures, type ConsoleHub } from '../console/hub.ts';
 import { channelKind, watchlistChannel, type ChannelKind } from '../protocol/channel-kind.ts';
 import { ErrorCode, isCloseCode } from '../protocol/codes.ts';
@@ -341,6 +342,11 @@ export class Session implements Subscriber {
       outcome = await adapter.join(app.id, channel, this, member, app.maxPresenceMembers);
     } catch (error) {
       if (this.#channels.get(channel) === pending) this.#channels.delete(channel);
+      // The cluster's state stayed unreachable while the join was held: pusher-js reconnects at
+      // once on 4200 and subscribes again, rather than leave the channel pending for ever.
+      if (error instanceof AdapterUnavailableError) {
+        return this.disconnect(ErrorCode.ReconnectNow, 'Cluster state unavailable: reconnect');
+      }
       this.deps.onInternalError?.(error);
       return this.#error(null, `Subscription to ${channel} failed: internal error`, channel);
     }
@@ -379,6 +385,7 @@ export class Session implements Subscriber {
         channel,
         frames.memberAdded(channel, member.userId, member.userInfo),
         this.socketId,
+        outcome.rosterVersion,
       );
       events({ name: 'member_added', appId: app.id, channel, userId: member.userId });
     }
@@ -425,7 +432,8 @@ export class Session implements Subscriber {
     const outcome = await adapter.leave(this.appId, channel, this);
     if (!outcome.wasSubscribed) return;
     if (outcome.memberRemoved !== undefined) {
-      adapter.publish(this.appId, channel, frames.memberRemoved(channel, outcome.memberRemoved));
+      const removed = frames.memberRemoved(channel, outcome.memberRemoved);
+      adapter.publish(this.appId, channel, removed, undefined, outcome.rosterVersion);
       events({ name: 'member_removed', appId: this.appId, channel, userId: outcome.memberRemoved });
     }
     const kind = channelKind(channel);

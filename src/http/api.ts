@@ -5,20 +5,27 @@
  */
 import type { Adapter } from '../adapter/adapter.ts';
 import type { AppStore } from '../apps/app-store.ts';
-import { verifyApiRequest } from '../auth/api-signature.ts';
+import { verifyApiHead, verifyApiRequest } from '../auth/api-signature.ts';
 import type { AppConfig, Config } from '../config/schema.ts';
 import type { Clock } from '../connection/transport.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { isValidUserId } from '../protocol/names.ts';
 import type { ConsoleHub } from '../console/hub.ts';
+import { AdapterUnavailableError } from '../errors.ts';
 import { consoleFeed } from './console-feed.ts';
 import { listDeadLetters, redeliverDeadLetter, type DeadLetterStore } from './dead-letters.ts';
 import { publishEvents } from './publish.ts';
 import { parseBatch, parseEvent, parseJsonObject, type PublishLimits } from './publish-input.ts';
 import { consoleSummary } from '../console/summary.ts';
 import { channelInfo, channelList, channelUsers, consoleMember } from './queries.ts';
-import { httpError, json, type HttpRequest, type HttpResponse } from './types.ts';
+import {
+  httpError,
+  json,
+  type HttpRequest,
+  type HttpRequestHead,
+  type HttpResponse,
+} from './types.ts';
 
 export interface ApiDeps {
   readonly config: Config;
@@ -41,35 +48,61 @@ const KEYED_PATH = /^\/(users\/[^/]+\/terminate_connections)$/;
 
 export function createApi(deps: ApiDeps) {
   return async (request: HttpRequest): Promise<HttpResponse> => {
-    const response = await handle(deps, request);
+    const response = await handle(deps, request).catch(unavailable);
     deps.metrics.apiRequests.inc({ status: String(response.status) });
     return response;
   };
 }
 
-async function handle(deps: ApiDeps, request: HttpRequest): Promise<HttpResponse> {
-  const keyed = KEYED_PATH.exec(request.path);
+/**
+ * What the API refuses from a request's head alone, before its body is read: an unknown app, a
+ * disabled one, and every check of the signature but the body's MD5 (docs/protocol.md §11.2). So an
+ * unsigned or mis-signed body is never held. Undefined: read the body, then call the API.
+ */
+export function createApiScreen(deps: ApiDeps) {
+  return (head: HttpRequestHead): HttpResponse | undefined => {
+    const target = findApp(deps, head);
+    if ('status' in target) return counted(deps, target);
+    const declared = Number(head.headers['content-length'] ?? 0);
+    const auth = verifyApiHead(head, target.app, nowSeconds(deps), declared > 0);
+    if (!auth.ok) return counted(deps, httpError(401, auth.message));
+    if (!target.app.enabled) return counted(deps, httpError(403, 'Application is disabled'));
+    return undefined;
+  };
+}
+
+const counted = (deps: ApiDeps, response: HttpResponse): HttpResponse => {
+  deps.metrics.apiRequests.inc({ status: String(response.status) });
+  return response;
+};
+
+const nowSeconds = (deps: ApiDeps) => Math.floor(deps.clock.now() / 1000);
+
+/** The app a request is for and the resource under it, or the answer when there is none. */
+function findApp(
+  deps: ApiDeps,
+  head: HttpRequestHead,
+): { app: AppConfig; resource: string } | HttpResponse {
+  const keyed = KEYED_PATH.exec(head.path);
   if (keyed?.[1]) {
-    const key = request.query.get('auth_key');
+    const key = head.query.get('auth_key');
     const app = key === null ? undefined : deps.apps.byKey(key);
     if (!app) return httpError(401, key === null ? 'Missing auth_key' : 'Invalid auth_key');
     // The signature covers the path as sent, so it proves this app's secret signed this path.
-    return authorized(deps, app, request, keyed[1]);
+    return { app, resource: keyed[1] };
   }
-  const match = APP_PATH.exec(request.path);
+  const match = APP_PATH.exec(head.path);
   const id = match?.[1] === undefined ? undefined : decodePathSegment(match[1]);
   const app = id === undefined ? undefined : deps.apps.byId(id);
   if (!match || !app) return httpError(404, 'Unknown app');
-  return authorized(deps, app, request, match[2] ?? '');
+  return { app, resource: match[2] ?? '' };
 }
 
-async function authorized(
-  deps: ApiDeps,
-  app: AppConfig,
-  request: HttpRequest,
-  resource: string,
-): Promise<HttpResponse> {
-  const auth = verifyApiRequest(request, app, Math.floor(deps.clock.now() / 1000));
+async function handle(deps: ApiDeps, request: HttpRequest): Promise<HttpResponse> {
+  const target = findApp(deps, request);
+  if ('status' in target) return target;
+  const { app, resource } = target;
+  const auth = verifyApiRequest(request, app, nowSeconds(deps));
   if (!auth.ok) return httpError(401, auth.message);
   if (!app.enabled) return httpError(403, 'Application is disabled');
   return route(deps, app, request, resource);
@@ -136,7 +169,7 @@ async function route(
     if (userId === undefined) return httpError(400, 'user_id: malformed %-escape in the path');
     if (!isValidUserId(userId)) return httpError(400, 'user_id: invalid user id');
     // [U] Terminated sockets get 4009, as soketi does: pusher-js then does not reconnect (§8.3).
-    deps.adapter.terminateUser(
+    await deps.adapter.terminateUser(
       app.id,
       userId,
       ErrorCode.Unauthorized,
@@ -145,6 +178,12 @@ async function route(
     return json(200, {});
   }
   return httpError(404, `Not found: ${method} ${request.path.slice(0, 200)}`);
+}
+
+/** The cluster's state cannot be reached: nothing was done, so the caller may retry. */
+function unavailable(error: unknown): HttpResponse {
+  if (!(error instanceof AdapterUnavailableError)) throw error;
+  return { ...httpError(503, error.message), headers: { 'retry-after': '1' } };
 }
 
 function decodePathSegment(segment: string): string | undefined {

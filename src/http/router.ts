@@ -1,6 +1,12 @@
 /** Routes HTTP requests: health and readiness probes, metrics, and the HTTP API under /apps. */
 import { CONSOLE_HTML, CONSOLE_JS } from '../console/page.ts';
-import { httpError, json, type HttpRequest, type HttpResponse } from './types.ts';
+import {
+  httpError,
+  json,
+  type HttpRequest,
+  type HttpRequestHead,
+  type HttpResponse,
+} from './types.ts';
 
 /** A static page, locked down: its own script only, no framing by other sites. */
 const page = (type: string, body: string): HttpResponse => ({
@@ -17,21 +23,27 @@ const page = (type: string, body: string): HttpResponse => ({
 });
 
 export interface RouterDeps {
-  /** False while the server drains on shutdown: readiness then answers 503. */
-  readonly isReady: () => boolean;
+  /** Why this node should get no new clients (draining, Redis unreachable), or undefined. */
+  readonly notReady: () => string | undefined;
   readonly metrics?: () => Promise<{ contentType: string; body: string }>;
   readonly api: (request: HttpRequest) => Promise<HttpResponse>;
+  /** The API's answer from a request's head, before its body is read (see createApiScreen). */
+  readonly screenApi: (head: HttpRequestHead) => HttpResponse | undefined;
   /** Serve the live console page. */
   readonly console?: boolean;
   /** pusher-js's HTTP fallback under `/pusher/`: a response, or undefined for another path. */
   readonly fallback?: (request: HttpRequest) => HttpResponse | undefined;
 }
 
+const NO_BODY = Buffer.alloc(0);
+
+// `/users/…`: the official Python SDK's terminate_connections path, without `/apps/{id}`.
+const isApiPath = (path: string) => path.startsWith('/apps/') || path.startsWith('/users/');
+
 export function createRouter(deps: RouterDeps) {
-  return async (request: HttpRequest): Promise<HttpResponse> => {
+  const handle = async (request: HttpRequest): Promise<HttpResponse> => {
     const { method, path } = request;
-    // `/users/…`: the official Python SDK's terminate_connections path, without `/apps/{id}`.
-    if (path.startsWith('/apps/') || path.startsWith('/users/')) return deps.api(request);
+    if (isApiPath(path)) return deps.api(request);
     const fallback = path.startsWith('/pusher/') ? deps.fallback?.(request) : undefined;
     if (fallback) return fallback;
     // `/up` too: Laravel's health route, which Laravel users point their probes at.
@@ -39,9 +51,10 @@ export function createRouter(deps: RouterDeps) {
       return json(200, { ok: true, server: 'pushwire' });
     }
     if (method === 'GET' && path === '/ready') {
-      return deps.isReady()
+      const reason = deps.notReady();
+      return reason === undefined
         ? json(200, { ready: true })
-        : json(503, { ready: false, reason: 'draining' });
+        : json(503, { ready: false, reason });
     }
     if (method === 'GET' && deps.console && path === '/console') {
       return page('text/html', CONSOLE_HTML);
@@ -55,4 +68,15 @@ export function createRouter(deps: RouterDeps) {
     }
     return httpError(404, `Not found: ${method} ${path.slice(0, 200)}`);
   };
+  /**
+   * Answers a request from its head where no body is needed: the API's refusals, and every route
+   * outside the API but the HTTP fallback, which read none. Undefined: read the body, then `handle` it.
+   */
+  const screen = async (head: HttpRequestHead): Promise<HttpResponse | undefined> => {
+    if (isApiPath(head.path)) return deps.screenApi(head);
+    // The HTTP fallback's xhr_send carries a client's messages in its body.
+    if (deps.fallback && head.path.startsWith('/pusher/')) return undefined;
+    return handle({ ...head, body: NO_BODY });
+  };
+  return { handle, screen };
 }

@@ -1,7 +1,8 @@
 /** HTTP handlers are functions of a parsed request; the listener in transport/ does the I/O. */
 import type { IncomingHttpHeaders } from 'node:http';
 
-export interface HttpRequest {
+/** A request as far as it has arrived before its body. */
+export interface HttpRequestHead {
   readonly method: string;
   /** The path without its query, for routing; %-escapes are left as they came. */
   readonly path: string;
@@ -9,6 +10,9 @@ export interface HttpRequest {
   readonly rawPath: string;
   readonly query: URLSearchParams;
   readonly headers: IncomingHttpHeaders;
+}
+
+export interface HttpRequest extends HttpRequestHead {
   readonly body: Buffer;
 }
 

@@ -61,6 +61,12 @@ export class Metrics {
     labelNames: ['status'],
     registers: [this.registry],
   });
+  readonly webhookAttempts = new Counter({
+    name: 'pushwire_webhook_attempts_total',
+    help: 'Webhook requests made, by outcome: delivered, retrying, dead-lettered, dropped',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
   readonly internalErrors = new Counter({
     name: 'pushwire_internal_errors_total',
     help: 'Exceptions caught in handlers',

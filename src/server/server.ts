@@ -14,7 +14,7 @@ import {
 import type { Config } from '../config/schema.ts';
 import { systemClock, type Clock } from '../connection/transport.ts';
 import { ConsoleHub } from '../console/hub.ts';
-import { createApi } from '../http/api.ts';
+import { createApi, createApiScreen } from '../http/api.ts';
 import { createRouter } from '../http/router.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
@@ -101,7 +101,10 @@ export async function startServer(
   let webhooks: WebhookDispatcher | undefined;
   if (apps.dynamic || apps.all().some((app) => app.webhooks.length > 0)) {
     try {
-      webhooks = await createWebhooks(config, apps, adapter, logger, options);
+      webhooks = await createWebhooks(config, apps, adapter, logger, (attempt) => {
+        metrics.webhookAttempts.inc({ outcome: attempt.outcome });
+        options.onWebhookAttempt?.(attempt);
+      });
     } catch (error) {
       await adapter.close();
       if (ownsApps) await apps.close();
@@ -135,7 +138,7 @@ export async function startServer(
     ? new HttpFallback({ config, apps, connections: endpoint, clock, logger, metrics })
     : undefined;
   let ready = true;
-  const api = createApi({
+  const apiDeps = {
     config,
     apps,
     adapter,
@@ -143,13 +146,15 @@ export async function startServer(
     metrics,
     console: consoleHub,
     ...(webhooks ? { webhooks } : {}),
-  });
+  };
+  const api = createApi(apiDeps);
   const router = createRouter({
-    isReady: () => ready,
+    notReady: () => (ready ? adapter.notReady() : 'draining'),
     api: (request) => {
       traffic.counts.apiRequests++;
       return api(request);
     },
+    screenApi: createApiScreen(apiDeps),
     console: config.console,
     ...(fallback ? { fallback: (request: HttpRequest) => fallback.handle(request) } : {}),
     ...(config.metrics
@@ -165,8 +170,10 @@ export async function startServer(
   });
   const listener = new HttpListener({
     maxBodyBytes: config.maxHttpBodyBytes,
+    maxBufferedBodyBytes: config.maxBufferedHttpBodyBytes,
     bodyTimeoutMs: config.httpBodyTimeoutMs,
-    handle: router,
+    handle: router.handle,
+    screen: router.screen,
     endpoint,
     logger,
     ...(certificate ? { tls: certificate } : {}),
@@ -306,7 +313,7 @@ async function createWebhooks(
   apps: AppStore,
   adapter: Adapter,
   logger: Logger,
-  options: ServerOptions,
+  onAttempt: (attempt: WebhookAttempt) => void,
 ): Promise<WebhookDispatcher> {
   let queue: WebhookQueue = new MemoryWebhookQueue();
   if (config.adapter === 'redis') {
@@ -328,7 +335,7 @@ async function createWebhooks(
     leaseMs: config.webhookLeaseMs,
     onError: (error, url) => logger.warn({ err: error, url }, 'webhook delivery failed'),
     stillGone: (event) => stillGone(adapter, event),
-    ...(options.onWebhookAttempt ? { onAttempt: options.onWebhookAttempt } : {}),
+    onAttempt,
   });
 }
 
@@ -340,11 +347,20 @@ async function createAdapter(
 ): Promise<Adapter> {
   if (config.adapter === 'local') return new LocalAdapter({ now: () => clock.now() });
   // Loaded only when asked for, so a single node never loads ioredis.
-  const { RedisAdapter } = await import('../adapter/redis.ts');
+  const { RedisAdapter } = await import('../adapter/redis/adapter.ts');
   return RedisAdapter.connect({
     url: config.redisUrl,
     prefix: config.redisPrefix,
+    nodeTimeoutMs: config.redisNodeTimeoutMs,
     onError: (error) => logger.warn({ err: error }, 'redis adapter error'),
+    // Once when it starts, once with its length when it ends: not once per request.
+    onOutage: (event) =>
+      event.state === 'down'
+        ? logger.error(
+            { err: event.error },
+            'redis unreachable: the API answers 503, new subscriptions wait, sockets stay open',
+          )
+        : logger.warn({ outageMs: event.ms }, 'redis reachable again: state resynchronized'),
     onReclaim,
   });
 }

@@ -1,17 +1,23 @@
 /**
- * The node:http edge: one port for WebSocket upgrades and HTTP requests. Request bodies are read
- * here with a size cap and a deadline, so a slow or endless body never holds the server.
+ * The node:http edge: one port for WebSocket upgrades and HTTP requests. A request is first
+ * screened from its head, so an unsigned or mis-signed one is answered before its body is read.
+ * Bodies are read with a size cap, a deadline and a budget shared by all requests, so a slow,
+ * endless or numerous body never holds the server.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { HttpRequest, HttpResponse } from '../http/types.ts';
+import type { HttpRequest, HttpRequestHead, HttpResponse } from '../http/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { WebSocketEndpoint } from './ws-endpoint.ts';
 
 export interface ListenerOptions {
   readonly maxBodyBytes: number;
+  /** Body bytes held at once across all requests; a request past it gets 503. */
+  readonly maxBufferedBodyBytes: number;
   readonly bodyTimeoutMs: number;
+  /** The answer from the head alone, or undefined to read the body and call `handle`. */
+  readonly screen: (head: HttpRequestHead) => Promise<HttpResponse | undefined>;
   readonly handle: (request: HttpRequest) => Promise<HttpResponse>;
   readonly endpoint: WebSocketEndpoint;
   readonly logger: Logger;
@@ -22,11 +28,17 @@ export interface ListenerOptions {
 export class HttpListener {
   readonly server: Server | TlsServer;
 
+  /** Body bytes held now by requests being read or handled. */
+  #buffered = 0;
+
   constructor(private readonly options: ListenerOptions) {
-    const onRequest = (req: IncomingMessage, res: ServerResponse) => void this.#onRequest(req, res);
+    const onRequest = (req: IncomingMessage, res: ServerResponse) =>
+      void this.#onRequest(req, res, false);
     this.server = options.tls
       ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest)
       : createServer(onRequest);
+    // `Expect: 100-continue`: the client sends the body only once its head has passed the screen.
+    this.server.on('checkContinue', (req, res) => void this.#onRequest(req, res, true));
     this.server.on('upgrade', (req, socket, head) =>
       options.endpoint.handleUpgrade(req, socket, head),
     );
@@ -34,6 +46,8 @@ export class HttpListener {
     // Idle keep-alive sockets are closed quickly; headers must arrive promptly too.
     this.server.keepAliveTimeout = 5_000;
     this.server.headersTimeout = 10_000;
+    // A body answered from the head is discarded as it arrives (never held); this bounds how long.
+    this.server.requestTimeout = this.server.headersTimeout + options.bodyTimeoutMs;
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
@@ -61,44 +75,68 @@ export class HttpListener {
     });
   }
 
-  async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async #onRequest(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean) {
+    let held = 0;
+    const take = (bytes: number) => {
+      if (this.#buffered + bytes > this.options.maxBufferedBodyBytes) return false;
+      this.#buffered += bytes;
+      held += bytes;
+      return true;
+    };
     try {
-      const body = await readBody(req, this.options.maxBodyBytes, this.options.bodyTimeoutMs);
-      if (typeof body === 'number') {
-        return send(res, { status: body, body: JSON.stringify({ error: bodyError(body) }) }, true);
-      }
       const url = new URL(req.url ?? '/', 'http://localhost');
-      const response = await this.options.handle({
+      const head: HttpRequestHead = {
         method: req.method ?? 'GET',
         path: url.pathname,
         rawPath: (req.url ?? '/').split('?')[0] ?? '/',
         query: url.searchParams,
         headers: req.headers,
-        body,
-      });
-      send(res, response, false);
+      };
+      // Answered without its body: node:http discards what still arrives of it, holding none.
+      const early = await this.options.screen(head);
+      if (early) return send(res, early, false);
+      if (expectsContinue) res.writeContinue();
+      const body = await readBody(req, this.options.maxBodyBytes, this.options.bodyTimeoutMs, take);
+      if (typeof body === 'number') return send(res, bodyRefusal(body), true);
+      send(res, await this.options.handle({ ...head, body }), false);
     } catch (error) {
       this.options.logger.error({ err: error }, 'error in HTTP handler');
       send(res, { status: 500, body: JSON.stringify({ error: 'Internal server error' }) }, false);
+    } finally {
+      this.#buffered -= held;
     }
   }
 }
 
+function bodyRefusal(status: number): HttpResponse {
+  const body = JSON.stringify({ error: bodyError(status) });
+  // Other requests' bodies fill the budget: this one may well fit in a moment.
+  return status === 503 ? { status, headers: { 'retry-after': '1' }, body } : { status, body };
+}
+
 function bodyError(status: number): string {
   if (status === 413) return 'Request body too large';
+  if (status === 503) return 'Server busy: too many request bodies in flight, retry shortly';
   if (status === 408) return 'Request body not received in time';
   return 'Request body could not be read';
 }
 
-/** The raw body, or an HTTP status (413 too large, 408 too slow, 400 broken) when it cannot be had. */
+/**
+ * The raw body, or an HTTP status when it cannot be had: 413 too large, 408 too slow, 400 broken,
+ * 503 when `take` refuses its bytes (the shared budget is spent). A declared length is taken up
+ * front, so such a body is refused before any of it is read.
+ */
 function readBody(
   req: IncomingMessage,
   maxBytes: number,
   timeoutMs: number,
+  take: (bytes: number) => boolean,
 ): Promise<Buffer | number> {
   return new Promise((resolve) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxBytes) return resolve(413);
+    if (declared > 0 && !take(declared)) return resolve(503);
+    let taken = declared > 0 ? declared : 0;
     const chunks: Buffer[] = [];
     let size = 0;
     const timer = setTimeout(() => finish(408), timeoutMs);
@@ -110,6 +148,10 @@ function readBody(
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) return finish(413);
+      if (size > taken) {
+        if (!take(size - taken)) return finish(503);
+        taken = size;
+      }
       chunks.push(chunk);
     });
     req.on('end', () => finish(Buffer.concat(chunks)));

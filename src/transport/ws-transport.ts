@@ -35,10 +35,11 @@ export class WsTransport implements Transport, Corkable {
 
   send(frame: OutboundFrame): void {
     if (this.ws.readyState !== WebSocket.OPEN || !this.socket.writable) return;
-    // Checked at the socket's first write of a turn, when everything still queued is from earlier
-    // turns: what the peer has not read. Later writes of the turn are still corked and say
-    // nothing about the peer, so a healthy subscriber's burst is never counted against it.
-    if (!this.corked && this.socket.writableLength > this.context.maxBufferedBytes) {
+    // Checked at every write: one turn can queue any number of frames for one socket (a
+    // subscribe to a thousand cache channels), and corked frames are held here as much as
+    // those the peer has not read. Over the limit, what is corked goes to the kernel first, so
+    // only a peer that does not read is cut off, not a reader's burst.
+    if (this.socket.writableLength > this.context.maxBufferedBytes && !this.#flushedEarly()) {
       return this.#slowConsumer();
     }
     this.context.batcher.write(this, frame.encodedWith(encodeTextFrame));
@@ -49,6 +50,15 @@ export class WsTransport implements Transport, Corkable {
     if (ws.readyState === WebSocket.CLOSED || ws.readyState === WebSocket.CLOSING) return;
     // A close reason is limited to 123 bytes by RFC 6455.
     ws.close(code, Buffer.from(reason).subarray(0, 123));
+  }
+
+  /** Hands the turn's corked frames to the kernel; true if what it left unsent is within bounds. */
+  #flushedEarly(): boolean {
+    if (!this.corked) return false;
+    // The batcher still uncorks once at the end of the turn: the cork count stays balanced.
+    this.socket.uncork();
+    this.socket.cork();
+    return this.socket.writableLength <= this.context.maxBufferedBytes;
   }
 
   /** A peer that stops reading must not grow our memory without bound: tell it, then drop it. */

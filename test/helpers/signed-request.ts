@@ -18,7 +18,8 @@ export interface RawRequest {
   signedBody?: string;
 }
 
-export async function signedRequest(baseUrl: string, request: RawRequest) {
+/** The method and the signed path with its query, as they go in the request line. */
+export function signedTarget(request: RawRequest): { method: string; target: string } {
   const method = request.method ?? (request.body === undefined ? 'GET' : 'POST');
   const params: Record<string, string> = {
     auth_key: request.key ?? 'app-key',
@@ -37,14 +38,16 @@ export async function signedRequest(baseUrl: string, request: RawRequest) {
   const signature = createHmac('sha256', request.secret ?? 'app-secret')
     .update(`${method}\n${request.path}\n${canonical}`)
     .digest('hex');
-  const response = await fetch(
-    `${baseUrl}${request.path}?${canonical}&auth_signature=${signature}`,
-    {
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(request.body === undefined ? {} : { body: request.body }),
-    },
-  );
+  return { method, target: `${request.path}?${canonical}&auth_signature=${signature}` };
+}
+
+export async function signedRequest(baseUrl: string, request: RawRequest) {
+  const { method, target } = signedTarget(request);
+  const response = await fetch(`${baseUrl}${target}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(request.body === undefined ? {} : { body: request.body }),
+  });
   const text = await response.text();
   return { status: response.status, text, body: safeJson(text), url: response.url };
 }

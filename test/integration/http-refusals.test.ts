@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/server.ts';
 import { RawClient } from '../helpers/raw-client.ts';
 import { startTestServer } from '../helpers/server.ts';
-import { signedRequest, type RawRequest } from '../helpers/signed-request.ts';
+import { signedRequest, signedTarget, type RawRequest } from '../helpers/signed-request.ts';
 
 let server: RunningServer;
 
@@ -239,11 +239,11 @@ describe('HTTP API refusals', () => {
   });
 
   it('answers 408 and frees the socket when a body never finishes', async () => {
+    // Signed: an unsigned request is answered before its body is read (unsigned-body.test.ts).
+    const { target } = signedTarget({ path: EVENTS, body: event({ data: 'x'.repeat(60) }) });
     const status = await new Promise<string>((resolve) => {
       const socket = net.connect(server.port, '127.0.0.1', () => {
-        socket.write(
-          'POST /apps/app-id/events HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"na',
-        );
+        socket.write(`POST ${target} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"na`);
       });
       let data = '';
       socket.on('data', (chunk) => (data += chunk.toString()));

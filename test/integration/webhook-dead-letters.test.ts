@@ -88,6 +88,15 @@ describe('webhook dead letters', () => {
     expect(letters[0]!.attempts).toBeGreaterThanOrEqual(2);
   });
 
+  it('counts the attempts by outcome in /metrics', async () => {
+    const { letters } = await deadLetter();
+    const metrics = await (await fetch(`${harness!.server.httpUrl}/metrics`)).text();
+    expect(metrics).toContain('pushwire_webhook_attempts_total{outcome="dead-lettered"} 1');
+    expect(metrics).toContain(
+      `pushwire_webhook_attempts_total{outcome="retrying"} ${letters[0]!.attempts - 1}`,
+    );
+  });
+
   it('redelivers a dead letter once through the API', async () => {
     const { received, letters, accept } = await deadLetter();
     accept();

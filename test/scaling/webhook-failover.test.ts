@@ -98,8 +98,10 @@ describe.skipIf(!enabled)('webhooks across nodes over Redis', () => {
       PUSHWIRE_WEBHOOK_LEASE_MS: '1000',
       PUSHWIRE_WEBHOOK_REMOVAL_DELAY_MS: '1500',
     };
-    const doomed = await startNode(prefix, hookUrl, settings);
-    await startNode(prefix, hookUrl, settings);
+    const [doomed] = await Promise.all([
+      startNode(prefix, hookUrl, settings),
+      startNode(prefix, hookUrl, settings),
+    ]);
     // On the doomed node: channel_occupied and member_added fail and wait to be retried;
     // member_removed and channel_vacated are held for the removal delay.
     const alice = createPusher(doomed.port, { presence: { user_id: 'alice' } });
@@ -135,8 +137,10 @@ describe.skipIf(!enabled)('webhooks across nodes over Redis', () => {
       PUSHWIRE_WEBHOOK_FIRST_RETRY_MS: '50',
       PUSHWIRE_WEBHOOK_RETRY_FOR_MS: '200',
     };
-    const first = await startNode(prefix, hookUrl, settings);
-    const second = await startNode(prefix, hookUrl, settings);
+    const [first, second] = await Promise.all([
+      startNode(prefix, hookUrl, settings),
+      startNode(prefix, hookUrl, settings),
+    ]);
     await subscribed(createPusher(first.port, {}), 'orders');
     const letters = await waitUntil(async () => {
       const response = await api(second.port).get({ path: '/webhooks/dead_letters' });
