@@ -34,6 +34,7 @@ import { MemoryWebhookQueue } from '../webhooks/memory-queue.ts';
 import type { WebhookQueue } from '../webhooks/queue.ts';
 import { WebSocketEndpoint, type ConnectionObserver } from '../transport/ws-endpoint.ts';
 import { PUBLIC_DEFAULT_APP_WARNING, exposesPublicDefaultApp } from './exposure.ts';
+import { startFields, startLine } from './start-line.ts';
 
 export type { ConnectionHandle, ConnectionObserver } from '../transport/ws-endpoint.ts';
 
@@ -267,33 +268,6 @@ export async function startServer(
     connections: () => endpoint.size,
     stop: () => (stopping ??= stop()),
   };
-}
-
-/** The start line's fields: where, which apps (ids and public keys only), adapter, app store. */
-function startFields(config: Config, apps: AppStore, address: string, tls: string | undefined) {
-  const served = apps.all();
-  const store = config.appStore;
-  return {
-    address,
-    apps: served.slice(0, 20).map((app) => ({ id: app.id, key: app.key })),
-    appCount: served.length,
-    adapter: config.adapter,
-    appStore: store.type === 'postgres' ? { type: store.type, table: store.table } : store,
-    ...(tls ? { tls } : {}),
-  };
-}
-
-function startLine(config: Config, apps: AppStore, address: string): string {
-  const served = apps.all();
-  const ids = served.slice(0, 5).map((app) => app.id);
-  const more = served.length > ids.length ? `, +${served.length - ids.length} more` : '';
-  const store = config.appStore;
-  const from =
-    store.type === 'postgres' ? `PostgreSQL table "${store.table}"` : 'the configuration';
-  return (
-    `Pushwire listening on ${address}: ${served.length} app${served.length === 1 ? '' : 's'} ` +
-    `(${ids.join(', ')}${more}) from ${from}, ${config.adapter} adapter`
-  );
 }
 
 /** Whether a held removal still holds: nobody re-occupied the channel or brought the user back. */

@@ -25,6 +25,7 @@ import { newSocketId } from '../connection/socket-id.ts';
 import type { Clock, Transport } from '../connection/transport.ts';
 import { LogBudget } from '../observability/log-budget.ts';
 import { withoutSignatures } from '../observability/log-safe.ts';
+import { logTrace, peerOf, type Peer } from './connection-log.ts';
 import type { Logger } from '../observability/logger.ts';
 import { emptyTrafficCounts, type TrafficCounts } from '../observability/traffic-summary.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -73,36 +74,6 @@ export interface EndpointDeps {
 const LOG_WINDOW_MS = 10_000;
 const INTERNAL_ERROR_LINES = 20;
 const CLIENT_MISTAKE_LINES = 50;
-
-/** Where a connection came from, for the debug log: the proxy's X-Forwarded-For too. */
-interface Peer {
-  readonly remoteAddress: string | undefined;
-  readonly forwardedFor?: string;
-}
-
-function peerOf(request: IncomingMessage): Peer {
-  const forwarded = request.headers['x-forwarded-for'];
-  const remoteAddress = request.socket.remoteAddress;
-  return typeof forwarded === 'string'
-    ? { remoteAddress, forwardedFor: forwarded.slice(0, 200) }
-    : { remoteAddress };
-}
-
-/** One debug line per thing a session did; never a secret, never a signature. */
-function logTrace(logger: Logger, appId: string, socketId: string, entry: SessionTrace): void {
-  const at = { socketId, appId };
-  switch (entry.kind) {
-    case 'subscribed':
-    case 'unsubscribed':
-      return logger.debug({ ...at, channel: entry.channel }, `${entry.kind} ${entry.channel}`);
-    case 'signed_in':
-      return logger.debug({ ...at, userId: entry.userId }, `signed in as ${entry.userId}`);
-    case 'closed': {
-      const reason = withoutSignatures(entry.reason);
-      return logger.debug({ ...at, code: entry.code, reason }, `closed (${entry.code}): ${reason}`);
-    }
-  }
-}
 
 const SWEEP_INTERVAL_MS = 1000;
 
