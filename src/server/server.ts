@@ -23,7 +23,12 @@ import { ErrorCode } from '../protocol/codes.ts';
 import type { HttpRequest } from '../http/types.ts';
 import { HttpFallback } from '../transport/http-fallback/endpoint.ts';
 import { HttpListener } from '../transport/http-listener.ts';
-import { readTlsFiles, watchTlsFiles } from '../transport/tls-files.ts';
+import {
+  expiryWarning,
+  readTlsFiles,
+  watchTlsFiles,
+  type TlsMaterial,
+} from '../transport/tls-files.ts';
 import {
   WebhookDispatcher,
   fetchSender,
@@ -179,6 +184,11 @@ export async function startServer(
     logger,
     ...(certificate ? { tls: certificate } : {}),
   });
+  const warnOfExpiry = (material: TlsMaterial) => {
+    const warning = expiryWarning(material, clock.now());
+    if (warning) logger.warn({ certificate: material.summary }, warning);
+  };
+  if (certificate) warnOfExpiry(certificate);
   const tlsWatch =
     config.tls && certificate
       ? watchTlsFiles({
@@ -187,6 +197,7 @@ export async function startServer(
           onReload: (material) => {
             listener.setCertificate(material);
             logger.info({ certificate: material.summary }, 'TLS certificate reloaded');
+            warnOfExpiry(material);
           },
           onError: (error) =>
             logger.warn(
