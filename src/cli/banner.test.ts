@@ -4,12 +4,12 @@ import type { ConfigInput } from '../config/schema.ts';
 import type { RunningServer } from '../server/server.ts';
 import { banner } from './banner.ts';
 
-const server = (overrides: Partial<ConfigInput> = {}) =>
+const server = (overrides: Partial<ConfigInput> = {}, tls = false) =>
   ({
     config: resolveConfig({ port: 6001, ...overrides }),
+    tls,
     host: '127.0.0.1',
     port: 6001,
-    tls: false,
     wsUrl: 'ws://127.0.0.1:6001',
     httpUrl: 'http://127.0.0.1:6001',
   }) as unknown as RunningServer;
@@ -44,21 +44,24 @@ describe('start banner', () => {
     });
   });
 
-  it('connects both snippets with TLS on the same port when the server serves TLS', () => {
-    const tls = { ...server(), tls: true } as RunningServer;
-    const [wsOnly, withFallback] = snippetOptions(banner(tls));
-    expect(wsOnly).toEqual({
-      cluster: 'local',
-      wsHost: '127.0.0.1',
-      wssPort: 6001,
-      forceTLS: true,
-      enabledTransports: ['ws'],
-    });
+  it('points both at the TLS port when the server terminates TLS', () => {
+    const [wsOnly, withFallback] = snippetOptions(banner(server({}, true)));
+    expect(wsOnly).toMatchObject({ wssPort: 6001, forceTLS: true });
     expect(withFallback).toMatchObject({ wssPort: 6001, httpsPort: 6001, forceTLS: true });
-    expect(banner(tls)).toContain('useTLS: true');
   });
 
   it('shows no fallback snippet with httpFallback off', () => {
     expect(snippetOptions(banner(server({ httpFallback: false })))).toHaveLength(1);
+  });
+
+  it('shows where the metrics port serves /metrics, when there is one', () => {
+    expect(banner(server())).not.toContain('Metrics:');
+    const withPort = {
+      ...server({ metricsPort: 9601 }),
+      metricsUrl: 'http://127.0.0.1:9601/metrics',
+    };
+    expect(banner(withPort)).toContain(
+      '  Metrics:    http://127.0.0.1:9601/metrics (its own port)\n',
+    );
   });
 });

@@ -30,6 +30,10 @@ function warningBox(text: string): string[] {
   return ['', rule, ...lines.map((l) => `  | ${l.padEnd(width)} |`), rule];
 }
 
+/** Only the metrics port is shown: /metrics on the client port needs no saying. */
+const metricsLine = (server: RunningServer): string[] =>
+  server.metricsUrl ? [`  Metrics:    ${server.metricsUrl} (its own port)`] : [];
+
 export function banner(server: RunningServer): string {
   const store = server.config.appStore;
   if (store.type === 'postgres') {
@@ -43,6 +47,7 @@ export function banner(server: RunningServer): string {
         `  WebSocket:  ${server.wsUrl}/app/{key}?protocol=7`,
         `  HTTP API:   ${server.httpUrl}/apps/{id}/events`,
         ...(server.config.console ? [`  Console:    ${server.httpUrl}/console`] : []),
+        ...metricsLine(server),
         '',
       ].join('\n') + '\n'
     );
@@ -63,6 +68,7 @@ export function banner(server: RunningServer): string {
     `  HTTP API:   ${server.httpUrl}/apps/${app.id}/events`,
     `  App:        id=${app.id}  key=${app.key}  secret=${printableSecret(app)}`,
     ...(server.config.console ? [`  Console:    ${server.httpUrl}/console`] : []),
+    ...metricsLine(server),
     ...(server.config.apps.length > 1
       ? [`  (+${server.config.apps.length - 1} more apps from the configuration)`]
       : []),

@@ -207,6 +207,13 @@ export const configSchema = z
     /** Serve Prometheus metrics at `GET /metrics`. */
     metrics: z.boolean().default(true),
     /**
+     * Serve `GET /metrics` on this port instead of the client port, which then answers 404 for
+     * it; `null` (the default) keeps it on the client port. 0 picks a free one.
+     */
+    metricsPort: z.number().int().min(0).max(65_535).nullable().default(null),
+    /** Interface of the metrics port; `null` is the same as `host`. */
+    metricsHost: z.string().min(1).nullable().default(null),
+    /**
      * Serve the live console at `GET /console`, and each app's feed at `GET /apps/{id}/console`
      * (signed like every API request, so only a holder of the app's secret can watch it).
      */

@@ -417,6 +417,7 @@ export class Session implements Subscriber {
       return this.#error(
         null,
         `No current subscription to channel ${channel}, or subscription in progress`,
+        channel,
       );
     }
     this.#channels.delete(channel);
@@ -534,11 +535,13 @@ export class Session implements Subscriber {
     this.deps.adapter.publish(this.appId, watchlistChannel(userId), frame);
   }
 
+  /** `channel`: what the refusal was about, if a channel, for the console and the log. */
   #error(code: number | null, message: string, channel?: string): void {
     if (this.deps.counts) this.deps.counts.errors++;
     this.transport.send(frames.errorFrame(code, message));
     if (this.deps.console?.watching(this.appId)) {
-      const entry = { appId: this.appId, socketId: this.socketId, code };
+      const about = channel === undefined ? {} : { channel };
+      const entry = { appId: this.appId, socketId: this.socketId, code, ...about };
       this.deps.console.publish({ name: 'refused', ...entry, reason: maskSignatures(message) });
     }
     this.deps.onRefusal?.(this.socketId, code, message, channel);

@@ -17,7 +17,7 @@ import { consoleFeed } from './console-feed.ts';
 import { listDeadLetters, redeliverDeadLetter, type DeadLetterStore } from './dead-letters.ts';
 import { publishEvents } from './publish.ts';
 import { parseBatch, parseEvent, parseJsonObject, type PublishLimits } from './publish-input.ts';
-import { consoleSummary } from '../console/summary.ts';
+import { sharedSummary } from '../console/summary.ts';
 import { channelInfo, channelList, channelUsers, consoleMember } from './queries.ts';
 import {
   httpError,
@@ -139,7 +139,7 @@ async function route(
     });
   }
   if (method === 'GET' && resource === 'console' && deps.console) {
-    const summarize = () => consoleSummary(deps.adapter, app.id);
+    const summarize = () => sharedSummary(deps.adapter)(app.id);
     return consoleFeed(deps.console, app, () => deps.apps.byId(app.id), summarize);
   }
   if (method === 'GET' && resource === 'console/member' && deps.console) {

@@ -2,6 +2,7 @@
  * The composition root: builds every part from a Config, starts listening, and owns the
  * shutdown order (stop accepting, tell clients to reconnect with 4200, drain, close).
  */
+import type { AddressInfo } from 'node:net';
 import type { Adapter } from '../adapter/adapter.ts';
 import { LocalAdapter } from '../adapter/local.ts';
 import type { AppStore } from '../apps/app-store.ts';
@@ -23,6 +24,7 @@ import { ErrorCode } from '../protocol/codes.ts';
 import type { HttpRequest } from '../http/types.ts';
 import { HttpFallback } from '../transport/http-fallback/endpoint.ts';
 import { HttpListener } from '../transport/http-listener.ts';
+import { MetricsListener } from '../transport/metrics-listener.ts';
 import {
   expiryWarning,
   readTlsFiles,
@@ -73,6 +75,8 @@ export interface RunningServer {
   readonly tls: boolean;
   readonly httpUrl: string;
   readonly metrics: Metrics;
+  /** `http://host:port/metrics` on the metrics port, when `metricsPort` is set. */
+  readonly metricsUrl: string | undefined;
   /** The apps served, as the configured store has them now. */
   readonly apps: AppStore;
   readonly connections: () => number;
@@ -103,6 +107,7 @@ export async function startServer(
     await adapter.close();
     throw error;
   }
+  const consoleHub = config.console ? new ConsoleHub() : undefined;
   // A store that changes at run time may gain an app with webhooks later.
   let webhooks: WebhookDispatcher | undefined;
   if (apps.dynamic || apps.all().some((app) => app.webhooks.length > 0)) {
@@ -110,6 +115,8 @@ export async function startServer(
       webhooks = await createWebhooks(config, apps, adapter, logger, (attempt) => {
         metrics.webhookAttempts.inc({ outcome: attempt.outcome });
         options.onWebhookAttempt?.(attempt);
+        if (consoleHub?.watching(attempt.appId))
+          consoleHub.publish({ name: 'webhook', ...attempt });
       });
     } catch (error) {
       await adapter.close();
@@ -117,7 +124,6 @@ export async function startServer(
       throw error;
     }
   }
-  const consoleHub = config.console ? new ConsoleHub() : undefined;
   const sinks = [
     metrics.onChannelEvent,
     ...(consoleHub ? [consoleHub.publish] : []),
@@ -144,6 +150,16 @@ export async function startServer(
     ? new HttpFallback({ config, apps, connections: endpoint, clock, logger, metrics })
     : undefined;
   let ready = true;
+  const scrape = config.metrics
+    ? (options.scrapeMetrics ??
+      (async () => ({
+        contentType: metrics.registry.contentType,
+        body: await metrics.registry.metrics(),
+      })))
+    : undefined;
+  // With a metrics port, /metrics is served there only: the client port is often public.
+  const metricsListener =
+    scrape && config.metricsPort !== null ? new MetricsListener({ scrape, logger }) : undefined;
   const apiDeps = {
     config,
     apps,
@@ -163,16 +179,7 @@ export async function startServer(
     screenApi: createApiScreen(apiDeps),
     console: config.console,
     ...(fallback ? { fallback: (request: HttpRequest) => fallback.handle(request) } : {}),
-    ...(config.metrics
-      ? {
-          metrics:
-            options.scrapeMetrics ??
-            (async () => ({
-              contentType: metrics.registry.contentType,
-              body: await metrics.registry.metrics(),
-            })),
-        }
-      : {}),
+    ...(scrape && !metricsListener ? { metrics: scrape } : {}),
   });
   const listener = new HttpListener({
     maxBodyBytes: config.maxHttpBodyBytes,
@@ -230,8 +237,17 @@ export async function startServer(
     if (ownsApps) await apps.close();
   };
   let address;
+  let metricsAddress;
   try {
     address = await listener.listen(config.port, config.host);
+    if (metricsListener && config.metricsPort !== null) {
+      metricsAddress = await metricsListener
+        .listen(config.metricsPort, config.metricsHost ?? config.host)
+        .catch(async (error: unknown) => {
+          await listener.close();
+          throw error;
+        });
+    }
   } catch (error) {
     // A port already in use, say: release what was built, so an embedding process is not held.
     fallback?.close();
@@ -239,7 +255,7 @@ export async function startServer(
     await releaseBackends();
     throw error;
   }
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const host = urlHost(address);
   const secure = certificate ? 's' : '';
   const wsUrl = `ws${secure}://${host}:${address.port}`;
   logger.info(
@@ -255,7 +271,8 @@ export async function startServer(
     // Keep listening while sockets drain, so readiness probes see 503 rather than a refusal.
     ready = false;
     endpoint.drain(ErrorCode.ReconnectNow, 'Server is restarting: reconnect');
-    await endpoint.whenEmpty(Math.max(0, config.shutdownTimeoutMs - 1500));
+    const drainMs = Math.max(0, config.shutdownTimeoutMs - 1500);
+    await Promise.all([endpoint.whenEmpty(drainMs), fallback?.whenEmpty(drainMs)]);
     const closed = listener.close();
     fallback?.close();
     endpoint.close();
@@ -264,6 +281,7 @@ export async function startServer(
     await Promise.race([endpoint.settled(), delay(1000)]);
     await Promise.race([closed, delay(250)]);
     listener.server.closeAllConnections();
+    await metricsListener?.close();
     await releaseBackends();
   };
 
@@ -275,11 +293,16 @@ export async function startServer(
     wsUrl,
     httpUrl: `http${secure}://${host}:${address.port}`,
     metrics,
+    metricsUrl:
+      metricsAddress && `http://${urlHost(metricsAddress)}:${metricsAddress.port}/metrics`,
     apps,
     connections: () => endpoint.size,
     stop: () => (stopping ??= stop()),
   };
 }
+
+const urlHost = (address: AddressInfo) =>
+  address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
 /** Whether a held removal still holds: nobody re-occupied the channel or brought the user back. */
 async function stillGone(adapter: Adapter, event: ChannelEvent): Promise<boolean> {

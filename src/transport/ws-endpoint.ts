@@ -23,11 +23,11 @@ import type { ConsoleHub } from '../console/hub.ts';
 import { Session, type SessionDeps, type SessionTrace } from '../connection/session.ts';
 import { newSocketId } from '../connection/socket-id.ts';
 import type { Clock, Transport } from '../connection/transport.ts';
-import { LogBudget } from '../observability/log-budget.ts';
+import { BudgetedLog } from '../observability/log-budget.ts';
 import { withoutSignatures } from '../observability/log-safe.ts';
+import { emptyTrafficCounts, type TrafficCounts } from '../observability/traffic-summary.ts';
 import { logTrace, peerOf, type Peer } from './connection-log.ts';
 import type { Logger } from '../observability/logger.ts';
-import { emptyTrafficCounts, type TrafficCounts } from '../observability/traffic-summary.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { errorFrame } from '../protocol/frames.ts';
@@ -67,14 +67,6 @@ export interface EndpointDeps {
   readonly counts?: TrafficCounts;
 }
 
-/**
- * Log lines per 10 s for the whole process: internal errors (with their stack) and, at debug,
- * refused client frames and socket errors. A client can provoke either on every frame.
- */
-const LOG_WINDOW_MS = 10_000;
-const INTERNAL_ERROR_LINES = 20;
-const CLIENT_MISTAKE_LINES = 50;
-
 const SWEEP_INTERVAL_MS = 1000;
 
 /** The outcome of opening a connection: its Session, or the refusal it was sent. */
@@ -83,7 +75,8 @@ export type Admission = { ok: true; session: Session } | Refusal;
 /** A browser page from an origin its app does not allow is refused like an unauthorized socket. */
 function checkOrigin(handshake: Handshake, origin: string | undefined): Handshake {
   if (!handshake.ok || originAllowed(handshake.app.allowedOrigins, origin)) return handshake;
-  return { ok: false, code: ErrorCode.Unauthorized, message: 'Origin not allowed' };
+  const appId = handshake.app.id;
+  return { ok: false, code: ErrorCode.Unauthorized, message: 'Origin not allowed', appId };
 }
 
 /** A `ws` socket that carries its Session, so one set of listeners serves every connection. */
@@ -121,14 +114,13 @@ export class WebSocketEndpoint {
   /** Session dependencies per app id, shared by that app's open connections. */
   readonly #sessionDeps = new Map<string, { app: SessionDeps['app'] } & SessionDeps>();
   readonly #onError: (error: Error) => void;
+  readonly #log: BudgetedLog;
   readonly #onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   readonly #onClose: (this: WebSocket, code: number) => void;
   /** Set while shutting down: the message new arrivals get. */
   #draining: string | undefined;
   /** Sessions still leaving their channels after their socket closed. */
   readonly #closing = new Set<Promise<void>>();
-  readonly #internalErrorLog = new LogBudget(INTERNAL_ERROR_LINES, LOG_WINDOW_MS);
-  readonly #clientMistakeLog = new LogBudget(CLIENT_MISTAKE_LINES, LOG_WINDOW_MS);
   readonly #counts: TrafficCounts;
   readonly #debug: boolean;
 
@@ -164,7 +156,9 @@ export class WebSocketEndpoint {
       maxBufferedBytes: deps.config.maxBufferedBytes,
       onSlowConsumer: () => metrics.slowConsumers.inc(),
     };
-    this.#onError = (error) => this.#logClientMistake({ err: error }, 'socket error');
+    this.#log = new BudgetedLog(deps.logger, () => deps.clock.now());
+    const log = this.#log;
+    this.#onError = (error) => log.clientMistake({ err: error }, 'socket error');
     const traffic = this.#traffic;
     this.#onMessage = function (this: WebSocket, data: RawData, isBinary: boolean) {
       metrics.frameReceived();
@@ -263,13 +257,16 @@ export class WebSocketEndpoint {
         );
     if (!handshake.ok) {
       metrics.connectionsRefused.inc({ code: String(handshake.code) });
+      const { appId, code, message } = handshake;
       this.#counts.errors++;
       if (this.#debug) {
-        const { code, message } = handshake;
         this.deps.logger.debug(
           { ...peer, path: url.split('?')[0]?.slice(0, 200), code, reason: message },
           `connection refused (${code}): ${message}`,
         );
+      }
+      if (appId !== undefined && this.deps.console?.watching(appId)) {
+        this.deps.console.publish({ name: 'refused', appId, code, reason: message });
       }
       transport.send(errorFrame(handshake.code, handshake.message));
       transport.close(handshake.code, handshake.message);
@@ -308,10 +305,8 @@ export class WebSocketEndpoint {
     this.deps.metrics.connections.dec({ app_id: session.appId });
     this.#counts.closed++;
     if (this.#debug) {
-      this.deps.logger.debug(
-        { socketId: session.socketId, appId: session.appId },
-        'connection closed',
-      );
+      const entry = { socketId: session.socketId, appId: session.appId };
+      this.deps.logger.debug(entry, 'connection closed');
     }
     if (this.deps.console?.watching(session.appId)) {
       const entry = { appId: session.appId, socketId: session.socketId, code };
@@ -345,14 +340,13 @@ export class WebSocketEndpoint {
         onInternalError: (error) => {
           metrics.internalErrors.inc();
           this.#counts.errors++;
-          const allowed = this.#internalErrorLog.take(clock.now());
-          if (allowed)
-            logger.error({ err: error, appId: app.id, ...allowed }, 'error in message handler');
+          this.#log.internalError({ err: error, appId: app.id }, 'error in message handler');
         },
         onRefusal: (socketId, code, message, channel) => {
+          // The client was told the signature it sent; the log is not.
           const reason = withoutSignatures(message);
           const about = channel === undefined ? {} : { channel };
-          this.#logClientMistake(
+          this.#log.clientMistake(
             { appId: app.id, socketId, ...about, code, reason },
             'client frame refused',
           );
@@ -367,14 +361,6 @@ export class WebSocketEndpoint {
       this.#sessionDeps.set(app.id, deps);
     }
     return deps;
-  }
-
-  /** At debug, within the budget: a client's mistakes are its own, not the operator's. */
-  #logClientMistake(fields: object, message: string): void {
-    const { logger, clock } = this.deps;
-    if (!logger.isLevelEnabled('debug')) return;
-    const allowed = this.#clientMistakeLog.take(clock.now());
-    if (allowed) logger.debug({ ...fields, ...allowed }, message);
   }
 
   /** Once a second: keep-alive, app changes, held counts, and memory after a storm. */

@@ -1,22 +1,25 @@
 /**
- * A redis-server of the test's own, on a port of its own (never the shared 6379), that a fault
- * test may kill, restart with or without its data, and reach to kill clients.
+ * A `redis-server` of the test's own, for suites that stop, kill or restart Redis: never the
+ * shared one on 6379. Without persistence unless asked, so a restart comes back empty; with
+ * `persistent`, an AOF synced on every write keeps the data across a kill -9.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { redisAnswers } from './redis.ts';
 import { waitUntil } from './wait.ts';
 
 export class RedisServer {
   #child: ChildProcess | undefined;
   readonly #dir = mkdtempSync(join(tmpdir(), 'pushwire-redis-'));
 
-  private constructor(
+  constructor(
+    /** From the range the suite was given. */
     readonly port: number,
-    /** Keep the data across a kill (AOF, fsync always), as Redis with persistence would. */
-    readonly persistent: boolean,
+    readonly persistent = false,
+    readonly extraArgs: readonly string[] = [],
   ) {}
 
   get url(): string {
@@ -25,45 +28,35 @@ export class RedisServer {
 
   static async start(port: number, options: { persistent?: boolean } = {}): Promise<RedisServer> {
     const server = new RedisServer(port, options.persistent ?? false);
-    await server.restart();
+    await server.start();
     return server;
+  }
+
+  /** Starts it (again, after `kill`) on the same port, with its data when persistent. */
+  start(): Promise<void> {
+    return this.restart(!this.persistent);
   }
 
   /** Starts it again; `empty` wipes what it saved, as a Redis without persistence comes back. */
   async restart(empty = !this.persistent): Promise<void> {
     if (empty) rmSync(join(this.#dir, 'appendonlydir'), { recursive: true, force: true });
+    const persistence = this.persistent
+      ? ['--appendonly', 'yes', '--appendfsync', 'always']
+      : ['--appendonly', 'no'];
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.#dir];
-    args.push('--save', '', '--protected-mode', 'no');
-    args.push(...(this.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : []));
-    if (!this.persistent) args.push('--appendonly', 'no');
+    args.push('--save', '', ...persistence, ...this.extraArgs);
     this.#child = spawn('redis-server', args, { stdio: 'ignore' });
-    await waitUntil(() => this.ping(), `redis-server on ${this.port}`, 10_000);
+    await waitUntil(() => redisAnswers(this.url), `redis-server on ${this.port}`, 10_000);
   }
 
-  /** kill -9: connections drop at once, as when Redis crashes. */
+  /** SIGKILL: Redis is gone at once, as in a crash. */
   async kill(): Promise<void> {
     const child = this.#child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
-
-  async ping(): Promise<boolean> {
-    const client = new Redis(this.url, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.kill('SIGKILL');
     });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      return (await client.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      client.disconnect();
-    }
   }
 
   /** Runs one command on a short-lived connection. */
@@ -81,4 +74,14 @@ export class RedisServer {
     await this.kill();
     rmSync(this.#dir, { recursive: true, force: true });
   }
+}
+
+/** `port` comes from the range the suite was given; `extraArgs` add settings. */
+export async function startRedisServer(
+  port: number,
+  extraArgs: string[] = [],
+): Promise<RedisServer> {
+  const server = new RedisServer(port, false, extraArgs);
+  await server.start();
+  return server;
 }

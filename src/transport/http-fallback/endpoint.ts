@@ -30,6 +30,8 @@ export interface FallbackDeps {
 }
 
 const SWEEP_INTERVAL_MS = 1000;
+/** RFC 6455's code for a connection lost without a close frame: how a client's leaving reads. */
+const CLOSED_ABNORMALLY = 1006;
 
 /** pusher-js reads the body as text, line by line; nothing may cache or sniff it. */
 const RECEIVE_HEADERS = {
@@ -58,13 +60,16 @@ export class HttpFallback {
       onFramesSent: (frames) => metrics.framesSent.inc(frames),
       onSlowConsumer: () => metrics.slowConsumers.inc(),
       ended: (transport) => {
-        if (transport.session) connections.release(transport.session);
+        if (transport.session) {
+          connections.release(transport.session, transport.closeCode ?? CLOSED_ABNORMALLY);
+        }
       },
       finished: (transport) => {
         const id = this.#ids.get(transport);
         if (id === undefined) return;
         this.#ids.delete(transport);
         this.#sessions.delete(id);
+        metrics.httpSessions.dec();
       },
     };
     this.#sweep = setInterval(() => {
@@ -103,6 +108,17 @@ export class HttpFallback {
     return { ...response, headers: { ...cors, ...response.headers } };
   }
 
+  /**
+   * Resolves once every session has delivered its close frame or lost its client (polls come
+   * back at once, so a drain's 4200 reaches them), or after `timeoutMs`.
+   */
+  async whenEmpty(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#sessions.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   /** Answers every open request and ends every session (the server is stopping). */
   close(): void {
     clearInterval(this.#sweep);
@@ -134,6 +150,7 @@ export class HttpFallback {
         transport.session = admitted.session;
         this.#sessions.set(id, transport);
         this.#ids.set(transport, id);
+        this.deps.metrics.httpSessions.inc();
       }
     }
     return receiving(transport);
@@ -142,7 +159,11 @@ export class HttpFallback {
   #send(path: FallbackPath, body: Buffer): HttpResponse {
     const transport = this.#sessions.get(`${path.key}\n${path.sessionId}`);
     const session = transport?.session;
-    if (!transport || !session || transport.isFinished) return httpError(404, 'Unknown session');
+    // A closed session may still wait to hand its close frame to a poll; it takes nothing more
+    // (a subscribe now would join after its leave, and the member would linger).
+    if (!transport || !session || transport.isFinished || session.closed) {
+      return httpError(404, 'Unknown session');
+    }
     const parsed = parseSendBody(body, this.deps.config.maxFrameBytes);
     if (!parsed.ok) return httpError(parsed.status, parsed.message);
     // `[]` is pusher-js's ping over HTTP (and its answer to `h`): it waits for any frame, so it

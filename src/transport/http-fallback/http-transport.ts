@@ -44,6 +44,11 @@ export interface FallbackContext {
 export class HttpTransport implements Transport {
   session: Session | undefined;
   scheduled = false;
+  /**
+   * The code the server closed with; undefined when the client went away, which, having no
+   * close handshake over HTTP, reads as 1006 (closed abnormally).
+   */
+  closeCode: number | undefined;
   #queue: string[] = [];
   #queuedChars = 0;
   #receiver: ResponseStream | undefined;
@@ -88,6 +93,7 @@ export class HttpTransport implements Transport {
 
   close(code: number, reason: string): void {
     if (this.#closeFrame !== undefined) return;
+    this.closeCode = code;
     this.#closeFrame = closeFrame(code, reason.slice(0, 200));
     this.#schedule();
     this.#end();
@@ -161,6 +167,8 @@ export class HttpTransport implements Transport {
 
   /** The endpoint is closing: every request is answered and nothing more is sent. */
   shutdown(): void {
+    // What is queued (a drain's 4200, say) goes out first: the flush may not have run yet.
+    this.flush();
     this.#answer();
     this.#end();
     this.#finish();
