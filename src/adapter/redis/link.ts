@@ -30,8 +30,8 @@ const OPTIONS: RedisOptions = {
   autoResendUnfulfilledCommands: false,
   commandTimeout: COMMAND_TIMEOUT_MS,
   connectTimeout: 2_000,
-  // Reconnect within a second of Redis's return, so every node resynchronizes at about once.
-  retryStrategy: (attempt: number) => Math.min(attempt * 100, 1_000),
+  // Reconnect within half a second of Redis's return, so every node resynchronizes at about once.
+  retryStrategy: (attempt: number) => Math.min(attempt * 100, 500),
 };
 
 export function openCommands(url: string): Scripted {
