@@ -74,6 +74,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   readonly #health: Health;
   readonly onError: (error: unknown) => void;
   readonly versions = new Map<string, number>();
+  readonly views = new Map<string, Set<string>>();
   #heartbeat: NodeJS.Timeout | undefined;
 
   private constructor(options: RedisAdapterOptions) {
@@ -190,6 +191,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
       const seen = withEvents(rosterOf(flat), version, missed);
       presence = seen.roster;
       this.versions.set(socketKey(appId, channel, subscriber), seen.version);
+      this.views.set(key, new Set(seen.roster.ids));
     }
     return {
       ok: true,
@@ -211,7 +213,10 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     if (!removal) return { wasSubscribed: false, channelVacated: false, subscriptionCount: 0 };
     await this.local.leave(appId, channel, subscriber);
     this.versions.delete(socketKey(appId, channel, subscriber));
-    if (removal.lastOfChannel) this.#bus.feed.unfollow(channelKey(appId, channel));
+    if (removal.lastOfChannel) {
+      this.#bus.feed.unfollow(channelKey(appId, channel));
+      this.views.delete(channelKey(appId, channel));
+    }
     // Unannounced for now: the resync after the outage announces it, cluster-wide.
     const deferred = { wasSubscribed: true, channelVacated: false, subscriptionCount: 0 };
     if (!this.#health.up) {
