@@ -1,9 +1,10 @@
 /**
  * The Redis Adapter: several Pushwire nodes behind a load balancer act as one server.
  *
- * - Delivery: a publish is appended to the channel's capped log and sent on one pub/sub channel
- *   in one script; every node, this one included, delivers from the bus, once per log id, and a
- *   node whose pub/sub link dropped reads what it missed from the log (feed.ts).
+ * - Delivery: a publish is appended to the channel's capped log and sent on the channel's own
+ *   pub/sub channel in one script; every node holding the channel, this one included, delivers
+ *   from it once per log id, and a node whose pub/sub link dropped reads what it missed from the
+ *   log (bus.ts, feed.ts, routes.ts).
  * - Shared state (occupancy, presence rosters, signed-in users, cache) lives in Redis, changed
  *   only by the atomic scripts in scripts.ts; each node also keeps its own local truth
  *   (local-share.ts) and writes it back after Redis was unreachable or lost its data (sync.ts).
@@ -14,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChannelEventSink } from '../../channels/channel-events.ts';
 import { AdapterUnavailableError } from '../../errors.ts';
-import { channelKind } from '../../protocol/channel-kind.ts';
+import { SERVER_TO_USER_PREFIX } from '../../protocol/channel-kind.ts';
 import type { OutboundFrame, PresenceSnapshot } from '../../protocol/frames.ts';
 import type {
   Adapter,
@@ -27,13 +28,15 @@ import type {
   Subscriber,
 } from '../adapter.ts';
 import { LocalAdapter } from '../local.ts';
-import { Bus, socketKey, type BusHost } from './bus.ts';
+import { Bus, socketKey, userRoute, type BusHost } from './bus.ts';
 import { ConnectionCounts } from './counts.ts';
 import { encodeTerminate } from './feed.ts';
 import { channelEntry, RedisKeys, usersEntry } from './keys.ts';
 import { openCommands, type Scripted } from './link.ts';
 import { channelKey, LocalShare } from './local-share.ts';
-import { rosterOf, statsOf, withEvents } from './roster.ts';
+import { Health, withTimeout, type OutageEvent } from './health.ts';
+import { Queries } from './queries.ts';
+import { rosterOf, withEvents } from './roster.ts';
 import { Sync, type SyncHost } from './sync.ts';
 
 export interface RedisAdapterOptions {
@@ -52,14 +55,10 @@ export interface RedisAdapterOptions {
   /** Connection and command failures, reported once per outage, never thrown. */
   readonly onError?: (error: unknown) => void;
   /** Outages: told once when one starts and once, with its length, when it ends. */
-  readonly onOutage?: (
-    event: { state: 'down'; error: unknown } | { state: 'up'; ms: number },
-  ) => void;
+  readonly onOutage?: (event: OutageEvent) => void;
   /** Removals this node made on behalf of a dead node or of an outage, for webhooks and metrics. */
   readonly onReclaim?: ChannelEventSink;
 }
-
-type State = 'up' | 'syncing' | 'down';
 
 export class RedisAdapter implements Adapter, SyncHost, BusHost {
   readonly nodeId = randomUUID();
@@ -71,31 +70,31 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   readonly onReclaim: ChannelEventSink;
   readonly counts: ConnectionCounts;
   readonly #bus: Bus;
+  readonly #queries: Queries;
   readonly #sync: Sync;
   readonly #heartbeatMs: number;
   readonly #joinHoldMs: number;
-  readonly #maxHeldJoins: number;
   readonly onError: (error: unknown) => void;
-  readonly #onOutage: NonNullable<RedisAdapterOptions['onOutage']>;
+  readonly #health: Health;
   readonly versions = new Map<string, number>();
-  readonly #waiting = new Set<() => void>();
-  #state: State = 'down';
-  #downSince = 0;
   #heartbeat: NodeJS.Timeout | undefined;
-  #closing = false;
 
   private constructor(options: RedisAdapterOptions) {
     this.keys = new RedisKeys(options.prefix);
     this.nodeTimeoutMs = options.nodeTimeoutMs ?? 4_000;
     this.#heartbeatMs = options.heartbeatMs ?? Math.min(1_000, this.nodeTimeoutMs / 4);
     this.#joinHoldMs = options.joinHoldMs ?? 10_000;
-    this.#maxHeldJoins = options.maxHeldJoins ?? 10_000;
+    this.#health = new Health(
+      options.onOutage ?? (() => undefined),
+      this.#joinHoldMs,
+      options.maxHeldJoins ?? 10_000,
+    );
     this.onError = options.onError ?? (() => undefined);
-    this.#onOutage = options.onOutage ?? (() => undefined);
     this.onReclaim = options.onReclaim ?? (() => undefined);
     this.redis = openCommands(options.url);
     this.#bus = new Bus(this, options.url);
     this.#sync = new Sync(this);
+    this.#queries = new Queries(this.redis, this.keys);
     this.counts = new ConnectionCounts(
       this.nodeId,
       this.keys,
@@ -122,62 +121,24 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   }
 
   get up(): boolean {
-    return this.#state === 'up';
+    return this.#health.up;
   }
 
-  async #tick(): Promise<void> {
-    if (this.#closing) return;
-    await this.#sync.beat().catch((error: unknown) => this.markDown(error));
-  }
-
-  /** Redis is unreachable: API calls answer 503 and joins wait until it is resynchronized. */
   markDown(error: unknown): void {
-    if (this.#state === 'down' || this.#closing) return;
-    this.#state = 'down';
-    this.#downSince = Date.now();
-    this.#onOutage({ state: 'down', error });
+    this.#health.markDown(error);
   }
 
   markSyncing(): void {
-    this.#state = 'syncing';
+    this.#health.markSyncing();
   }
 
-  /** Resynchronized: held joins go on, and the outage (if any) is reported with its length. */
   markUp(): void {
-    this.#state = 'up';
-    if (this.#downSince > 0) this.#onOutage({ state: 'up', ms: Date.now() - this.#downSince });
-    this.#downSince = 0;
-    for (const wake of this.#waiting) wake();
-    this.#waiting.clear();
+    this.#health.markUp();
   }
 
-  /** Waits (bounded in time and number) until Redis is usable, else rejects. */
-  async #whenUp(): Promise<void> {
-    if (this.#state === 'up') return;
-    if (this.#closing || this.#waiting.size >= this.#maxHeldJoins)
-      throw new AdapterUnavailableError();
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiting.delete(wake);
-        reject(new AdapterUnavailableError());
-      }, this.#joinHoldMs);
-      const wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.#waiting.add(wake);
-    });
-  }
-
-  /** Runs a Redis query for the API; fails fast while Redis is unreachable. */
-  async #query<T>(run: () => Promise<T>): Promise<T> {
-    if (this.#state !== 'up') throw new AdapterUnavailableError();
-    try {
-      return await run();
-    } catch (error) {
-      this.markDown(error);
-      throw new AdapterUnavailableError(undefined, error);
-    }
+  async #tick(): Promise<void> {
+    if (this.#health.closing) return;
+    await this.#sync.beat().catch((error: unknown) => this.markDown(error));
   }
 
   async join(
@@ -187,8 +148,27 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     member?: PresenceMember,
     maxMembers?: number,
   ): Promise<JoinOutcome> {
-    if (this.share.has(appId, channel, subscriber.socketId)) return this.#rejoin(appId, channel);
-    await this.#whenUp();
+    if (this.share.has(appId, channel, subscriber.socketId))
+      return this.#health.query(() => this.#queries.rejoin(appId, channel));
+    await this.#health.whenUp();
+    const key = channelKey(appId, channel);
+    // Subscribed before the script runs, so nothing published after it is missed.
+    const routed = this.#bus.routes.hold(key);
+    try {
+      await withTimeout(routed, this.#joinHoldMs);
+      return await this.#join(appId, channel, subscriber, member, maxMembers);
+    } finally {
+      this.#bus.routes.unhold(key);
+    }
+  }
+
+  async #join(
+    appId: string,
+    channel: string,
+    subscriber: Subscriber,
+    member: PresenceMember | undefined,
+    maxMembers: number | undefined,
+  ): Promise<JoinOutcome> {
     const userId = member?.userId ?? '';
     const info = member?.userInfo === undefined ? '' : JSON.stringify(member.userInfo);
     const key = channelKey(appId, channel);
@@ -240,29 +220,18 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     };
   }
 
-  /** A repeated join: nothing changes, and the outcome describes the channel as it is. */
-  async #rejoin(appId: string, channel: string): Promise<JoinOutcome> {
-    const fields = await this.#query(() => this.redis.hgetall(this.keys.channel(appId, channel)));
-    return {
-      ok: true,
-      channelOccupied: false,
-      memberAdded: false,
-      subscriptionCount: Number(fields.subs ?? 0),
-      ...(channelKind(channel).isPresence
-        ? { presence: rosterOf(Object.entries(fields).flat()) }
-        : {}),
-    };
-  }
-
   async leave(appId: string, channel: string, subscriber: Subscriber): Promise<LeaveOutcome> {
     const removal = this.share.remove(appId, channel, subscriber.socketId);
     if (!removal) return { wasSubscribed: false, channelVacated: false, subscriptionCount: 0 };
     await this.local.leave(appId, channel, subscriber);
     this.versions.delete(socketKey(appId, channel, subscriber));
-    if (removal.lastOfChannel) this.#bus.feed.unfollow(channelKey(appId, channel));
+    if (removal.lastOfChannel) {
+      this.#bus.feed.unfollow(channelKey(appId, channel));
+      this.#bus.routes.touch(channelKey(appId, channel));
+    }
     // Unannounced for now: the resync after the outage announces it, cluster-wide.
     const deferred = { wasSubscribed: true, channelVacated: false, subscriptionCount: 0 };
-    if (this.#state !== 'up') {
+    if (!this.#health.up) {
       this.#sync.deferLeave(appId, channel, removal);
       return deferred;
     }
@@ -303,7 +272,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     rosterVersion = 0,
   ): void {
     // Redis unreachable: this node's sockets keep working among themselves.
-    if (this.#state !== 'up') {
+    if (!this.#health.up) {
       this.local.deliverLocally(appId, channel, frame, exceptSocketId);
       return;
     }
@@ -324,7 +293,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   }
 
   async publishBatch(appId: string, publications: readonly Publication[]): Promise<void> {
-    if (this.#state !== 'up') throw new AdapterUnavailableError();
+    if (!this.#health.up) throw new AdapterUnavailableError();
     await this.#bus.publishBatch(appId, publications);
   }
 
@@ -334,8 +303,9 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
 
   async signIn(appId: string, userId: string, subscriber: Subscriber) {
     if (!this.share.signIn(appId, userId, subscriber.socketId)) return { firstConnection: false };
+    this.#bus.routes.touch(channelKey(appId, userRoute(userId)));
     await this.local.signIn(appId, userId, subscriber);
-    if (this.#state !== 'up') {
+    if (!this.#health.up) {
       // Registered by the resync once Redis is back.
       this.#sync.dirty = true;
       return { firstConnection: false };
@@ -352,8 +322,9 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   async signOut(appId: string, userId: string, subscriber: Subscriber) {
     const out = this.share.signOut(appId, userId, subscriber.socketId);
     if (!out) return { lastConnection: false };
+    if (out.last) this.#bus.routes.touch(channelKey(appId, userRoute(userId)));
     await this.local.signOut(appId, userId, subscriber);
-    if (this.#state !== 'up') {
+    if (!this.#health.up) {
       this.#sync.deferSignOut(appId, userId, out.last);
       return { lastConnection: false };
     }
@@ -378,54 +349,56 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     );
   }
 
-  async onlineUsers(appId: string, userIds: readonly string[]): Promise<string[]> {
-    if (userIds.length === 0) return [];
-    const counts = await this.#query(() => this.redis.hmget(this.keys.users(appId), ...userIds));
-    return userIds.filter((_id, i) => Number(counts[i] ?? 0) > 0);
+  onlineUsers(appId: string, userIds: readonly string[]): Promise<string[]> {
+    return this.#health.query(() => this.#queries.onlineUsers(appId, userIds));
+  }
+
+  channels(appId: string): Promise<Map<string, ChannelStats>> {
+    return this.#health.query(() => this.#queries.channels(appId));
+  }
+
+  channel(appId: string, channel: string): Promise<ChannelStats | undefined> {
+    return this.#health.query(() => this.#queries.channel(appId, channel));
+  }
+
+  members(appId: string, channel: string): Promise<string[]> {
+    return this.#health.query(() => this.#queries.members(appId, channel));
+  }
+
+  member(appId: string, channel: string, userId: string): Promise<PresenceMember | undefined> {
+    return this.#health.query(() => this.#queries.member(appId, channel, userId));
+  }
+
+  setCache(appId: string, channel: string, event: string, data: string, ttl: number) {
+    return this.#health.query(() => this.#queries.setCache(appId, channel, event, data, ttl));
+  }
+
+  getCache(appId: string, channel: string): Promise<CachedEvent | undefined> {
+    return this.#health.query(() => this.#queries.getCache(appId, channel));
   }
 
   async terminateUser(appId: string, userId: string, code: number, message: string) {
     const text = encodeTerminate(this.nodeId, appId, userId, code, message);
-    await this.#query(() => this.redis.publish(this.keys.bus, text));
+    await this.#health.query(() => this.#bus.terminate(text, appId, userId));
     this.local.terminateLocally(appId, userId, code, message);
   }
 
-  async channels(appId: string): Promise<Map<string, ChannelStats>> {
-    return this.#query(async () => {
-      const names = await this.redis.smembers(this.keys.channels(appId));
-      const pipeline = this.redis.pipeline();
-      for (const name of names) pipeline.hmget(this.keys.channel(appId, name), 'subs', 'members');
-      const rows = (await pipeline.exec()) ?? [];
-      const result = new Map<string, ChannelStats>();
-      names.forEach((name, i) => {
-        const [error, row] = rows[i] ?? [];
-        if (error) throw error;
-        const stats = statsOf(name, row as Array<string | null> | undefined);
-        if (stats) result.set(name, stats);
-      });
-      return result;
-    });
+  holdsRoute(key: string): boolean {
+    if (this.share.channels.has(key)) return true;
+    const [app = '', channel = ''] = key.split('\n');
+    if (!channel.startsWith(SERVER_TO_USER_PREFIX)) return false;
+    return this.share.signedIn.get(app)?.has(channel.slice(SERVER_TO_USER_PREFIX.length)) ?? false;
   }
 
-  async channel(appId: string, channel: string): Promise<ChannelStats | undefined> {
-    const key = this.keys.channel(appId, channel);
-    return statsOf(channel, await this.#query(() => this.redis.hmget(key, 'subs', 'members')));
+  *heldRoutes(): Iterable<string> {
+    yield* this.share.channels.keys();
+    for (const [app, users] of this.share.signedIn)
+      for (const user of users.keys()) yield channelKey(app, userRoute(user));
   }
 
-  async members(appId: string, channel: string): Promise<string[]> {
-    const fields = await this.#query(() => this.redis.hkeys(this.keys.channel(appId, channel)));
-    return fields.filter((f) => f.startsWith('i:')).map((f) => f.slice(2));
-  }
-
-  async member(
-    appId: string,
-    channel: string,
-    userId: string,
-  ): Promise<PresenceMember | undefined> {
-    const key = this.keys.channel(appId, channel);
-    const info = await this.#query(() => this.redis.hget(key, `i:${userId}`));
-    if (info === null) return undefined;
-    return { userId, userInfo: info === '' ? null : (JSON.parse(info) as unknown) };
+  /** Pub/sub channels this node is subscribed to (for tests and benches). */
+  get routeCount(): number {
+    return this.#bus.routes.size;
   }
 
   countConnection(appId: string, delta: 1 | -1): void {
@@ -433,36 +406,20 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   }
 
   connectionCount(appId: string): Promise<number> {
-    return this.#query(() => this.counts.total(appId));
-  }
-
-  async setCache(appId: string, channel: string, event: string, data: string, ttl: number) {
-    const value = JSON.stringify([event, data]);
-    await this.#query(() => this.redis.set(this.keys.cache(appId, channel), value, 'EX', ttl));
-  }
-
-  async getCache(appId: string, channel: string): Promise<CachedEvent | undefined> {
-    const key = this.keys.cache(appId, channel);
-    const replies = await this.#query(() => this.redis.multi().get(key).ttl(key).exec());
-    const [[, value], [, ttl]] = (replies ?? []) as [[unknown, string | null], [unknown, number]];
-    if (value === null || ttl <= 0) return undefined;
-    const [event, data] = JSON.parse(value) as [string, string];
-    return { event, data, ttlSeconds: ttl };
+    return this.#health.query(() => this.counts.total(appId));
   }
 
   notReady(): string | undefined {
-    if (this.#state !== 'up')
-      return `redis ${this.#state === 'down' ? 'unreachable' : 'resynchronizing'}`;
-    return this.#bus.notReady();
+    return this.#health.notReady() ?? this.#bus.notReady();
   }
 
   /** Leaves the cluster: this node's share of the state is taken back at once. */
   async close(): Promise<void> {
-    this.#closing = true;
+    this.#health.closing = true;
     clearInterval(this.#heartbeat);
-    for (const wake of this.#waiting) wake();
+    this.#health.wakeAll();
     try {
-      if (this.#state === 'up') await this.#sync.reclaim(this.nodeId);
+      if (this.#health.up) await this.#sync.reclaim(this.nodeId);
     } finally {
       this.counts.close();
       this.#bus.close();
@@ -472,7 +429,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
 
   /** Drops the connections without leaving the cluster, as a crash would (for tests). */
   abandon(): void {
-    this.#closing = true;
+    this.#health.closing = true;
     clearInterval(this.#heartbeat);
     this.counts.close();
     this.#bus.close();
