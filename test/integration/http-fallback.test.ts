@@ -47,6 +47,10 @@ describe('HTTP fallback sessions', () => {
     expect((await send(server.port, session, subscribe)).status).toBe(204);
     await stream.waitForEvent('pusher_internal:subscription_succeeded');
     expect(server.connections()).toBe(1);
+    const gauge = async () => (await server.metrics.httpSessions.get()).values[0]?.value;
+    expect(await gauge()).toBe(1);
+    stream.close();
+    await waitUntil(async () => (await gauge()) === 0, 'the session gauge back to 0');
   });
 
   it('answers a poll at once with what is queued, and holds the next one until there is more', async () => {

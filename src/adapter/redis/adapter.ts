@@ -15,7 +15,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChannelEventSink } from '../../channels/channel-events.ts';
 import { AdapterUnavailableError } from '../../errors.ts';
-import { SERVER_TO_USER_PREFIX } from '../../protocol/channel-kind.ts';
 import type { OutboundFrame, PresenceSnapshot } from '../../protocol/frames.ts';
 import type {
   Adapter,
@@ -28,14 +27,15 @@ import type {
   Subscriber,
 } from '../adapter.ts';
 import { LocalAdapter } from '../local.ts';
+import { SERVER_TO_USER_PREFIX } from '../../protocol/channel-kind.ts';
 import { Bus, socketKey, userRoute, type BusHost } from './bus.ts';
 import { ConnectionCounts } from './counts.ts';
 import { encodeTerminate } from './feed.ts';
 import { channelEntry, RedisKeys, usersEntry } from './keys.ts';
+import { Health, withTimeout, type OutageEvent } from './health.ts';
 import { openCommands, type Scripted } from './link.ts';
 import { channelKey, LocalShare } from './local-share.ts';
-import { Health, withTimeout, type OutageEvent } from './health.ts';
-import { Queries } from './queries.ts';
+import { StateReads } from './reads.ts';
 import { rosterOf, withEvents } from './roster.ts';
 import { Sync, type SyncHost } from './sync.ts';
 
@@ -70,12 +70,12 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   readonly onReclaim: ChannelEventSink;
   readonly counts: ConnectionCounts;
   readonly #bus: Bus;
-  readonly #queries: Queries;
   readonly #sync: Sync;
+  readonly #reads: StateReads;
   readonly #heartbeatMs: number;
   readonly #joinHoldMs: number;
-  readonly onError: (error: unknown) => void;
   readonly #health: Health;
+  readonly onError: (error: unknown) => void;
   readonly versions = new Map<string, number>();
   #heartbeat: NodeJS.Timeout | undefined;
 
@@ -94,7 +94,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     this.redis = openCommands(options.url);
     this.#bus = new Bus(this, options.url);
     this.#sync = new Sync(this);
-    this.#queries = new Queries(this.redis, this.keys);
+    this.#reads = new StateReads(this.keys, this.redis);
     this.counts = new ConnectionCounts(
       this.nodeId,
       this.keys,
@@ -124,6 +124,11 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     return this.#health.up;
   }
 
+  async #tick(): Promise<void> {
+    if (this.#health.closing) return;
+    await this.#sync.beat().catch((error: unknown) => this.markDown(error));
+  }
+
   markDown(error: unknown): void {
     this.#health.markDown(error);
   }
@@ -136,9 +141,8 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     this.#health.markUp();
   }
 
-  async #tick(): Promise<void> {
-    if (this.#health.closing) return;
-    await this.#sync.beat().catch((error: unknown) => this.markDown(error));
+  #query<T>(run: () => Promise<T>): Promise<T> {
+    return this.#health.query(run);
   }
 
   async join(
@@ -148,8 +152,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     member?: PresenceMember,
     maxMembers?: number,
   ): Promise<JoinOutcome> {
-    if (this.share.has(appId, channel, subscriber.socketId))
-      return this.#health.query(() => this.#queries.rejoin(appId, channel));
+    if (this.share.has(appId, channel, subscriber.socketId)) return this.#rejoin(appId, channel);
     await this.#health.whenUp();
     const key = channelKey(appId, channel);
     // Subscribed before the script runs, so nothing published after it is missed.
@@ -218,6 +221,11 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
       rosterVersion: version,
       ...(presence ? { presence } : {}),
     };
+  }
+
+  /** A repeated join: nothing changes, and the outcome describes the channel as it is. */
+  #rejoin(appId: string, channel: string): Promise<JoinOutcome> {
+    return this.#query(() => this.#reads.rejoin(appId, channel));
   }
 
   async leave(appId: string, channel: string, subscriber: Subscriber): Promise<LeaveOutcome> {
@@ -349,38 +357,30 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     );
   }
 
-  onlineUsers(appId: string, userIds: readonly string[]): Promise<string[]> {
-    return this.#health.query(() => this.#queries.onlineUsers(appId, userIds));
-  }
-
-  channels(appId: string): Promise<Map<string, ChannelStats>> {
-    return this.#health.query(() => this.#queries.channels(appId));
-  }
-
-  channel(appId: string, channel: string): Promise<ChannelStats | undefined> {
-    return this.#health.query(() => this.#queries.channel(appId, channel));
-  }
-
-  members(appId: string, channel: string): Promise<string[]> {
-    return this.#health.query(() => this.#queries.members(appId, channel));
-  }
-
-  member(appId: string, channel: string, userId: string): Promise<PresenceMember | undefined> {
-    return this.#health.query(() => this.#queries.member(appId, channel, userId));
-  }
-
-  setCache(appId: string, channel: string, event: string, data: string, ttl: number) {
-    return this.#health.query(() => this.#queries.setCache(appId, channel, event, data, ttl));
-  }
-
-  getCache(appId: string, channel: string): Promise<CachedEvent | undefined> {
-    return this.#health.query(() => this.#queries.getCache(appId, channel));
+  async onlineUsers(appId: string, userIds: readonly string[]): Promise<string[]> {
+    return this.#query(() => this.#reads.onlineUsers(appId, userIds));
   }
 
   async terminateUser(appId: string, userId: string, code: number, message: string) {
     const text = encodeTerminate(this.nodeId, appId, userId, code, message);
-    await this.#health.query(() => this.#bus.terminate(text, appId, userId));
+    await this.#query(() => this.#bus.terminate(text, appId, userId));
     this.local.terminateLocally(appId, userId, code, message);
+  }
+
+  channels(appId: string): Promise<Map<string, ChannelStats>> {
+    return this.#query(() => this.#reads.channels(appId));
+  }
+
+  channel(appId: string, channel: string): Promise<ChannelStats | undefined> {
+    return this.#query(() => this.#reads.channel(appId, channel));
+  }
+
+  members(appId: string, channel: string): Promise<string[]> {
+    return this.#query(() => this.#reads.members(appId, channel));
+  }
+
+  member(appId: string, channel: string, userId: string): Promise<PresenceMember | undefined> {
+    return this.#query(() => this.#reads.member(appId, channel, userId));
   }
 
   holdsRoute(key: string): boolean {
@@ -406,7 +406,16 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   }
 
   connectionCount(appId: string): Promise<number> {
-    return this.#health.query(() => this.counts.total(appId));
+    return this.#query(() => this.counts.total(appId));
+  }
+
+  async setCache(appId: string, channel: string, event: string, data: string, ttl: number) {
+    const value = JSON.stringify([event, data]);
+    await this.#query(() => this.redis.set(this.keys.cache(appId, channel), value, 'EX', ttl));
+  }
+
+  getCache(appId: string, channel: string): Promise<CachedEvent | undefined> {
+    return this.#query(() => this.#reads.cache(appId, channel));
   }
 
   notReady(): string | undefined {
@@ -415,11 +424,11 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
 
   /** Leaves the cluster: this node's share of the state is taken back at once. */
   async close(): Promise<void> {
-    this.#health.closing = true;
+    const up = this.#health.up;
+    this.#health.close();
     clearInterval(this.#heartbeat);
-    this.#health.wakeAll();
     try {
-      if (this.#health.up) await this.#sync.reclaim(this.nodeId);
+      if (up) await this.#sync.reclaim(this.nodeId);
     } finally {
       this.counts.close();
       this.#bus.close();
@@ -429,7 +438,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
 
   /** Drops the connections without leaving the cluster, as a crash would (for tests). */
   abandon(): void {
-    this.#health.closing = true;
+    this.#health.close();
     clearInterval(this.#heartbeat);
     this.counts.close();
     this.#bus.close();

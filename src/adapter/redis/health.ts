@@ -1,75 +1,79 @@
 /**
- * Whether this node can use Redis now: `up`, `syncing` (back, rewriting its share) or `down`.
- * While not up, API queries fail fast (503) and joins wait, bounded in time and number, for the
- * resynchronization; an outage is reported once when it starts and once when it ends.
+ * Whether a Redis node may use Redis now: `up`, `syncing` (back, rewriting its share) or `down`.
+ * While not up, API calls fail at once (503) and joins wait, bounded in time and number; the
+ * outage is reported once when it starts and once, with its length, when it ends.
  */
 import { AdapterUnavailableError } from '../../errors.ts';
 
-export type HealthState = 'up' | 'syncing' | 'down';
 export type OutageEvent = { state: 'down'; error: unknown } | { state: 'up'; ms: number };
+type State = 'up' | 'syncing' | 'down';
 
 export class Health {
-  state: HealthState = 'down';
-  closing = false;
+  #state: State = 'down';
   #downSince = 0;
+  #closing = false;
   readonly #waiting = new Set<() => void>();
 
   constructor(
     private readonly onOutage: (event: OutageEvent) => void,
-    private readonly joinHoldMs: number,
-    private readonly maxHeldJoins: number,
+    private readonly holdMs: number,
+    private readonly maxHeld: number,
   ) {}
 
   get up(): boolean {
-    return this.state === 'up';
+    return this.#state === 'up';
   }
 
-  /** Redis is unreachable: API calls answer 503 and joins wait until it is resynchronized. */
+  get closing(): boolean {
+    return this.#closing;
+  }
+
+  /** Why the node should get no new clients, or undefined. */
+  notReady(): string | undefined {
+    if (this.#state === 'up') return undefined;
+    return `redis ${this.#state === 'down' ? 'unreachable' : 'resynchronizing'}`;
+  }
+
   markDown(error: unknown): void {
-    if (this.state === 'down' || this.closing) return;
-    this.state = 'down';
+    if (this.#state === 'down' || this.#closing) return;
+    this.#state = 'down';
     this.#downSince = Date.now();
     this.onOutage({ state: 'down', error });
   }
 
   markSyncing(): void {
-    this.state = 'syncing';
+    this.#state = 'syncing';
   }
 
   /** Resynchronized: held joins go on, and the outage (if any) is reported with its length. */
   markUp(): void {
-    this.state = 'up';
+    this.#state = 'up';
     if (this.#downSince > 0) this.onOutage({ state: 'up', ms: Date.now() - this.#downSince });
     this.#downSince = 0;
-    this.wakeAll();
+    this.#wakeAll();
   }
 
-  wakeAll(): void {
-    for (const wake of this.#waiting) wake();
-    this.#waiting.clear();
-  }
-
-  /** Waits (bounded in time and number) until Redis is usable, else rejects. */
+  /** Waits until Redis is usable; rejects after `holdMs`, or at once beyond `maxHeld` waiting. */
   async whenUp(): Promise<void> {
-    if (this.state === 'up') return;
-    if (this.closing || this.#waiting.size >= this.maxHeldJoins)
-      throw new AdapterUnavailableError();
+    if (this.#state === 'up') return;
+    if (this.#closing || this.#waiting.size >= this.maxHeld) throw new AdapterUnavailableError();
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiting.delete(wake);
         reject(new AdapterUnavailableError());
-      }, this.joinHoldMs);
+      }, this.holdMs);
       const wake = () => {
         clearTimeout(timer);
-        resolve();
+        if (this.#state === 'up') resolve();
+        else reject(new AdapterUnavailableError());
       };
       this.#waiting.add(wake);
     });
   }
 
-  /** Runs a Redis query for the API; fails fast while Redis is unreachable. */
+  /** Runs a read for the API; fails fast while Redis is unreachable. */
   async query<T>(run: () => Promise<T>): Promise<T> {
-    if (this.state !== 'up') throw new AdapterUnavailableError();
+    if (this.#state !== 'up') throw new AdapterUnavailableError();
     try {
       return await run();
     } catch (error) {
@@ -78,10 +82,16 @@ export class Health {
     }
   }
 
-  /** Why the node should get no new clients, or undefined. */
-  notReady(): string | undefined {
-    if (this.state === 'up') return undefined;
-    return `redis ${this.state === 'down' ? 'unreachable' : 'resynchronizing'}`;
+  close(): void {
+    this.#closing = true;
+    this.#state = 'down';
+    this.#wakeAll();
+  }
+
+  #wakeAll(): void {
+    const waiting = [...this.#waiting];
+    this.#waiting.clear();
+    for (const wake of waiting) wake();
   }
 }
 

@@ -69,6 +69,7 @@ export class HttpFallback {
         if (id === undefined) return;
         this.#ids.delete(transport);
         this.#sessions.delete(id);
+        metrics.httpSessions.dec();
       },
     };
     this.#sweep = setInterval(() => {
@@ -149,6 +150,7 @@ export class HttpFallback {
         transport.session = admitted.session;
         this.#sessions.set(id, transport);
         this.#ids.set(transport, id);
+        this.deps.metrics.httpSessions.inc();
       }
     }
     return receiving(transport);
