@@ -100,6 +100,27 @@ describe('the log at debug', () => {
     expect(log.text()).not.toContain('app-secret');
   });
 
+  it('shows an API request refused, with its reason and path but not its query', async () => {
+    const log = captureLog('debug');
+    const server = await startTestServer({}, { logger: log.logger });
+    const wrongSecret = sdkFor({ port: server.port, secret: 'not-the-secret' });
+    const status = await wrongSecret.trigger('news', 'flash', {}).then(
+      () => 200,
+      (error: { status: number }) => error.status,
+    );
+    expect(status).toBe(401);
+    expect(log.lines()).toContainEqual(
+      expect.objectContaining({
+        level: LEVEL.debug,
+        msg: 'API request refused (401): Invalid signature: auth_signature does not match the request',
+        method: 'POST',
+        path: '/apps/1/events',
+        status: 401,
+      }),
+    );
+    expect(log.text()).not.toContain('auth_signature=');
+  });
+
   it("shows the proxy's X-Forwarded-For beside the peer address", async () => {
     const log = captureLog('debug');
     const server = await startTestServer({}, { logger: log.logger });
