@@ -21,7 +21,7 @@ import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { apiRefusals } from '../observability/api-refusals.ts';
 import { BudgetedLog } from '../observability/log-budget.ts';
-import { TrafficSummary } from '../observability/traffic-summary.ts';
+import { TrafficSummary, logTraffic } from '../observability/traffic-summary.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import type { HttpRequest } from '../http/types.ts';
 import { HttpFallback } from '../transport/http-fallback/endpoint.ts';
@@ -223,24 +223,14 @@ export async function startServer(
             ),
         })
       : undefined;
-  const summaryTimer =
-    config.logSummarySeconds > 0
-      ? setInterval(() => {
-          try {
-            const line = traffic.take(endpoint.size, config.logSummarySeconds);
-            if (line) {
-              const { text, ...fields } = line;
-              logger.info(fields, text);
-            }
-          } catch {
-            // A log line that cannot be written is not worth the process.
-          }
-        }, config.logSummarySeconds * 1000)
-      : undefined;
-  summaryTimer?.unref();
+  const stopTrafficLog = logTraffic(traffic, {
+    seconds: config.logSummarySeconds,
+    connections: () => endpoint.size,
+    logger,
+  });
   /** Last in every shutdown: webhooks, then the adapter and the app store this server opened. */
   const releaseBackends = async () => {
-    clearInterval(summaryTimer);
+    stopTrafficLog();
     tlsWatch?.close();
     await webhooks?.close();
     await adapter.close();
