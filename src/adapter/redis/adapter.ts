@@ -31,7 +31,7 @@ import { SERVER_TO_USER_PREFIX } from '../../protocol/channel-kind.ts';
 import { Bus, socketKey, userRoute, type BusHost } from './bus.ts';
 import { ConnectionCounts } from './counts.ts';
 import { encodeTerminate } from './feed.ts';
-import { channelEntry, RedisKeys, usersEntry } from './keys.ts';
+import { channelEntry, RedisKeys } from './keys.ts';
 import { Health, withTimeout, type OutageEvent } from './health.ts';
 import { openCommands, type Scripted } from './link.ts';
 import { channelKey, LocalShare } from './local-share.ts';
@@ -316,18 +316,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     if (!this.share.signIn(appId, userId, subscriber.socketId)) return { firstConnection: false };
     this.#bus.routes.touch(channelKey(appId, userRoute(userId)));
     await this.local.signIn(appId, userId, subscriber);
-    if (!this.#health.up) {
-      // Registered by the resync once Redis is back.
-      this.#sync.dirty = true;
-      return { firstConnection: false };
-    }
-    try {
-      return { firstConnection: (await this.#sign(appId, userId, 1)) === 1 };
-    } catch (error) {
-      this.#sync.dirty = true;
-      this.markDown(error);
-      return { firstConnection: false };
-    }
+    return { firstConnection: await this.#sync.signedIn(appId, userId) };
   }
 
   async signOut(appId: string, userId: string, subscriber: Subscriber) {
@@ -335,29 +324,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     if (!out) return { lastConnection: false };
     if (out.last) this.#bus.routes.touch(channelKey(appId, userRoute(userId)));
     await this.local.signOut(appId, userId, subscriber);
-    if (!this.#health.up) {
-      this.#sync.deferSignOut(appId, userId, out.last);
-      return { lastConnection: false };
-    }
-    try {
-      // -1: already reclaimed (and announced offline by the reclaiming node).
-      return { lastConnection: (await this.#sign(appId, userId, -1)) === 0 };
-    } catch (error) {
-      this.markDown(error);
-      this.#sync.deferSignOut(appId, userId, out.last);
-      return { lastConnection: false };
-    }
-  }
-
-  #sign(appId: string, userId: string, delta: 1 | -1): Promise<number> {
-    return this.redis.pwSign(
-      this.keys.users(appId),
-      this.keys.userShare(appId, this.nodeId),
-      this.keys.nodeIndex(this.nodeId),
-      userId,
-      String(delta),
-      usersEntry(appId),
-    );
+    return { lastConnection: await this.#sync.signedOut(appId, userId, out.last) };
   }
 
   async onlineUsers(appId: string, userIds: readonly string[]): Promise<string[]> {
