@@ -31,6 +31,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { errorFrame } from '../protocol/frames.ts';
+import { ClusterQuota } from './cluster-quota.ts';
 import { IdleCollector } from './idle-collector.ts';
 import { originAllowed } from './origins.ts';
 import { WriteBatcher } from './write-batcher.ts';
@@ -110,6 +111,7 @@ export class WebSocketEndpoint {
   /** Frames sent and received since the last sweep: tells the collector whether it is quiet. */
   readonly #traffic = { frames: 0 };
   readonly #countThrottle = new SubscriptionCountThrottle();
+  readonly #quota: ClusterQuota;
   readonly #send: SendContext;
   /** Session dependencies per app id, shared by that app's open connections. */
   readonly #sessionDeps = new Map<string, { app: SessionDeps['app'] } & SessionDeps>();
@@ -142,6 +144,11 @@ export class WebSocketEndpoint {
       }
     }, SWEEP_INTERVAL_MS);
     this.#sweep.unref();
+    this.#quota = new ClusterQuota(
+      deps.adapter,
+      (id) => this.#perApp.get(id) ?? 0,
+      () => deps.clock.now(),
+    );
     this.#collector = deps.config.collectGarbageWhenIdle ? new IdleCollector() : undefined;
     const { metrics } = deps;
     const counts = (this.#counts = deps.counts ?? emptyTrafficCounts());
@@ -248,11 +255,7 @@ export class WebSocketEndpoint {
     const handshake = this.#draining
       ? { ok: false as const, code: ErrorCode.OverCapacity, message: this.#draining }
       : checkOrigin(
-          checkHandshake(
-            url,
-            (key) => apps.byKey(key),
-            (id) => this.#perApp.get(id) ?? 0,
-          ),
+          checkHandshake(url, (key) => apps.byKey(key), this.#quota.open),
           origin,
         );
     if (!handshake.ok) {
@@ -368,6 +371,7 @@ export class WebSocketEndpoint {
     for (const session of this.#sessions.values()) session.checkActivity();
     if (this.deps.apps.dynamic) this.#followAppChanges();
     this.#announceHeldCounts();
+    this.#quota.refresh();
     this.#collector?.observe(this.#sessions.size, this.#traffic.frames);
     this.#traffic.frames = 0;
   }
