@@ -1,5 +1,5 @@
 /**
- * Throttles `subscription_count` announcements (PROTOCOL.md §10): on a channel of more than 100
+ * Throttles `subscription_count` announcements (docs/protocol.md §10): on a channel of more than 100
  * subscribers, at most one every 5 seconds, so a reconnect storm of N clients does not cost N²
  * frames. A change held back is not lost: `due` hands out, once its interval has passed, every
  * channel whose last change was held back, so subscribers end up with the final count. Pure:

@@ -53,4 +53,15 @@ describe('start banner', () => {
   it('shows no fallback snippet with httpFallback off', () => {
     expect(snippetOptions(banner(server({ httpFallback: false })))).toHaveLength(1);
   });
+
+  it('shows where the metrics port serves /metrics, when there is one', () => {
+    expect(banner(server())).not.toContain('Metrics:');
+    const withPort = {
+      ...server({ metricsPort: 9601 }),
+      metricsUrl: 'http://127.0.0.1:9601/metrics',
+    };
+    expect(banner(withPort)).toContain(
+      '  Metrics:    http://127.0.0.1:9601/metrics (its own port)\n',
+    );
+  });
 });

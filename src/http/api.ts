@@ -1,6 +1,6 @@
 /**
  * The HTTP API under /apps/{app_id}/, and the Python SDK's `/users/{id}/terminate_connections`
- * (PROTOCOL.md §11): authentication first, then one
+ * (docs/protocol.md §11): authentication first, then one
  * handler per resource. Handlers are functions of a parsed request; the listener does the I/O.
  */
 import type { Adapter } from '../adapter/adapter.ts';
@@ -17,7 +17,7 @@ import { consoleFeed } from './console-feed.ts';
 import { listDeadLetters, redeliverDeadLetter, type DeadLetterStore } from './dead-letters.ts';
 import { publishEvents } from './publish.ts';
 import { parseBatch, parseEvent, parseJsonObject, type PublishLimits } from './publish-input.ts';
-import { consoleSummary } from '../console/summary.ts';
+import { sharedSummary } from '../console/summary.ts';
 import { channelInfo, channelList, channelUsers, consoleMember } from './queries.ts';
 import {
   httpError,
@@ -56,7 +56,7 @@ export function createApi(deps: ApiDeps) {
 
 /**
  * What the API refuses from a request's head alone, before its body is read: an unknown app, a
- * disabled one, and every check of the signature but the body's MD5 (PROTOCOL.md §11.2). So an
+ * disabled one, and every check of the signature but the body's MD5 (docs/protocol.md §11.2). So an
  * unsigned or mis-signed body is never held. Undefined: read the body, then call the API.
  */
 export function createApiScreen(deps: ApiDeps) {
@@ -139,7 +139,7 @@ async function route(
     });
   }
   if (method === 'GET' && resource === 'console' && deps.console) {
-    const summarize = () => consoleSummary(deps.adapter, app.id);
+    const summarize = () => sharedSummary(deps.adapter)(app.id);
     return consoleFeed(deps.console, app, () => deps.apps.byId(app.id), summarize);
   }
   if (method === 'GET' && resource === 'console/member' && deps.console) {

@@ -20,10 +20,13 @@ import {
   type Refusal,
 } from '../connection/handshake.ts';
 import type { ConsoleHub } from '../console/hub.ts';
-import { Session, type SessionDeps } from '../connection/session.ts';
+import { Session, type SessionDeps, type SessionTrace } from '../connection/session.ts';
 import { newSocketId } from '../connection/socket-id.ts';
 import type { Clock, Transport } from '../connection/transport.ts';
 import { BudgetedLog } from '../observability/log-budget.ts';
+import { withoutSignatures } from '../observability/log-safe.ts';
+import { emptyTrafficCounts, type TrafficCounts } from '../observability/traffic-summary.ts';
+import { logTrace, peerOf, type Peer } from './connection-log.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
@@ -60,6 +63,8 @@ export interface EndpointDeps {
   /** The live console's feed, when it is served. */
   readonly console?: ConsoleHub;
   readonly observer?: ConnectionObserver;
+  /** Added to as connections come and go and frames pass (the traffic summary's counts). */
+  readonly counts?: TrafficCounts;
 }
 
 const SWEEP_INTERVAL_MS = 1000;
@@ -116,6 +121,8 @@ export class WebSocketEndpoint {
   #draining: string | undefined;
   /** Sessions still leaving their channels after their socket closed. */
   readonly #closing = new Set<Promise<void>>();
+  readonly #counts: TrafficCounts;
+  readonly #debug: boolean;
 
   constructor(private readonly deps: EndpointDeps) {
     this.#server = new WebSocketServer({
@@ -137,10 +144,14 @@ export class WebSocketEndpoint {
     this.#sweep.unref();
     this.#collector = deps.config.collectGarbageWhenIdle ? new IdleCollector() : undefined;
     const { metrics } = deps;
+    const counts = (this.#counts = deps.counts ?? emptyTrafficCounts());
+    // Decided once: at info, no connection builds a log entry it would throw away.
+    this.#debug = deps.logger.isLevelEnabled('debug');
     this.#send = {
       batcher: new WriteBatcher((frames) => {
         metrics.framesSent.inc(frames);
         this.#traffic.frames += frames;
+        counts.framesOut += frames;
       }),
       maxBufferedBytes: deps.config.maxBufferedBytes,
       onSlowConsumer: () => metrics.slowConsumers.inc(),
@@ -152,6 +163,7 @@ export class WebSocketEndpoint {
     this.#onMessage = function (this: WebSocket, data: RawData, isBinary: boolean) {
       metrics.frameReceived();
       traffic.frames++;
+      counts.framesIn++;
       receive(this, data, isBinary);
     };
     const forget = (ws: SessionSocket, code: number) => this.#forget(ws, code);
@@ -171,7 +183,8 @@ export class WebSocketEndpoint {
       this.#server.handleUpgrade(request, socket, head, (ws) => {
         // Nothing thrown while setting a connection up may reach the process.
         try {
-          this.#accept(ws as SessionSocket, socket, url, request.headers.origin);
+          const peer = this.#debug ? peerOf(request) : undefined;
+          this.#accept(ws as SessionSocket, socket, url, request.headers.origin, peer);
         } catch (error) {
           this.#failed(error);
           ws.terminate();
@@ -185,16 +198,24 @@ export class WebSocketEndpoint {
 
   #failed(error: unknown): void {
     this.deps.metrics.internalErrors.inc();
+    this.#counts.errors++;
     this.deps.logger.error({ err: error }, 'error while accepting a connection');
   }
 
-  #accept(ws: SessionSocket, socket: Duplex, url: string, origin: string | undefined): void {
+  #accept(
+    ws: SessionSocket,
+    socket: Duplex,
+    url: string,
+    origin: string | undefined,
+    peer: Peer | undefined,
+  ): void {
     ws.on('error', this.#onError);
     this.#sockets.add(ws);
     // `on`, not `once`: `once` wraps the listener in a closure per connection; ws emits close once.
     ws.on('close', this.#onClose);
     const transport = new WsTransport(ws, socket, this.#send);
-    const admitted = this.#admit(url, origin, transport, (session) => (ws.session = session));
+    const bind = (session: Session) => (ws.session = session);
+    const admitted = this.#admit(url, origin, transport, bind, peer);
     if (!admitted.ok) return;
     ws.on('message', this.#onMessage);
     ws.on('pong', onPong);
@@ -219,6 +240,7 @@ export class WebSocketEndpoint {
     origin: string | undefined,
     transport: Transport,
     bind?: (session: Session) => void,
+    peer?: Peer,
   ): Admission {
     const { apps, metrics } = this.deps;
     // While draining, new arrivals are told to back off (4100: retry in a second), not 4200,
@@ -236,6 +258,13 @@ export class WebSocketEndpoint {
     if (!handshake.ok) {
       metrics.connectionsRefused.inc({ code: String(handshake.code) });
       const { appId, code, message } = handshake;
+      this.#counts.errors++;
+      if (this.#debug) {
+        this.deps.logger.debug(
+          { ...peer, path: url.split('?')[0]?.slice(0, 200), code, reason: message },
+          `connection refused (${code}): ${message}`,
+        );
+      }
       if (appId !== undefined && this.deps.console?.watching(appId)) {
         this.deps.console.publish({ name: 'refused', appId, code, reason: message });
       }
@@ -251,6 +280,10 @@ export class WebSocketEndpoint {
     this.#perApp.set(app.id, (this.#perApp.get(app.id) ?? 0) + 1);
     this.deps.adapter.countConnection(app.id, 1);
     metrics.connections.inc({ app_id: app.id });
+    this.#counts.opened++;
+    if (this.#debug) {
+      this.deps.logger.debug({ socketId, appId: app.id, ...peer }, 'connection opened');
+    }
     if (this.deps.console?.watching(app.id)) {
       this.deps.console.publish({ name: 'connected', appId: app.id, socketId });
     }
@@ -270,6 +303,11 @@ export class WebSocketEndpoint {
     this.#perApp.set(session.appId, (this.#perApp.get(session.appId) ?? 1) - 1);
     this.deps.adapter.countConnection(session.appId, -1);
     this.deps.metrics.connections.dec({ app_id: session.appId });
+    this.#counts.closed++;
+    if (this.#debug) {
+      const entry = { socketId: session.socketId, appId: session.appId };
+      this.deps.logger.debug(entry, 'connection closed');
+    }
     if (this.deps.console?.watching(session.appId)) {
       const entry = { appId: session.appId, socketId: session.socketId, code };
       this.deps.console.publish({ name: 'disconnected', ...entry });
@@ -289,7 +327,7 @@ export class WebSocketEndpoint {
       // A changed app (a new object from a dynamic store) reaches its open connections too.
       deps.app = app;
     } else {
-      const { config, adapter, clock, events, metrics } = this.deps;
+      const { config, adapter, clock, events, metrics, logger } = this.deps;
       deps = {
         app,
         limits: config,
@@ -297,16 +335,28 @@ export class WebSocketEndpoint {
         clock,
         events,
         countThrottle: this.#countThrottle,
+        counts: this.#counts,
         ...(this.deps.console ? { console: this.deps.console } : {}),
         onInternalError: (error) => {
           metrics.internalErrors.inc();
+          this.#counts.errors++;
           this.#log.internalError({ err: error, appId: app.id }, 'error in message handler');
         },
-        onRefusal: (socketId, code, message) =>
+        onRefusal: (socketId, code, message, channel) => {
+          // The client was told the signature it sent; the log is not.
+          const reason = withoutSignatures(message);
+          const about = channel === undefined ? {} : { channel };
           this.#log.clientMistake(
-            { appId: app.id, socketId, code, message },
+            { appId: app.id, socketId, ...about, code, reason },
             'client frame refused',
-          ),
+          );
+        },
+        ...(this.#debug
+          ? {
+              trace: (socketId: string, entry: SessionTrace) =>
+                logTrace(logger, app.id, socketId, entry),
+            }
+          : {}),
       };
       this.#sessionDeps.set(app.id, deps);
     }

@@ -1,6 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisAdapter } from '../../src/adapter/redis/adapter.ts';
+import { AdapterUnavailableError } from '../../src/errors.ts';
+import { OutboundFrame } from '../../src/protocol/frames.ts';
+import { RedisServer } from '../helpers/redis-server.ts';
 import type { ChannelEvent } from '../../src/channels/channel-events.ts';
 import { REDIS_URL, redisGate, uniquePrefix } from '../helpers/redis.ts';
 import { waitUntil } from '../helpers/wait.ts';
@@ -39,6 +42,8 @@ async function node(
   open.push(adapter);
   return adapter;
 }
+
+const frame = (text: string) => new OutboundFrame(text);
 
 describe.skipIf(!enabled)('RedisAdapter', () => {
   adapterContract('RedisAdapter', { maxNodes: 2, make: (nodes) => cluster(nodes) });
@@ -131,6 +136,45 @@ describe.skipIf(!enabled)('RedisAdapter', () => {
     });
     expect(onSlow.disconnects).toEqual([]);
   });
+
+  it('while its Redis is down: refuses batches at once, holds joins, and completes them on return', async () => {
+    const server = await RedisServer.start(7106);
+    try {
+      const adapter = await RedisAdapter.connect({
+        url: server.url,
+        prefix: uniquePrefix('hold'),
+        joinHoldMs: 800,
+      });
+      open.push(adapter);
+      const listener = new RecordingSubscriber('8.8');
+      await adapter.join('a', 'room', listener);
+      await server.kill();
+      await waitUntil(() => adapter.notReady(), 'the outage to be seen', 3_000);
+      const started = Date.now();
+      await expect(
+        adapter.publishBatch('a', [{ channel: 'room', frame: frame('x') }]),
+      ).rejects.toBeInstanceOf(AdapterUnavailableError);
+      await expect(adapter.channels('a')).rejects.toBeInstanceOf(AdapterUnavailableError);
+      expect(Date.now() - started).toBeLessThan(200);
+      await expect(
+        adapter.join('a', 'late', new RecordingSubscriber('9.9')),
+      ).rejects.toBeInstanceOf(AdapterUnavailableError);
+      const held = adapter.join('a', 'later', new RecordingSubscriber('10.10'));
+      await server.start();
+      expect(await held).toMatchObject({ ok: true, channelOccupied: true });
+      await waitUntil(() => adapter.notReady() === undefined, 'the node to be ready again');
+      expect(await adapter.channels('a')).toEqual(
+        new Map([
+          ['room', { subscriptionCount: 1 }],
+          ['later', { subscriptionCount: 1 }],
+        ]),
+      );
+      expect(listener.frames).toEqual([]);
+    } finally {
+      await Promise.all(open.splice(0).map((adapter) => adapter.close()));
+      await server.stop();
+    }
+  }, 20_000);
 
   it('leaves no state behind when the last node closes', async () => {
     const prefix = uniquePrefix('closing');

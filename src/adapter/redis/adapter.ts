@@ -14,7 +14,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChannelEventSink } from '../../channels/channel-events.ts';
 import { AdapterUnavailableError } from '../../errors.ts';
-import { channelKind } from '../../protocol/channel-kind.ts';
 import type { OutboundFrame, PresenceSnapshot } from '../../protocol/frames.ts';
 import type {
   Adapter,
@@ -31,9 +30,11 @@ import { Bus, socketKey, type BusHost } from './bus.ts';
 import { ConnectionCounts } from './counts.ts';
 import { encodeTerminate } from './feed.ts';
 import { channelEntry, RedisKeys, usersEntry } from './keys.ts';
+import { Health, type OutageEvent } from './health.ts';
 import { openCommands, type Scripted } from './link.ts';
 import { channelKey, LocalShare } from './local-share.ts';
-import { rosterOf, statsOf, withEvents } from './roster.ts';
+import { StateReads } from './reads.ts';
+import { rosterOf, withEvents } from './roster.ts';
 import { Sync, type SyncHost } from './sync.ts';
 
 export interface RedisAdapterOptions {
@@ -52,14 +53,10 @@ export interface RedisAdapterOptions {
   /** Connection and command failures, reported once per outage, never thrown. */
   readonly onError?: (error: unknown) => void;
   /** Outages: told once when one starts and once, with its length, when it ends. */
-  readonly onOutage?: (
-    event: { state: 'down'; error: unknown } | { state: 'up'; ms: number },
-  ) => void;
+  readonly onOutage?: (event: OutageEvent) => void;
   /** Removals this node made on behalf of a dead node or of an outage, for webhooks and metrics. */
   readonly onReclaim?: ChannelEventSink;
 }
-
-type State = 'up' | 'syncing' | 'down';
 
 export class RedisAdapter implements Adapter, SyncHost, BusHost {
   readonly nodeId = randomUUID();
@@ -72,30 +69,28 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   readonly counts: ConnectionCounts;
   readonly #bus: Bus;
   readonly #sync: Sync;
+  readonly #reads: StateReads;
   readonly #heartbeatMs: number;
-  readonly #joinHoldMs: number;
-  readonly #maxHeldJoins: number;
+  readonly #health: Health;
   readonly onError: (error: unknown) => void;
-  readonly #onOutage: NonNullable<RedisAdapterOptions['onOutage']>;
   readonly versions = new Map<string, number>();
-  readonly #waiting = new Set<() => void>();
-  #state: State = 'down';
-  #downSince = 0;
   #heartbeat: NodeJS.Timeout | undefined;
-  #closing = false;
 
   private constructor(options: RedisAdapterOptions) {
     this.keys = new RedisKeys(options.prefix);
     this.nodeTimeoutMs = options.nodeTimeoutMs ?? 4_000;
     this.#heartbeatMs = options.heartbeatMs ?? Math.min(1_000, this.nodeTimeoutMs / 4);
-    this.#joinHoldMs = options.joinHoldMs ?? 10_000;
-    this.#maxHeldJoins = options.maxHeldJoins ?? 10_000;
+    this.#health = new Health(
+      options.onOutage ?? (() => undefined),
+      options.joinHoldMs ?? 10_000,
+      options.maxHeldJoins ?? 10_000,
+    );
     this.onError = options.onError ?? (() => undefined);
-    this.#onOutage = options.onOutage ?? (() => undefined);
     this.onReclaim = options.onReclaim ?? (() => undefined);
     this.redis = openCommands(options.url);
     this.#bus = new Bus(this, options.url);
     this.#sync = new Sync(this);
+    this.#reads = new StateReads(this.keys, this.redis);
     this.counts = new ConnectionCounts(
       this.nodeId,
       this.keys,
@@ -122,62 +117,28 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   }
 
   get up(): boolean {
-    return this.#state === 'up';
+    return this.#health.up;
   }
 
   async #tick(): Promise<void> {
-    if (this.#closing) return;
+    if (this.#health.closing) return;
     await this.#sync.beat().catch((error: unknown) => this.markDown(error));
   }
 
-  /** Redis is unreachable: API calls answer 503 and joins wait until it is resynchronized. */
   markDown(error: unknown): void {
-    if (this.#state === 'down' || this.#closing) return;
-    this.#state = 'down';
-    this.#downSince = Date.now();
-    this.#onOutage({ state: 'down', error });
+    this.#health.markDown(error);
   }
 
   markSyncing(): void {
-    this.#state = 'syncing';
+    this.#health.markSyncing();
   }
 
-  /** Resynchronized: held joins go on, and the outage (if any) is reported with its length. */
   markUp(): void {
-    this.#state = 'up';
-    if (this.#downSince > 0) this.#onOutage({ state: 'up', ms: Date.now() - this.#downSince });
-    this.#downSince = 0;
-    for (const wake of this.#waiting) wake();
-    this.#waiting.clear();
+    this.#health.markUp();
   }
 
-  /** Waits (bounded in time and number) until Redis is usable, else rejects. */
-  async #whenUp(): Promise<void> {
-    if (this.#state === 'up') return;
-    if (this.#closing || this.#waiting.size >= this.#maxHeldJoins)
-      throw new AdapterUnavailableError();
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiting.delete(wake);
-        reject(new AdapterUnavailableError());
-      }, this.#joinHoldMs);
-      const wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.#waiting.add(wake);
-    });
-  }
-
-  /** Runs a Redis query for the API; fails fast while Redis is unreachable. */
-  async #query<T>(run: () => Promise<T>): Promise<T> {
-    if (this.#state !== 'up') throw new AdapterUnavailableError();
-    try {
-      return await run();
-    } catch (error) {
-      this.markDown(error);
-      throw new AdapterUnavailableError(undefined, error);
-    }
+  #query<T>(run: () => Promise<T>): Promise<T> {
+    return this.#health.query(run);
   }
 
   async join(
@@ -188,7 +149,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     maxMembers?: number,
   ): Promise<JoinOutcome> {
     if (this.share.has(appId, channel, subscriber.socketId)) return this.#rejoin(appId, channel);
-    await this.#whenUp();
+    await this.#health.whenUp();
     const userId = member?.userId ?? '';
     const info = member?.userInfo === undefined ? '' : JSON.stringify(member.userInfo);
     const key = channelKey(appId, channel);
@@ -241,17 +202,8 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   }
 
   /** A repeated join: nothing changes, and the outcome describes the channel as it is. */
-  async #rejoin(appId: string, channel: string): Promise<JoinOutcome> {
-    const fields = await this.#query(() => this.redis.hgetall(this.keys.channel(appId, channel)));
-    return {
-      ok: true,
-      channelOccupied: false,
-      memberAdded: false,
-      subscriptionCount: Number(fields.subs ?? 0),
-      ...(channelKind(channel).isPresence
-        ? { presence: rosterOf(Object.entries(fields).flat()) }
-        : {}),
-    };
+  #rejoin(appId: string, channel: string): Promise<JoinOutcome> {
+    return this.#query(() => this.#reads.rejoin(appId, channel));
   }
 
   async leave(appId: string, channel: string, subscriber: Subscriber): Promise<LeaveOutcome> {
@@ -262,7 +214,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     if (removal.lastOfChannel) this.#bus.feed.unfollow(channelKey(appId, channel));
     // Unannounced for now: the resync after the outage announces it, cluster-wide.
     const deferred = { wasSubscribed: true, channelVacated: false, subscriptionCount: 0 };
-    if (this.#state !== 'up') {
+    if (!this.#health.up) {
       this.#sync.deferLeave(appId, channel, removal);
       return deferred;
     }
@@ -303,7 +255,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     rosterVersion = 0,
   ): void {
     // Redis unreachable: this node's sockets keep working among themselves.
-    if (this.#state !== 'up') {
+    if (!this.#health.up) {
       this.local.deliverLocally(appId, channel, frame, exceptSocketId);
       return;
     }
@@ -324,7 +276,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   }
 
   async publishBatch(appId: string, publications: readonly Publication[]): Promise<void> {
-    if (this.#state !== 'up') throw new AdapterUnavailableError();
+    if (!this.#health.up) throw new AdapterUnavailableError();
     await this.#bus.publishBatch(appId, publications);
   }
 
@@ -335,7 +287,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   async signIn(appId: string, userId: string, subscriber: Subscriber) {
     if (!this.share.signIn(appId, userId, subscriber.socketId)) return { firstConnection: false };
     await this.local.signIn(appId, userId, subscriber);
-    if (this.#state !== 'up') {
+    if (!this.#health.up) {
       // Registered by the resync once Redis is back.
       this.#sync.dirty = true;
       return { firstConnection: false };
@@ -353,7 +305,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     const out = this.share.signOut(appId, userId, subscriber.socketId);
     if (!out) return { lastConnection: false };
     await this.local.signOut(appId, userId, subscriber);
-    if (this.#state !== 'up') {
+    if (!this.#health.up) {
       this.#sync.deferSignOut(appId, userId, out.last);
       return { lastConnection: false };
     }
@@ -379,9 +331,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   }
 
   async onlineUsers(appId: string, userIds: readonly string[]): Promise<string[]> {
-    if (userIds.length === 0) return [];
-    const counts = await this.#query(() => this.redis.hmget(this.keys.users(appId), ...userIds));
-    return userIds.filter((_id, i) => Number(counts[i] ?? 0) > 0);
+    return this.#query(() => this.#reads.onlineUsers(appId, userIds));
   }
 
   async terminateUser(appId: string, userId: string, code: number, message: string) {
@@ -390,42 +340,20 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     this.local.terminateLocally(appId, userId, code, message);
   }
 
-  async channels(appId: string): Promise<Map<string, ChannelStats>> {
-    return this.#query(async () => {
-      const names = await this.redis.smembers(this.keys.channels(appId));
-      const pipeline = this.redis.pipeline();
-      for (const name of names) pipeline.hmget(this.keys.channel(appId, name), 'subs', 'members');
-      const rows = (await pipeline.exec()) ?? [];
-      const result = new Map<string, ChannelStats>();
-      names.forEach((name, i) => {
-        const [error, row] = rows[i] ?? [];
-        if (error) throw error;
-        const stats = statsOf(name, row as Array<string | null> | undefined);
-        if (stats) result.set(name, stats);
-      });
-      return result;
-    });
+  channels(appId: string): Promise<Map<string, ChannelStats>> {
+    return this.#query(() => this.#reads.channels(appId));
   }
 
-  async channel(appId: string, channel: string): Promise<ChannelStats | undefined> {
-    const key = this.keys.channel(appId, channel);
-    return statsOf(channel, await this.#query(() => this.redis.hmget(key, 'subs', 'members')));
+  channel(appId: string, channel: string): Promise<ChannelStats | undefined> {
+    return this.#query(() => this.#reads.channel(appId, channel));
   }
 
-  async members(appId: string, channel: string): Promise<string[]> {
-    const fields = await this.#query(() => this.redis.hkeys(this.keys.channel(appId, channel)));
-    return fields.filter((f) => f.startsWith('i:')).map((f) => f.slice(2));
+  members(appId: string, channel: string): Promise<string[]> {
+    return this.#query(() => this.#reads.members(appId, channel));
   }
 
-  async member(
-    appId: string,
-    channel: string,
-    userId: string,
-  ): Promise<PresenceMember | undefined> {
-    const key = this.keys.channel(appId, channel);
-    const info = await this.#query(() => this.redis.hget(key, `i:${userId}`));
-    if (info === null) return undefined;
-    return { userId, userInfo: info === '' ? null : (JSON.parse(info) as unknown) };
+  member(appId: string, channel: string, userId: string): Promise<PresenceMember | undefined> {
+    return this.#query(() => this.#reads.member(appId, channel, userId));
   }
 
   countConnection(appId: string, delta: 1 | -1): void {
@@ -441,28 +369,21 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     await this.#query(() => this.redis.set(this.keys.cache(appId, channel), value, 'EX', ttl));
   }
 
-  async getCache(appId: string, channel: string): Promise<CachedEvent | undefined> {
-    const key = this.keys.cache(appId, channel);
-    const replies = await this.#query(() => this.redis.multi().get(key).ttl(key).exec());
-    const [[, value], [, ttl]] = (replies ?? []) as [[unknown, string | null], [unknown, number]];
-    if (value === null || ttl <= 0) return undefined;
-    const [event, data] = JSON.parse(value) as [string, string];
-    return { event, data, ttlSeconds: ttl };
+  getCache(appId: string, channel: string): Promise<CachedEvent | undefined> {
+    return this.#query(() => this.#reads.cache(appId, channel));
   }
 
   notReady(): string | undefined {
-    if (this.#state !== 'up')
-      return `redis ${this.#state === 'down' ? 'unreachable' : 'resynchronizing'}`;
-    return this.#bus.notReady();
+    return this.#health.notReady() ?? this.#bus.notReady();
   }
 
   /** Leaves the cluster: this node's share of the state is taken back at once. */
   async close(): Promise<void> {
-    this.#closing = true;
+    const up = this.#health.up;
+    this.#health.close();
     clearInterval(this.#heartbeat);
-    for (const wake of this.#waiting) wake();
     try {
-      if (this.#state === 'up') await this.#sync.reclaim(this.nodeId);
+      if (up) await this.#sync.reclaim(this.nodeId);
     } finally {
       this.counts.close();
       this.#bus.close();
@@ -472,7 +393,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
 
   /** Drops the connections without leaving the cluster, as a crash would (for tests). */
   abandon(): void {
-    this.#closing = true;
+    this.#health.close();
     clearInterval(this.#heartbeat);
     this.counts.close();
     this.#bus.close();
