@@ -76,10 +76,16 @@ export class HttpFallback {
         metrics.httpSessions.dec();
       },
     };
+    let lastSweep = deps.clock.now();
     this.#sweep = setInterval(() => {
       // A timer callback that throws would end the process: report it and sweep again next time.
       try {
-        for (const transport of this.#sessions.values()) transport.sweep();
+        // After a stall (a long pause, a starved CPU) timers run before the I/O that piled up:
+        // the polls waiting in it must not be taken for absences.
+        const now = deps.clock.now();
+        const stalled = now - lastSweep > 2 * SWEEP_INTERVAL_MS;
+        lastSweep = now;
+        for (const transport of this.#sessions.values()) transport.sweep(stalled);
       } catch (error) {
         this.#internalError(error, 'error in the HTTP fallback sweep');
       }
