@@ -6,12 +6,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { banner } from '../../src/cli/banner.ts';
 import { captureLog, LEVEL, type LogLine } from '../helpers/captured-log.ts';
+import {
+  RawStream,
+  closeAllStreams,
+  newSessionId,
+  send,
+  sessionPath,
+} from '../helpers/http-fallback-client.ts';
 import { closeAllRawClients, RawClient } from '../helpers/raw-client.ts';
 import { sdkFor } from '../helpers/sdk.ts';
 import { startTestServer, stopAllServers } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
 afterEach(async () => {
+  closeAllStreams();
   await closeAllRawClients();
   await stopAllServers();
 });
@@ -59,6 +67,26 @@ describe('the log at info', () => {
     expect(total('messagesOutPerSecond')).toBeGreaterThan(0);
     expect(total('messagesInPerSecond')).toBeGreaterThan(0);
   });
+
+  it('counts the messages of HTTP fallback sessions in the summary, as over a socket', async () => {
+    const log = captureLog('info');
+    const server = await startTestServer({ logSummarySeconds: 1 }, { logger: log.logger });
+    const traffic = () => log.lines().filter((l) => l.msg.startsWith('traffic: '));
+    const session = newSessionId();
+    const stream = await RawStream.open(server.port, sessionPath(session, 'xhr_streaming'));
+    await stream.waitForEvent('pusher:connection_established');
+    await send(server.port, session, { event: 'pusher:subscribe', data: { channel: 'news' } });
+    await stream.waitForEvent('pusher_internal:subscription_succeeded');
+    await sdkFor({ port: server.port }).trigger('news', 'flash', { n: 1 });
+    await stream.waitForEvent('flash');
+    const total = (key: keyof LogLine) =>
+      traffic().reduce((sum, line) => sum + Number(line[key]), 0);
+    await waitUntil(
+      () => total('messagesInPerSecond') > 0 && total('messagesOutPerSecond') > 0,
+      "summaries counting the session's messages each way",
+      5_000,
+    );
+  }, 10_000);
 });
 
 describe('the log at debug', () => {

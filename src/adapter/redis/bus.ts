@@ -16,8 +16,8 @@ import { decodeBus, encodeDelivery, Feed, type BusMessage } from './feed.ts';
 import type { RedisKeys } from './keys.ts';
 import { openSubscriber, type Scripted } from './link.ts';
 import { channelKey } from './local-share.ts';
-import { memberChange } from './roster.ts';
 import { Routes } from './routes.ts';
+import { memberChange } from './roster.ts';
 
 /** Messages kept per channel log, and how long a log outlives its last message. */
 export const LOG_MAX_LENGTH = 5_000;
