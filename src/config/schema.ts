@@ -60,7 +60,7 @@ export const appSchema = z
     authorizedConnectionsTimeoutSeconds: positiveInt.nullable().default(null),
     /**
      * Announce `pusher_internal:subscription_count` on non-presence channels, and answer
-     * `info=subscription_count` in API calls (400 while off, as Pusher does).
+     * `info=subscription_count` in API calls (400 while off: Pusher answers an error then too).
      */
     enableSubscriptionCount: z.boolean().default(false),
     /** Where channel, presence and client events are posted (docs/protocol.md §12). */

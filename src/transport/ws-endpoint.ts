@@ -160,11 +160,7 @@ export class WebSocketEndpoint {
     // Decided once: at info, no connection builds a log entry it would throw away.
     this.#debug = deps.logger.isLevelEnabled('debug');
     this.#send = {
-      batcher: new WriteBatcher((frames) => {
-        metrics.framesSent.inc(frames);
-        this.#traffic.frames += frames;
-        counts.framesOut += frames;
-      }),
+      batcher: new WriteBatcher((frames) => this.countSent(frames)),
       maxBufferedBytes: deps.config.maxBufferedBytes,
       onSlowConsumer: () => metrics.slowConsumers.inc(),
     };
@@ -186,6 +182,27 @@ export class WebSocketEndpoint {
 
   get size(): number {
     return this.#sessions.size;
+  }
+
+  /**
+   * A frame another transport (the HTTP fallback) received, counted as a socket's is: metrics,
+   * traffic summary, idle collector. `keepAlive`: a ping, which its pong answers.
+   */
+  countReceived(keepAlive = false): void {
+    this.deps.metrics.frameReceived();
+    this.#traffic.frames++;
+    this.#counts.framesIn++;
+    if (keepAlive) {
+      this.#counts.keepAliveIn++;
+      this.#counts.keepAliveOut++;
+    }
+  }
+
+  /** Frames written to any transport's clients. */
+  countSent(frames: number): void {
+    this.deps.metrics.framesSent.inc(frames);
+    this.#traffic.frames += frames;
+    this.#counts.framesOut += frames;
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
