@@ -29,6 +29,7 @@ import type {
 import { LocalAdapter } from '../local.ts';
 import { SERVER_TO_USER_PREFIX } from '../../protocol/channel-kind.ts';
 import { Bus, socketKey, userRoute, type BusHost } from './bus.ts';
+import { RedisConsoleLink } from './console-link.ts';
 import { claimCountAnnouncement } from './count-lease.ts';
 import { ConnectionCounts } from './counts.ts';
 import { encodeTerminate } from './feed.ts';
@@ -80,9 +81,12 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   readonly versions = new Map<string, number>();
   readonly views = new Map<string, Set<string>>();
   #heartbeat: NodeJS.Timeout | undefined;
+  readonly #url: string;
+  #consoleLink: RedisConsoleLink | undefined;
 
   private constructor(options: RedisAdapterOptions) {
     this.keys = new RedisKeys(options.prefix);
+    this.#url = options.url;
     this.nodeTimeoutMs = options.nodeTimeoutMs ?? 4_000;
     this.#heartbeatMs = options.heartbeatMs ?? Math.min(1_000, this.nodeTimeoutMs / 4);
     this.#joinHoldMs = options.joinHoldMs ?? 10_000;
@@ -387,6 +391,12 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     return this.#query(claim);
   }
 
+  /** ConsoleLinked (../cluster.ts): the live console across nodes. */
+  consoleLink(): RedisConsoleLink {
+    this.#consoleLink ??= new RedisConsoleLink(this.#url, this.redis, this.keys, this.nodeId);
+    return this.#consoleLink;
+  }
+
   async setCache(appId: string, channel: string, event: string, data: string, ttl: number) {
     const value = JSON.stringify([event, data]);
     await this.#query(() => this.redis.set(this.keys.cache(appId, channel), value, 'EX', ttl));
@@ -408,6 +418,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     try {
       if (up) await this.#sync.reclaim(this.nodeId);
     } finally {
+      this.#consoleLink?.close();
       this.counts.close();
       this.#bus.close();
       this.redis.disconnect();
@@ -418,6 +429,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   abandon(): void {
     this.#health.close();
     clearInterval(this.#heartbeat);
+    this.#consoleLink?.close();
     this.counts.close();
     this.#bus.close();
     this.redis.disconnect();
