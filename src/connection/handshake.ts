@@ -1,5 +1,5 @@
 /**
- * Decides whether a WebSocket connection may open (PROTOCOL.md §1.1-§1.2). Failures are
+ * Decides whether a WebSocket connection may open (docs/protocol.md §1.1-§1.2). Failures are
  * reported after the upgrade, as `pusher:error` then a close with the same code: refusing the
  * HTTP upgrade would make pusher-js retry for ever.
  */

@@ -1,5 +1,5 @@
 /**
- * One client connection: the protocol state machine of PROTOCOL.md §1-§10 over a Transport and
+ * One client connection: the protocol state machine of docs/protocol.md §1-§10 over a Transport and
  * a Clock. It owns the socket's subscriptions, sign-in and keep-alive state; shared state lives
  * behind the Adapter. `receive` never throws: a bad frame gets a `pusher:error`, never a crash.
  */
@@ -44,8 +44,35 @@ export interface SessionDeps {
   readonly onInternalError?: (error: unknown) => void;
   /** The live console: told of each subscription, unsubscription and refusal while watched. */
   readonly console?: Pick<ConsoleHub, 'watching' | 'publish'>;
-  /** Called with each `pusher:error` that answers a client's frame (its mistake, mostly). */
-  readonly onRefusal?: (socketId: string, code: number | null, message: string) => void;
+  /**
+   * Called with each `pusher:error` that answers a client's frame (its mistake, mostly), with
+   * the channel it was about when there is one. `message` is as the client was told it.
+   */
+  readonly onRefusal?: (
+    socketId: string,
+    code: number | null,
+    message: string,
+    channel: string | undefined,
+  ) => void;
+  /** Told what a newcomer needs to see to follow a connection (the debug log), when set. */
+  readonly trace?: (socketId: string, entry: SessionTrace) => void;
+  /** Shared by a node's sessions: what the traffic summary needs from inside a session. */
+  readonly counts?: SessionCounts;
+}
+
+/** What a session did, for the debug log (refusals go to `onRefusal`). */
+export type SessionTrace =
+  | { readonly kind: 'subscribed'; readonly channel: string }
+  | { readonly kind: 'unsubscribed'; readonly channel: string }
+  | { readonly kind: 'signed_in'; readonly userId: string }
+  | { readonly kind: 'closed'; readonly code: number; readonly reason: string };
+
+export interface SessionCounts {
+  /** `pusher:ping` and `pusher:pong` frames received, and sent. */
+  keepAliveIn: number;
+  keepAliveOut: number;
+  /** `pusher:error` frames sent for a refusal or a bad frame. */
+  errors: number;
 }
 
 type SubscriptionState = { state: 'pending' } | { state: 'subscribed'; userId?: string };
@@ -146,6 +173,7 @@ export class Session implements Subscriber {
       }
     } else if (now - this.#lastActivity >= activityTimeoutSeconds * 1000) {
       this.#pingSentAt = now;
+      if (this.deps.counts) this.deps.counts.keepAliveOut++;
       this.transport.send(frames.PING);
     }
   }
@@ -171,6 +199,7 @@ export class Session implements Subscriber {
   /** Sends `pusher:error` with `code`, then closes with the same code (§1.2). */
   disconnect(code: number, message: string): void {
     if (this.#closed) return;
+    this.deps.trace?.(this.socketId, { kind: 'closed', code, reason: message });
     this.transport.send(frames.errorFrame(code, message));
     // Codes of 4300 and above are never close codes: pusher-js would stop reconnecting (§4.1).
     if (!isCloseCode(code)) return;
@@ -246,8 +275,13 @@ export class Session implements Subscriber {
     const { event, channel, data } = decoded.value;
     switch (event) {
       case 'pusher:ping':
+        if (this.deps.counts) {
+          this.deps.counts.keepAliveIn++;
+          this.deps.counts.keepAliveOut++;
+        }
         return this.transport.send(frames.PONG);
       case 'pusher:pong':
+        if (this.deps.counts) this.deps.counts.keepAliveIn++;
         return;
       case 'pusher:subscribe':
         return this.#subscribe(data);
@@ -257,7 +291,7 @@ export class Session implements Subscriber {
         return this.#signIn(data);
     }
     if (event.startsWith('client-')) return this.#clientEvent(event, channel, data);
-    // [U] Unknown pusher:/pusher_internal: events are ignored, as PROTOCOL.md §1.5 recommends.
+    // [U] Unknown pusher:/pusher_internal: events are ignored, as docs/protocol.md §1.5 recommends.
     if (event.startsWith('pusher:') || event.startsWith('pusher_internal:')) return;
     return this.#error(
       null,
@@ -285,6 +319,7 @@ export class Session implements Subscriber {
       return this.#error(
         null,
         `Too many subscriptions: at most ${maxChannelsPerConnection} per connection`,
+        channel,
       );
     }
     const kind = channelKind(channel);
@@ -381,6 +416,7 @@ export class Session implements Subscriber {
       member ? { state: 'subscribed', userId: member.userId } : SUBSCRIBED,
     );
     this.transport.send(frames.subscriptionSucceeded(channel, outcome.presence));
+    this.deps.trace?.(this.socketId, { kind: 'subscribed', channel });
     if (kind.isSigned) this.#authorized = true;
     const internal = kind.isInternal;
     if (!internal && this.deps.console?.watching(app.id)) {
@@ -436,6 +472,7 @@ export class Session implements Subscriber {
       );
     }
     this.#channels.delete(channel);
+    this.deps.trace?.(this.socketId, { kind: 'unsubscribed', channel });
     // A pending join sees the deletion and undoes itself.
     if (subscription.state === 'subscribed') {
       await this.#serially(channel, () => this.#leave(channel));
@@ -507,6 +544,7 @@ export class Session implements Subscriber {
     this.#user = user;
     this.#authorized = true;
     this.transport.send(frames.signinSuccess(userData));
+    this.deps.trace?.(this.socketId, { kind: 'signed_in', userId: user.id });
     if (watchlistTruncated) {
       this.#error(
         ErrorCode.WatchlistLimit,
@@ -518,7 +556,13 @@ export class Session implements Subscriber {
     const { firstConnection } = await adapter.signIn(this.appId, user.id, this);
     if (this.#closed) return void (await adapter.signOut(this.appId, user.id, this));
     if (firstConnection) this.#announcePresence(user.id, 'online');
-    await this.#watch(watchlist);
+    try {
+      await this.#watch(watchlist);
+    } catch (error) {
+      // As for a subscription held through an outage: reconnect, and sign in again then.
+      if (!(error instanceof AdapterUnavailableError)) throw error;
+      this.disconnect(ErrorCode.ReconnectNow, 'Cluster state unavailable: reconnect');
+    }
   }
 
   async #watch(userIds: string[]): Promise<void> {
@@ -548,15 +592,16 @@ export class Session implements Subscriber {
     this.deps.adapter.publish(this.appId, watchlistChannel(userId), frame);
   }
 
-  /** `channel`: what the refusal was about, if a channel, for the console. */
+  /** `channel`: what the refusal was about, if a channel, for the console and the log. */
   #error(code: number | null, message: string, channel?: string): void {
+    if (this.deps.counts) this.deps.counts.errors++;
     this.transport.send(frames.errorFrame(code, message));
     if (this.deps.console?.watching(this.appId)) {
       const about = channel === undefined ? {} : { channel };
       const entry = { appId: this.appId, socketId: this.socketId, code, ...about };
       this.deps.console.publish({ name: 'refused', ...entry, reason: maskSignatures(message) });
     }
-    this.deps.onRefusal?.(this.socketId, code, message);
+    this.deps.onRefusal?.(this.socketId, code, message, channel);
   }
 
   #internalError(error: unknown): void {

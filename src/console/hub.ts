@@ -104,6 +104,4 @@ export class ConsoleHub {
 }
 
 /** A refusal's message as the console shows it: a signature a client sent is never echoed. */
-export function maskSignatures(message: string): string {
-  return message.replace(/[0-9a-f]{64}/gi, '[signature]');
-}
+export { withoutSignatures as maskSignatures } from '../observability/log-safe.ts';

@@ -1,6 +1,6 @@
 /**
  * The HTTP API under /apps/{app_id}/, and the Python SDK's `/users/{id}/terminate_connections`
- * (PROTOCOL.md §11): authentication first, then one
+ * (docs/protocol.md §11): authentication first, then one
  * handler per resource. Handlers are functions of a parsed request; the listener does the I/O.
  */
 import type { Adapter } from '../adapter/adapter.ts';
@@ -56,7 +56,7 @@ export function createApi(deps: ApiDeps) {
 
 /**
  * What the API refuses from a request's head alone, before its body is read: an unknown app, a
- * disabled one, and every check of the signature but the body's MD5 (PROTOCOL.md §11.2). So an
+ * disabled one, and every check of the signature but the body's MD5 (docs/protocol.md §11.2). So an
  * unsigned or mis-signed body is never held. Undefined: read the body, then call the API.
  */
 export function createApiScreen(deps: ApiDeps) {

@@ -19,12 +19,20 @@ import { createApi, createApiScreen } from '../http/api.ts';
 import { createRouter } from '../http/router.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
+import { apiRefusals } from '../observability/api-refusals.ts';
+import { BudgetedLog } from '../observability/log-budget.ts';
+import { TrafficSummary, logTraffic } from '../observability/traffic-summary.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import type { HttpRequest } from '../http/types.ts';
 import { HttpFallback } from '../transport/http-fallback/endpoint.ts';
 import { HttpListener } from '../transport/http-listener.ts';
 import { MetricsListener } from '../transport/metrics-listener.ts';
-import { readTlsFiles, watchTlsFiles } from '../transport/tls-files.ts';
+import {
+  expiryWarning,
+  readTlsFiles,
+  watchTlsFiles,
+  type TlsMaterial,
+} from '../transport/tls-files.ts';
 import {
   WebhookDispatcher,
   fetchSender,
@@ -34,6 +42,8 @@ import {
 import { MemoryWebhookQueue } from '../webhooks/memory-queue.ts';
 import type { WebhookQueue } from '../webhooks/queue.ts';
 import { WebSocketEndpoint, type ConnectionObserver } from '../transport/ws-endpoint.ts';
+import { PUBLIC_DEFAULT_APP_WARNING, exposesPublicDefaultApp } from './exposure.ts';
+import { startFields, startLine } from './start-line.ts';
 
 export type { ConnectionHandle, ConnectionObserver } from '../transport/ws-endpoint.ts';
 
@@ -125,8 +135,10 @@ export async function startServer(
   events = fanOutSinks(sinks, (error) =>
     logger.error({ err: error }, 'error in channel event sink'),
   );
+  const traffic = new TrafficSummary();
   const endpoint = new WebSocketEndpoint({
     config,
+    counts: traffic.counts,
     apps,
     adapter,
     events,
@@ -159,10 +171,22 @@ export async function startServer(
     console: consoleHub,
     ...(webhooks ? { webhooks } : {}),
   };
+  const api = createApi(apiDeps);
+  const screen = createApiScreen(apiDeps);
+  const refused = apiRefusals(new BudgetedLog(logger, () => clock.now()), traffic.counts);
   const router = createRouter({
     notReady: () => (ready ? adapter.notReady() : 'draining'),
-    api: createApi(apiDeps),
-    screenApi: createApiScreen(apiDeps),
+    api: async (request) => {
+      traffic.counts.apiRequests++;
+      return refused(request, await api(request));
+    },
+    screenApi: (head) => {
+      const answer = screen(head);
+      if (!answer) return undefined;
+      // Refused before its body was read: still a request, and still told why.
+      traffic.counts.apiRequests++;
+      return refused(head, answer);
+    },
     console: config.console,
     ...(fallback ? { fallback: (request: HttpRequest) => fallback.handle(request) } : {}),
     ...(scrape && !metricsListener ? { metrics: scrape } : {}),
@@ -177,6 +201,11 @@ export async function startServer(
     logger,
     ...(certificate ? { tls: certificate } : {}),
   });
+  const warnOfExpiry = (material: TlsMaterial) => {
+    const warning = expiryWarning(material, clock.now());
+    if (warning) logger.warn({ certificate: material.summary }, warning);
+  };
+  if (certificate) warnOfExpiry(certificate);
   const tlsWatch =
     config.tls && certificate
       ? watchTlsFiles({
@@ -185,6 +214,7 @@ export async function startServer(
           onReload: (material) => {
             listener.setCertificate(material);
             logger.info({ certificate: material.summary }, 'TLS certificate reloaded');
+            warnOfExpiry(material);
           },
           onError: (error) =>
             logger.warn(
@@ -193,8 +223,14 @@ export async function startServer(
             ),
         })
       : undefined;
+  const stopTrafficLog = logTraffic(traffic, {
+    seconds: config.logSummarySeconds,
+    connections: () => endpoint.size,
+    logger,
+  });
   /** Last in every shutdown: webhooks, then the adapter and the app store this server opened. */
   const releaseBackends = async () => {
+    stopTrafficLog();
     tlsWatch?.close();
     await webhooks?.close();
     await adapter.close();
@@ -220,6 +256,15 @@ export async function startServer(
     throw error;
   }
   const host = urlHost(address);
+  const secure = certificate ? 's' : '';
+  const wsUrl = `ws${secure}://${host}:${address.port}`;
+  logger.info(
+    startFields(config, apps, wsUrl, certificate?.summary),
+    startLine(config, apps, wsUrl),
+  );
+  if (exposesPublicDefaultApp(config, address.address)) {
+    logger.warn({ address: wsUrl }, `PUBLIC DEFAULT APP: ${PUBLIC_DEFAULT_APP_WARNING}`);
+  }
   let stopping: Promise<void> | undefined;
 
   const stop = async () => {
@@ -240,13 +285,12 @@ export async function startServer(
     await releaseBackends();
   };
 
-  const secure = certificate ? 's' : '';
   return {
     config,
     host: address.address,
     port: address.port,
     tls: certificate !== undefined,
-    wsUrl: `ws${secure}://${host}:${address.port}`,
+    wsUrl,
     httpUrl: `http${secure}://${host}:${address.port}`,
     metrics,
     metricsUrl:

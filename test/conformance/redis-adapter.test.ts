@@ -137,6 +137,30 @@ describe.skipIf(!enabled)('RedisAdapter', () => {
     expect(onSlow.disconnects).toEqual([]);
   });
 
+  it('subscribes a node only to the channels its sockets hold, and to its signed-in users', async () => {
+    const prefix = uniquePrefix('routes');
+    const [a, b] = await cluster(2, undefined, prefix);
+    const redis = new Redis(REDIS_URL);
+    const listeners = async (channel: string) =>
+      ((await redis.pubsub('NUMSUB', `${prefix}:{a:${channel}}:bus`)) as [string, number])[1];
+    const onA = new RecordingSubscriber('1.1');
+    const onB = new RecordingSubscriber('2.2');
+    await a!.join('a', 'held-by-a', onA);
+    await b!.join('a', 'held-by-b', onB);
+    await b!.signIn('a', 'bob', onB);
+    await waitUntil(async () => (await listeners('#server-to-user-bob')) === 1, 'the user route');
+    expect([await listeners('held-by-a'), await listeners('held-by-b')]).toEqual([1, 1]);
+    expect([a!.routeCount, b!.routeCount]).toEqual([1, 2]);
+    a!.publish('a', 'held-by-a', frame('only A'));
+    await waitUntil(() => onA.frames.length === 1, 'the delivery on A');
+    await b!.leave('a', 'held-by-b', onB);
+    await b!.signOut('a', 'bob', onB);
+    await waitUntil(() => b!.routeCount === 0, 'B to unsubscribe');
+    expect([await listeners('held-by-b'), await listeners('#server-to-user-bob')]).toEqual([0, 0]);
+    expect(onB.frames).toEqual([]);
+    redis.disconnect();
+  });
+
   it('while its Redis is down: refuses batches at once, holds joins, and completes them on return', async () => {
     const server = await RedisServer.start(7106);
     try {

@@ -9,7 +9,7 @@ import { ErrorCode } from '../../src/protocol/codes.ts';
 import { createHub, expectAlive, isSubscribed } from '../helpers/session-harness.ts';
 import { anyJson, anyText, deeplyNested, mutated, runs, timeoutFor } from './fuzz.ts';
 
-/** What a server may send a client: PROTOCOL.md §2, and no `pusher:error` code but these. */
+/** What a server may send a client: docs/protocol.md §2, and no `pusher:error` code but these. */
 const ANSWERS = new Set([
   'pusher:error',
   'pusher:pong',

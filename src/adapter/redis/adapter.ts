@@ -1,9 +1,10 @@
 /**
  * The Redis Adapter: several Pushwire nodes behind a load balancer act as one server.
  *
- * - Delivery: a publish is appended to the channel's capped log and sent on one pub/sub channel
- *   in one script; every node, this one included, delivers from the bus, once per log id, and a
- *   node whose pub/sub link dropped reads what it missed from the log (feed.ts).
+ * - Delivery: a publish is appended to the channel's capped log and sent on the channel's own
+ *   pub/sub channel in one script; every node holding the channel, this one included, delivers
+ *   from it once per log id, and a node whose pub/sub link dropped reads what it missed from the
+ *   log (bus.ts, feed.ts, routes.ts).
  * - Shared state (occupancy, presence rosters, signed-in users, cache) lives in Redis, changed
  *   only by the atomic scripts in scripts.ts; each node also keeps its own local truth
  *   (local-share.ts) and writes it back after Redis was unreachable or lost its data (sync.ts).
@@ -26,11 +27,13 @@ import type {
   Subscriber,
 } from '../adapter.ts';
 import { LocalAdapter } from '../local.ts';
-import { Bus, socketKey, type BusHost } from './bus.ts';
+import { SERVER_TO_USER_PREFIX } from '../../protocol/channel-kind.ts';
+import { Bus, socketKey, userRoute, type BusHost } from './bus.ts';
+import { claimCountAnnouncement } from './count-lease.ts';
 import { ConnectionCounts } from './counts.ts';
 import { encodeTerminate } from './feed.ts';
 import { channelEntry, RedisKeys, usersEntry } from './keys.ts';
-import { Health, type OutageEvent } from './health.ts';
+import { Health, withTimeout, type OutageEvent } from './health.ts';
 import { openCommands, type Scripted } from './link.ts';
 import { channelKey, LocalShare } from './local-share.ts';
 import { StateReads } from './reads.ts';
@@ -71,6 +74,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   readonly #sync: Sync;
   readonly #reads: StateReads;
   readonly #heartbeatMs: number;
+  readonly #joinHoldMs: number;
   readonly #health: Health;
   readonly onError: (error: unknown) => void;
   readonly versions = new Map<string, number>();
@@ -80,9 +84,10 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     this.keys = new RedisKeys(options.prefix);
     this.nodeTimeoutMs = options.nodeTimeoutMs ?? 4_000;
     this.#heartbeatMs = options.heartbeatMs ?? Math.min(1_000, this.nodeTimeoutMs / 4);
+    this.#joinHoldMs = options.joinHoldMs ?? 10_000;
     this.#health = new Health(
       options.onOutage ?? (() => undefined),
-      options.joinHoldMs ?? 10_000,
+      this.#joinHoldMs,
       options.maxHeldJoins ?? 10_000,
     );
     this.onError = options.onError ?? (() => undefined);
@@ -150,6 +155,24 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   ): Promise<JoinOutcome> {
     if (this.share.has(appId, channel, subscriber.socketId)) return this.#rejoin(appId, channel);
     await this.#health.whenUp();
+    const key = channelKey(appId, channel);
+    // Subscribed before the script runs, so nothing published after it is missed.
+    const routed = this.#bus.routes.hold(key);
+    try {
+      await withTimeout(routed, this.#joinHoldMs);
+      return await this.#join(appId, channel, subscriber, member, maxMembers);
+    } finally {
+      this.#bus.routes.unhold(key);
+    }
+  }
+
+  async #join(
+    appId: string,
+    channel: string,
+    subscriber: Subscriber,
+    member: PresenceMember | undefined,
+    maxMembers: number | undefined,
+  ): Promise<JoinOutcome> {
     const userId = member?.userId ?? '';
     const info = member?.userInfo === undefined ? '' : JSON.stringify(member.userInfo);
     const key = channelKey(appId, channel);
@@ -211,7 +234,10 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     if (!removal) return { wasSubscribed: false, channelVacated: false, subscriptionCount: 0 };
     await this.local.leave(appId, channel, subscriber);
     this.versions.delete(socketKey(appId, channel, subscriber));
-    if (removal.lastOfChannel) this.#bus.feed.unfollow(channelKey(appId, channel));
+    if (removal.lastOfChannel) {
+      this.#bus.feed.unfollow(channelKey(appId, channel));
+      this.#bus.routes.touch(channelKey(appId, channel));
+    }
     // Unannounced for now: the resync after the outage announces it, cluster-wide.
     const deferred = { wasSubscribed: true, channelVacated: false, subscriptionCount: 0 };
     if (!this.#health.up) {
@@ -286,6 +312,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
 
   async signIn(appId: string, userId: string, subscriber: Subscriber) {
     if (!this.share.signIn(appId, userId, subscriber.socketId)) return { firstConnection: false };
+    this.#bus.routes.touch(channelKey(appId, userRoute(userId)));
     await this.local.signIn(appId, userId, subscriber);
     if (!this.#health.up) {
       // Registered by the resync once Redis is back.
@@ -304,6 +331,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   async signOut(appId: string, userId: string, subscriber: Subscriber) {
     const out = this.share.signOut(appId, userId, subscriber.socketId);
     if (!out) return { lastConnection: false };
+    if (out.last) this.#bus.routes.touch(channelKey(appId, userRoute(userId)));
     await this.local.signOut(appId, userId, subscriber);
     if (!this.#health.up) {
       this.#sync.deferSignOut(appId, userId, out.last);
@@ -336,7 +364,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
 
   async terminateUser(appId: string, userId: string, code: number, message: string) {
     const text = encodeTerminate(this.nodeId, appId, userId, code, message);
-    await this.#query(() => this.redis.publish(this.keys.bus, text));
+    await this.#query(() => this.#bus.terminate(text, appId, userId));
     this.local.terminateLocally(appId, userId, code, message);
   }
 
@@ -356,12 +384,37 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     return this.#query(() => this.#reads.member(appId, channel, userId));
   }
 
+  holdsRoute(key: string): boolean {
+    if (this.share.channels.has(key)) return true;
+    const [app = '', channel = ''] = key.split('\n');
+    if (!channel.startsWith(SERVER_TO_USER_PREFIX)) return false;
+    return this.share.signedIn.get(app)?.has(channel.slice(SERVER_TO_USER_PREFIX.length)) ?? false;
+  }
+
+  *heldRoutes(): Iterable<string> {
+    yield* this.share.channels.keys();
+    for (const [app, users] of this.share.signedIn)
+      for (const user of users.keys()) yield channelKey(app, userRoute(user));
+  }
+
+  /** Pub/sub channels this node is subscribed to (for tests and benches). */
+  get routeCount(): number {
+    return this.#bus.routes.size;
+  }
+
   countConnection(appId: string, delta: 1 | -1): void {
     this.counts.count(appId, delta);
   }
 
   connectionCount(appId: string): Promise<number> {
     return this.#query(() => this.counts.total(appId));
+  }
+
+  /** CountAnnouncer (../cluster.ts): one announcer per busy channel, cluster-wide. */
+  claimCountAnnouncement(appId: string, channel: string, intervalMs: number) {
+    const { redis, keys, nodeId } = this;
+    const claim = () => claimCountAnnouncement(redis, keys, nodeId, appId, channel, intervalMs);
+    return this.#query(claim);
   }
 
   async setCache(appId: string, channel: string, event: string, data: string, ttl: number) {

@@ -1,11 +1,14 @@
 /**
  * The bus between nodes: every delivery goes through the PUBLISH script (channel log + pub/sub
- * in one step) and reaches every node, this one included, from the pub/sub connection; the feed
- * delivers each log id once. When the pub/sub link drops and comes back, the node reads each of
- * its channels' logs from the last id it delivered before it goes on live.
+ * in one step) on the channel's own pub/sub channel, so it reaches only the nodes whose sockets
+ * hold the channel (routes.ts), this one included; the feed delivers each log id once. When the
+ * pub/sub link drops and comes back, the node subscribes again and reads each of its channels'
+ * logs from the last id it delivered before it goes on live. Node-addressed traffic (terminate)
+ * travels on the user's `#server-to-user-` route, held by the nodes where that user signed in.
  */
 import type { Redis } from 'ioredis';
 import { AdapterUnavailableError } from '../../errors.ts';
+import { SERVER_TO_USER_PREFIX } from '../../protocol/channel-kind.ts';
 import { OutboundFrame } from '../../protocol/frames.ts';
 import type { Publication, Subscriber } from '../adapter.ts';
 import type { LocalAdapter } from '../local.ts';
@@ -13,6 +16,7 @@ import { decodeBus, encodeDelivery, Feed, type BusMessage } from './feed.ts';
 import type { RedisKeys } from './keys.ts';
 import { openSubscriber, type Scripted } from './link.ts';
 import { channelKey } from './local-share.ts';
+import { Routes } from './routes.ts';
 
 /** Messages kept per channel log, and how long a log outlives its last message. */
 export const LOG_MAX_LENGTH = 5_000;
@@ -27,13 +31,21 @@ export interface BusHost {
   readonly versions: Map<string, number>;
   /** A command failed: Redis is unreachable. */
   markDown(error: unknown): void;
+  /** Whether the node holds a route (a channel key, app + channel): it has sockets there. */
+  holdsRoute(key: string): boolean;
+  /** Every route the node holds. */
+  heldRoutes(): Iterable<string>;
 }
+
+/** The route a signed-in user's node holds: the user's own server-to-user channel. */
+export const userRoute = (userId: string) => `${SERVER_TO_USER_PREFIX}${userId}`;
 
 export const socketKey = (appId: string, channel: string, subscriber: Subscriber) =>
   `${appId}\n${channel}\n${subscriber.socketId}`;
 
 export class Bus {
   readonly feed: Feed;
+  readonly routes: Routes;
   readonly #subscriber: Redis;
   #up = false;
   #closing = false;
@@ -44,6 +56,16 @@ export class Bus {
   ) {
     this.feed = new Feed((message) => this.#deliver(message));
     this.#subscriber = openSubscriber(url);
+    const names = (routeKeys: readonly string[]) => routeKeys.map((key) => this.#route(key));
+    this.routes = new Routes(
+      {
+        subscribe: async (routeKeys) =>
+          void (await this.#subscriber.subscribe(...names(routeKeys))),
+        unsubscribe: async (routeKeys) =>
+          void (await this.#subscriber.unsubscribe(...names(routeKeys))),
+      },
+      (key) => host.holdsRoute(key),
+    );
     // Connection errors: the command link reports the outage; a lone pub/sub drop catches up.
     this.#subscriber.on('error', () => undefined);
     this.#subscriber.on('close', () => (this.#up = false));
@@ -55,8 +77,13 @@ export class Bus {
 
   async connect(): Promise<void> {
     await this.#subscriber.connect();
-    await this.#subscriber.subscribe(this.host.keys.bus);
     this.#up = true;
+  }
+
+  /** The pub/sub channel of a route key (app + channel). */
+  #route(key: string): string {
+    const [app = '', channel = ''] = key.split('\n');
+    return this.host.keys.route(app, channel);
   }
 
   /** Why the link cannot be trusted to be complete now, or undefined. */
@@ -101,7 +128,7 @@ export class Bus {
     return [
       keys.log(appId, channel),
       keys.cache(appId, channel),
-      keys.bus,
+      keys.route(appId, channel),
       String(LOG_MAX_LENGTH),
       String(LOG_TTL_MS),
       encodeDelivery(nodeId, appId, channel, exceptSocketId ?? '', rosterVersion, frame.text),
@@ -115,7 +142,7 @@ export class Bus {
     if (this.#up || this.#closing) return;
     this.feed.beginCatchUp();
     try {
-      await this.#subscriber.subscribe(this.host.keys.bus);
+      await this.routes.resubscribe(this.host.heldRoutes());
       this.#up = true;
       await this.catchUp();
     } catch {
@@ -161,8 +188,14 @@ export class Bus {
     local.deliverLocally(app, channel, frame, message.except || undefined, skip);
   }
 
+  /** Disconnects a user's sockets on the nodes where the user signed in (not this one). */
+  async terminate(text: string, appId: string, userId: string): Promise<void> {
+    await this.host.redis.publish(this.host.keys.route(appId, userRoute(userId)), text);
+  }
+
   close(): void {
     this.#closing = true;
+    this.routes.close();
     this.#subscriber.disconnect();
   }
 }

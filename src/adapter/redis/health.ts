@@ -94,3 +94,12 @@ export class Health {
     for (const wake of waiting) wake();
   }
 }
+
+/** Rejects with AdapterUnavailableError when `promise` takes longer than `ms`. */
+export function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new AdapterUnavailableError()), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}

@@ -5,22 +5,20 @@
  * - `P:{app:ch}` hash: `subs`, `members`, `v` (roster version), `u:{user}` (sockets cluster-wide),
  *   `i:{user}` (user_info JSON, '' for none).
  * - `P:{app:ch}:n:{node}` hash: one node's share: `#` (its subscriptions), `u:{user}`, `i:{user}`.
- * - `P:{app:ch}:log` stream: the channel's last messages, for a node that missed some.
+ * - `P:{app:ch}:log` stream: the channel's last messages, for a node that missed some;
+ *   `P:{app:ch}:bus` its pub/sub channel (a user's route is its `#server-to-user-{id}` channel's).
  * - `P:{app:ch}:cache` string; `P:{app:ch}:gone` set (removals announced after a data loss).
  * - `P:{app}:channels` set of occupied channels; `P:{app}:users` hash user → signed-in sockets;
  *   `P:{app}:users:n:{node}` that node's share of them.
  * - `P:node:{node}` set: the shares a node holds (index entries), so they can be reclaimed.
  * - `P:conns:{node}` hash app → open connections on that node (expires with its liveness).
- * - `P:nodes` sorted set node → last heartbeat (ms); `P:epoch` changes when Redis lost its data;
- *   `P:bus` the pub/sub channel.
+ * - `P:nodes` sorted set node → last heartbeat (ms); `P:epoch` changes when Redis lost its data.
  */
 export class RedisKeys {
-  readonly bus: string;
   readonly nodes: string;
   readonly epoch: string;
 
   constructor(readonly prefix: string) {
-    this.bus = `${prefix}:bus`;
     this.nodes = `${prefix}:nodes`;
     this.epoch = `${prefix}:epoch`;
   }
@@ -30,6 +28,10 @@ export class RedisKeys {
   }
   share(app: string, channel: string, node: string): string {
     return `${this.channel(app, channel)}:n:${node}`;
+  }
+  /** The channel's pub/sub channel: only the nodes holding the channel subscribe to it. */
+  route(app: string, channel: string): string {
+    return `${this.channel(app, channel)}:bus`;
   }
   log(app: string, channel: string): string {
     return `${this.channel(app, channel)}:log`;

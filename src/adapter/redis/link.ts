@@ -30,15 +30,15 @@ const OPTIONS: RedisOptions = {
   autoResendUnfulfilledCommands: false,
   commandTimeout: COMMAND_TIMEOUT_MS,
   connectTimeout: 2_000,
-  // Reconnect within a second of Redis's return, so every node resynchronizes at about once.
-  retryStrategy: (attempt: number) => Math.min(attempt * 100, 1_000),
+  // Reconnect within half a second of Redis's return, so every node resynchronizes at about once.
+  retryStrategy: (attempt: number) => Math.min(attempt * 100, 500),
 };
 
 export function openCommands(url: string): Scripted {
   const redis = new Redis(url, OPTIONS) as Scripted;
   redis.defineCommand('pwJoin', { numberOfKeys: 6, lua: JOIN });
   redis.defineCommand('pwLeave', { numberOfKeys: 4, lua: LEAVE });
-  redis.defineCommand('pwShare', { numberOfKeys: 4, lua: SHARE });
+  redis.defineCommand('pwShare', { numberOfKeys: 5, lua: SHARE });
   redis.defineCommand('pwGone', { numberOfKeys: 2, lua: GONE });
   redis.defineCommand('pwSign', { numberOfKeys: 3, lua: SIGN });
   redis.defineCommand('pwUsers', { numberOfKeys: 3, lua: USERS });

@@ -8,8 +8,9 @@
  *   longer holds; the scripts report which members that added or removed, and the node announces
  *   them. Additions are announced only when Redis kept its data (they undo an announced removal);
  *   after a data loss the clients never saw the members go, so only removals are announced.
- * - After a data loss, removals made during the outage are no longer visible in Redis: they are
- *   remembered here and announced once cluster-wide, if still true, once the nodes have resynced.
+ * - Removals made during the outage are remembered here, since after a data loss (or a leave
+ *   whose reply was lost) Redis no longer shows them; after the resync each is announced once
+ *   cluster-wide, if still true and not announced yet (the GONE script).
  */
 import { randomUUID } from 'node:crypto';
 import type { ChannelEventSink } from '../../channels/channel-events.ts';
@@ -125,8 +126,9 @@ export class Sync {
       this.dirty = true;
       throw error;
     }
-    if (lost) setTimeout(() => void this.#announcePending().catch(host.onError), SETTLE_MS);
-    else this.#pending.clear();
+    // After a data loss, the other nodes must have written their members back first.
+    const settle = lost ? SETTLE_MS : 0;
+    setTimeout(() => void this.#announcePending(lost).catch(host.onError), settle).unref();
     this.#upSince = Date.now();
     host.markUp();
     await host.catchUp();
@@ -162,6 +164,7 @@ export class Sync {
       keys.share(app, channel, node),
       keys.channels(app),
       keys.nodeIndex(node),
+      keys.gone(app, channel),
       ...args,
     );
     const [, version, vacated, occupied, addedCount, ...names] = out.map(String);
@@ -212,8 +215,8 @@ export class Sync {
     return this.host.announce(app, watchlistChannel(userId), frame);
   }
 
-  /** After a data loss: the removals of the outage that still hold, announced once. */
-  async #announcePending(): Promise<void> {
+  /** The removals of the outage that still hold and nothing announced, announced once. */
+  async #announcePending(lost: boolean): Promise<void> {
     const { host } = this;
     const { keys, redis } = host;
     const pending = [...this.#pending];
@@ -221,7 +224,8 @@ export class Sync {
     for (const text of pending) {
       const [kind = '', app = '', name = '', userId = ''] = JSON.parse(text) as string[];
       if (kind === 'o') {
-        if (Number((await redis.hget(keys.users(app), userId)) ?? 0) <= 0)
+        // With its data kept, Redis's own count was rewritten and announced by the resync.
+        if (lost && Number((await redis.hget(keys.users(app), userId)) ?? 0) <= 0)
           await this.#watchlist(app, userId, 'offline');
         continue;
       }
