@@ -14,6 +14,7 @@ import { Redis } from 'ioredis';
 import type { ChannelEventSink } from '../channels/channel-events.ts';
 import { channelKind, watchlistChannel } from '../protocol/channel-kind.ts';
 import type { PresenceSnapshot } from '../protocol/frames.ts';
+import { keyedByInput } from '../protocol/json.ts';
 import { OutboundFrame, memberRemoved, watchlistEvents } from '../protocol/frames.ts';
 import type {
   Adapter,
@@ -451,8 +452,7 @@ function statsOf(channel: string, row: Array<string | null> | undefined): Channe
 
 function rosterOf(flat: string[]): PresenceSnapshot {
   const ids: string[] = [];
-  // No prototype: a user id of "__proto__" must stay an ordinary key.
-  const hash: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  const hash = keyedByInput<unknown>();
   for (let i = 0; i < flat.length; i += 2) {
     const field = flat[i]!;
     if (!field.startsWith('i:')) continue;

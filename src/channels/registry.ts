@@ -11,6 +11,7 @@ import type {
   Subscriber,
 } from '../adapter/adapter.ts';
 import type { PresenceSnapshot } from '../protocol/frames.ts';
+import { keyedByInput } from '../protocol/json.ts';
 
 interface Member {
   info: unknown;
@@ -222,8 +223,7 @@ function joined(state: ChannelState, channelOccupied: boolean, memberAdded: bool
 
 function snapshot(members: Map<string, Member>): PresenceSnapshot {
   const ids: string[] = [];
-  // No prototype: a user_id of "__proto__" must be a key like any other.
-  const hash: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  const hash = keyedByInput<unknown>();
   for (const [id, member] of members) {
     ids.push(id);
     // [U] A member without user_info appears as null in the hash (§5.5).

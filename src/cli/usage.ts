@@ -26,6 +26,7 @@ Commands:
   trigger      Publish an event through the HTTP API
   channels     List the occupied channels
   users        List the users of a presence channel
+  webhooks     List the webhooks whose retries ran out, or redeliver one
   help         Print this help (also -h, --help; each command takes --help too)
 
 pushwire start [FLAGS]

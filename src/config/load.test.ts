@@ -286,6 +286,21 @@ describe('loadConfig', () => {
     expect(issuesOf(() => loadConfig({ file, env: {} }))[0]).not.toContain('not valid JSON');
   });
 
+  it.each([
+    ['at the top level', '{"__proto__": {"port": 5}}', 'the top level'],
+    ['in an app', '{"apps": [{"id": "a", "key": "k", "secret": "s", "__proto__": {}}]}', 'apps.0'],
+  ])('refuses a __proto__ key %s, naming where it is', (_where, text, at) => {
+    const file = writeConfig(text);
+    expect(issuesOf(() => loadConfig({ file, env: {} }))).toEqual([
+      `config file ${file}: "__proto__" is not allowed as a key (at ${at})`,
+    ]);
+  });
+
+  it('never takes settings from a __proto__ key of another layer', () => {
+    const smuggled = JSON.parse('{"__proto__": {"port": 5}}') as Record<string, unknown>;
+    expect(issuesOf(() => resolveConfig(smuggled)).join('\n')).toContain('__proto__');
+  });
+
   it('reports a missing file', () => {
     expect(issuesOf(() => loadConfig({ file: '/nonexistent/pushwire.json', env: {} }))).toEqual([
       expect.stringContaining('/nonexistent/pushwire.json'),

@@ -91,12 +91,38 @@ function fileLayer(path: string): Layer {
   }
   if (!isJsonObject(parsed))
     throw new ConfigError([`config file ${path}: top level must be an object`]);
+  const at = protoKeyPath(parsed);
+  if (at !== undefined) {
+    throw new ConfigError([
+      `config file ${path}: "__proto__" is not allowed as a key (at ${at || 'the top level'})`,
+    ]);
+  }
   return parsed;
+}
+
+/**
+ * Where the first `__proto__` key is, as a dotted path; undefined when there is none. JSON.parse
+ * keeps such a key as an ordinary property, but copying it onto a plain object would set that
+ * object's prototype and slip settings past the schema's check for unknown keys. Iterative, so
+ * any nesting depth is safe.
+ */
+function protoKeyPath(root: object): string | undefined {
+  const pending: [value: object, path: string][] = [[root, '']];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [value, path] = next;
+    for (const [key, child] of Object.entries(value)) {
+      const childPath = path ? `${path}.${key}` : key;
+      if (key === '__proto__') return path;
+      if (typeof child === 'object' && child !== null) pending.push([child as object, childPath]);
+    }
+  }
+  return undefined;
 }
 
 /** Validates and freezes; with no apps and no app store, the embedded default app is served. */
 export function resolveConfig(...layers: Layer[]): Config {
-  const merged = Object.assign({}, ...layers) as Layer;
+  // No prototype to set: a `__proto__` key in a layer is copied as a key, which the schema refuses.
+  const merged = Object.assign(Object.create(null) as Layer, ...layers) as Layer;
   // `tls` is built from parts (file, PUSHWIRE_TLS_CERT_FILE, --tls-key): later parts add fields.
   if ('tls' in merged) merged.tls = mergeParts(layers.map((layer) => layer.tls));
   const result = configSchema.safeParse(merged);

@@ -8,6 +8,7 @@ const input = (overrides: Partial<ClientEventInput> = {}): ClientEventInput => (
   channel: 'private-chat',
   data: { a: 1 },
   isSubscribed: () => true,
+  allow: () => true,
   ...overrides,
 });
 
@@ -27,5 +28,22 @@ describe('checkClientEvent', () => {
   it('measures object data as its JSON text in UTF-8 bytes', () => {
     expect(checkClientEvent(input({ data: { a: 'éé' } })).ok).toBe(false); // {"a":"éé"} is 12 bytes
     expect(checkClientEvent(input({ data: 'éééé' })).ok).toBe(true); // 8 bytes
+  });
+
+  it('consults the rate limit before serializing data, so a flood costs no size check', () => {
+    const data = { toJSON: () => expect.fail('data serialized past the rate limit') };
+    expect(checkClientEvent(input({ data, allow: () => false }))).toEqual({
+      ok: false,
+      code: 4301,
+      message: 'Client event rejected due to rate limit',
+    });
+  });
+
+  it('takes no token for an event refused by an earlier rule', () => {
+    let taken = 0;
+    const allow = () => ++taken > 0;
+    checkClientEvent(input({ channel: 'news', allow }));
+    checkClientEvent(input({ isSubscribed: () => false, allow }));
+    expect(taken).toBe(0);
   });
 });

@@ -1,8 +1,10 @@
 /**
- * The rules a `client-` event must pass before it is relayed (PROTOCOL.md §7), in the order the
- * spec gives them; the per-connection rate limit is the Session's. Pure.
+ * The rules a `client-` event must pass before it is relayed (PROTOCOL.md §7). The order is the
+ * spec's but for one swap: the rate limit (the Session's bucket, asked through `allow`) comes
+ * before the size check, so a flood is refused before the costly step, serializing `data`. Pure.
  */
 import { channelKind } from '../protocol/channel-kind.ts';
+import { ErrorCode } from '../protocol/codes.ts';
 import { eventNameProblem, utf8Length } from '../protocol/names.ts';
 
 export interface ClientEventInput {
@@ -13,13 +15,16 @@ export interface ClientEventInput {
   readonly data: unknown;
   /** Whether the sending socket's subscription to `channel` has succeeded. */
   readonly isSubscribed: (channel: string) => boolean;
+  /** Takes one event from the connection's rate limit; false when it is spent. */
+  readonly allow: () => boolean;
 }
 
-export type ClientEventCheck = { ok: true; channel: string } | { ok: false; message: string };
+export type ClientEventCheck =
+  { ok: true; channel: string } | { ok: false; code: number | null; message: string };
 
 export function checkClientEvent(input: ClientEventInput): ClientEventCheck {
   const { app, event, channel, data } = input;
-  const refuse = (message: string): ClientEventCheck => ({ ok: false, message });
+  const refuse = (message: string): ClientEventCheck => ({ ok: false, code: null, message });
   if (channel === undefined) return refuse(`Client event ${event} has no channel`);
   if (!app.enableClientEvents) return refuse('Client events are not enabled for this app');
   const nameProblem = eventNameProblem(event, input.maxEventNameLength);
@@ -34,6 +39,10 @@ export function checkClientEvent(input: ClientEventInput): ClientEventCheck {
     return refuse(
       `Cannot broadcast client event (connection not subscribed to channel ${channel})`,
     );
+  }
+  if (!input.allow()) {
+    const message = 'Client event rejected due to rate limit';
+    return { ok: false, code: ErrorCode.ClientEventRateLimit, message };
   }
   const size =
     typeof data === 'string' ? utf8Length(data) : utf8Length(JSON.stringify(data ?? null));

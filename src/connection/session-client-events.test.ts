@@ -143,4 +143,24 @@ describe('Session client events', () => {
     await a.send({ event: 'client-x', channel: 'private-chat', data: 'again' });
     expect(b.take()).toEqual([{ event: 'client-x', channel: 'private-chat', data: 'again' }]);
   });
+
+  it('answers oversized events past the rate limit with 4301, not with a size check', async () => {
+    const { a } = await pair('private-chat', { app: { maxEventPayloadBytes: 100 } });
+    for (let i = 0; i < 12; i++) {
+      await a.send({ event: 'client-x', channel: 'private-chat', data: 'x'.repeat(101) });
+    }
+    expect(a.errors().map((e) => e.code)).toEqual([...Array<null>(10).fill(null), 4301, 4301]);
+  });
+
+  it('refuses data nested 6,000 deep with a clear error, no internal error', async () => {
+    const { hub, a, b } = await pair('private-chat');
+    const data = `${'['.repeat(6000)}${']'.repeat(6000)}`;
+    await a.send(`{"event":"client-x","channel":"private-chat","data":${data}}`);
+    expect(a.errors()).toEqual([
+      { code: null, message: 'frame is nested more than 64 levels deep' },
+    ]);
+    expect(hub.internalErrors).toEqual([]);
+    expect(b.take()).toEqual([]);
+    await expectAlive(a);
+  });
 });

@@ -43,6 +43,8 @@ export interface SessionDeps {
   readonly onInternalError?: (error: unknown) => void;
   /** The live console: told of each subscription, unsubscription and refusal while watched. */
   readonly console?: Pick<ConsoleHub, 'watching' | 'publish'>;
+  /** Called with each `pusher:error` that answers a client's frame (its mistake, mostly). */
+  readonly onRefusal?: (socketId: string, code: number | null, message: string) => void;
 }
 
 type SubscriptionState = { state: 'pending' } | { state: 'subscribed'; userId?: string };
@@ -407,12 +409,10 @@ export class Session implements Subscriber {
       channel: target,
       data,
       isSubscribed: (channel) => this.#channels.get(channel)?.state === 'subscribed',
+      allow: () => this.#clientEvents.take(clock.now()),
     });
-    if (!check.ok) return this.#error(null, check.message);
+    if (!check.ok) return this.#error(check.code, check.message);
     const { channel } = check;
-    if (!this.#clientEvents.take(clock.now())) {
-      return this.#error(ErrorCode.ClientEventRateLimit, 'Client event rejected due to rate limit');
-    }
     const subscription = this.#channels.get(channel);
     const userId = subscription?.state === 'subscribed' ? subscription.userId : undefined;
     adapter.publish(
@@ -493,6 +493,7 @@ export class Session implements Subscriber {
       const entry = { appId: this.appId, socketId: this.socketId, code };
       this.deps.console.publish({ name: 'refused', ...entry, reason: maskSignatures(message) });
     }
+    this.deps.onRefusal?.(this.socketId, code, message);
   }
 
   #internalError(error: unknown): void {

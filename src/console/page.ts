@@ -1,8 +1,12 @@
 /**
- * The live console page: a form for an app's id, key and secret, and a table of what happens in
- * that app, newest first. The browser signs the feed request itself (WebCrypto HMAC), so the
- * secret never leaves the page; everything shown is set as text, never as HTML.
+ * The live console page: a form for an app's id, key and secret; a summary of the app (its
+ * connections, channels and presence members); a form that sends a test event; and the tail of
+ * what happens in the app, newest first, with a filter, a pause and a clear button. The browser
+ * signs every request itself (WebCrypto HMAC, and MD5 for a body), so the secret never leaves the
+ * page; everything shown is set as text, never as HTML. Plain CSS, no build step.
  */
+export { CONSOLE_JS } from './page-script.ts';
+
 export const CONSOLE_HTML = `<!doctype html>
 <html lang="en">
 <head>
@@ -10,110 +14,131 @@ export const CONSOLE_HTML = `<!doctype html>
 <title>Pushwire console</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-  body { font: 14px system-ui, sans-serif; margin: 1.5rem; color: #222; }
-  form { display: flex; gap: .5rem; flex-wrap: wrap; align-items: end; margin-bottom: 1rem; }
-  label { display: flex; flex-direction: column; font-size: 12px; color: #555; }
-  input { font: inherit; padding: .3rem; }
-  #status { margin: .5rem 0; color: #555; }
-  table { border-collapse: collapse; width: 100%; }
-  th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #eee; vertical-align: top; }
-  td.details { font-family: ui-monospace, monospace; font-size: 12px; word-break: break-all; }
+  * { box-sizing: border-box; }
+  body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #1d232a; background: #f4f6f8; }
+  header { background: #1d232a; color: #fff; padding: .75rem 1.25rem; display: flex;
+    flex-wrap: wrap; gap: .5rem 1.5rem; align-items: end; }
+  h1 { font-size: 18px; margin: 0 0 .2rem; }
+  h2 { font-size: 14px; margin: 0 0 .5rem; text-transform: uppercase; letter-spacing: .04em;
+    color: #4a5561; }
+  form { display: flex; gap: .5rem; flex-wrap: wrap; align-items: end; margin: 0; }
+  label { display: flex; flex-direction: column; font-size: 12px; gap: .15rem; }
+  header label { color: #c9d1d9; }
+  input, textarea, button { font: inherit; padding: .3rem .45rem; border: 1px solid #b7c0c9;
+    border-radius: 4px; background: #fff; color: #1d232a; }
+  .field { display: flex; flex-direction: column; gap: .15rem; }
+  textarea { font-family: ui-monospace, monospace; font-size: 12px; resize: vertical; }
+  button { cursor: pointer; background: #e9edf1; }
+  button[type=submit], #send button { background: #2463eb; border-color: #2463eb; color: #fff; }
+  button[aria-pressed=true] { background: #f5b800; border-color: #d29d00; }
+  button:disabled { opacity: .6; cursor: default; }
+  header input { width: 9rem; }
+  #status { flex: 1 1 20rem; font-size: 13px; color: #c9d1d9; margin-bottom: .3rem; }
+  #status[data-state=error] { color: #ffb4a9; }
+  #status[data-state=live] { color: #8fe0a0; }
+  main { display: grid; grid-template-columns: minmax(300px, 380px) minmax(0, 1fr); gap: 1rem;
+    padding: 1rem 1.25rem; align-items: start; }
+  .side { display: grid; gap: 1rem; }
+  section { background: #fff; border: 1px solid #dde3e9; border-radius: 6px; padding: .75rem; }
+  .figures { display: flex; gap: 1.5rem; margin-bottom: .5rem; }
+  .figure strong { display: block; font-size: 22px; }
+  .figure span { font-size: 12px; color: #4a5561; }
+  .muted { color: #5d6873; font-size: 12px; }
+  ul.channels { list-style: none; padding: 0; margin: 0; max-height: 22rem; overflow: auto; }
+  ul.channels > li { padding: .35rem 0; border-top: 1px solid #eef1f4; }
+  .channel-name { font-family: ui-monospace, monospace; word-break: break-all; }
+  .count { float: right; font-size: 12px; color: #4a5561; margin-left: .5rem; }
+  .members { display: flex; flex-wrap: wrap; gap: .25rem; margin-top: .25rem; }
+  .members button { font-size: 12px; padding: .05rem .4rem; border-radius: 10px; }
+  pre.user-info { margin: .3rem 0 0; padding: .4rem; background: #f4f6f8; font-size: 12px;
+    white-space: pre-wrap; word-break: break-all; }
+  #send { flex-direction: column; align-items: stretch; }
+  #send-result { font-size: 12px; min-height: 1.2em; }
+  .controls { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin-bottom: .5rem; }
+  .controls label { flex: 1 1 12rem; }
+  #tail-note { font-size: 12px; color: #8a5a00; min-height: 1.2em; margin-bottom: .25rem; }
+  .table-wrap { overflow-x: auto; }
+  table { border-collapse: collapse; width: 100%; table-layout: fixed; }
+  th, td { text-align: left; padding: .25rem .4rem; border-bottom: 1px solid #eef1f4;
+    vertical-align: top; overflow-wrap: anywhere; }
+  th { font-size: 12px; color: #4a5561; }
+  col.time { width: 6.5rem; } col.what { width: 7.5rem; } col.channel { width: 16%; }
+  col.socket { width: 11.5rem; }
+  td.time, td.socket, td.details { font-family: ui-monospace, monospace; font-size: 12px; }
+  tr.note td { color: #8a5a00; font-style: italic; }
+  tr[data-name=refused] td:nth-child(2), tr[data-name=disconnected] td:nth-child(2) { color: #b42318; }
+  tr[data-name=api_message] td:nth-child(2) { color: #2463eb; }
+  @media (max-width: 900px) {
+    main { grid-template-columns: minmax(0, 1fr); padding: .75rem; }
+    /* On a phone the tail comes right after the summary; the test-event form goes last. */
+    .side { display: contents; }
+    #send-panel { order: 1; }
+    header { padding: .75rem; }
+    header input { width: 100%; }
+    header label { flex: 1 1 40%; }
+    table, tbody, tr, td { display: block; }
+    thead, colgroup { display: none; }
+    tr { padding: .35rem 0; border-bottom: 1px solid #eef1f4; display: grid;
+      grid-template-columns: auto auto 1fr; gap: 0 .5rem; }
+    td { border: 0; padding: 0; }
+    td.channel { grid-column: 3; font-family: ui-monospace, monospace; font-size: 12px; }
+    td.socket, td.details { grid-column: 1 / -1; }
+    td.socket:empty { display: none; }
+  }
 </style>
 </head>
 <body>
-<h1>Pushwire console</h1>
-<form id="watch">
-  <label>App id <input name="id" required value="1"></label>
-  <label>Key <input name="key" required value="app-key"></label>
-  <label>Secret <input name="secret" required type="password"></label>
-  <button type="submit" disabled>Watch</button>
-</form>
-<div id="status">Not watching.</div>
-<table>
-  <thead><tr><th>Time</th><th>What</th><th>Channel</th><th>Details</th></tr></thead>
-  <tbody id="entries"></tbody>
-</table>
+<header>
+  <div><h1>Pushwire console</h1>
+  <div id="status" role="status" data-state="idle">Not watching.</div></div>
+  <form id="watch">
+    <label>App id <input name="id" required value="1" autocomplete="off"></label>
+    <label>Key <input name="key" required value="app-key" autocomplete="off"></label>
+    <label>Secret <input name="secret" required type="password" autocomplete="off"></label>
+    <button type="submit" disabled>Watch</button>
+  </form>
+</header>
+<main>
+<div class="side">
+  <section aria-labelledby="summary-title">
+    <h2 id="summary-title">Summary</h2>
+    <div class="figures">
+      <div class="figure"><strong id="connections">–</strong><span>connections</span></div>
+      <div class="figure"><strong id="channel-count">–</strong><span>occupied channels</span></div>
+    </div>
+    <ul class="channels" id="channels" aria-label="Occupied channels"></ul>
+    <div class="muted" id="summary-note">Counts for the whole cluster, every 2 s while you watch.</div>
+  </section>
+  <section aria-labelledby="send-title" id="send-panel">
+    <h2 id="send-title">Send a test event</h2>
+    <form id="send">
+      <label>Channel <input name="channel" required value="my-channel" autocomplete="off"></label>
+      <label>Event <input name="event" required value="my-event" autocomplete="off"></label>
+      <div class="field"><label for="send-data">Data</label>
+        <textarea id="send-data" name="data" rows="3">{"message":"hello"}</textarea></div>
+      <button type="submit" disabled>Send event</button>
+      <div id="send-result" role="status"></div>
+    </form>
+  </section>
+</div>
+<section aria-labelledby="tail-title">
+  <h2 id="tail-title">Events</h2>
+  <div class="controls">
+    <label>Filter <input id="filter" type="search" placeholder="channel, event or socket id" autocomplete="off"></label>
+    <button type="button" id="pause" aria-pressed="false">Pause</button>
+    <button type="button" id="clear">Clear</button>
+  </div>
+  <div id="tail-note" role="status"></div>
+  <div class="table-wrap">
+  <table>
+    <colgroup><col class="time"><col class="what"><col class="channel"><col class="socket"><col></colgroup>
+    <thead><tr><th>Time</th><th>What</th><th>Channel</th><th>Socket</th><th>Details</th></tr></thead>
+    <tbody id="entries"></tbody>
+  </table>
+  </div>
+</section>
+</main>
 <script src="console.js"></script>
 </body>
 </html>
-`;
-
-export const CONSOLE_JS = `'use strict';
-const MAX_ROWS = 500;
-const form = document.getElementById('watch');
-const status = document.getElementById('status');
-const rows = document.getElementById('entries');
-let source;
-/** Bumped by every watch(): a sign-in that finishes after a newer one gives way to it. */
-let generation = 0;
-
-const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
-
-async function signedFeedUrl(id, key, secret) {
-  const path = '/apps/' + encodeURIComponent(id) + '/console';
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  // Signed over the decoded values, sorted by name, as every API request is.
-  const query = 'auth_key=' + key + '&auth_timestamp=' + timestamp + '&auth_version=1.0';
-  const bytes = new TextEncoder();
-  const hmac = await crypto.subtle.importKey('raw', bytes.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const signature = hex(await crypto.subtle.sign('HMAC', hmac, bytes.encode('GET\\n' + path + '\\n' + query)));
-  const params = new URLSearchParams({ auth_key: key, auth_timestamp: timestamp, auth_version: '1.0', auth_signature: signature });
-  return path + '?' + params;
-}
-
-/** An API message's data is a string; shown as the JSON it holds, not escaped a second time. */
-function parsed(data) {
-  if (typeof data !== 'string') return data;
-  try { return JSON.parse(data); } catch { return data; }
-}
-
-function details(entry) {
-  const rest = Object.assign({}, entry);
-  delete rest.at; delete rest.name; delete rest.channel;
-  if ('data' in rest) rest.data = parsed(rest.data);
-  return Object.keys(rest).length ? JSON.stringify(rest) : '';
-}
-
-function show(entry) {
-  const row = document.createElement('tr');
-  for (const text of [entry.at.slice(11, 23), entry.name, entry.channel || '', details(entry)]) {
-    const cell = document.createElement('td');
-    cell.textContent = text;
-    row.appendChild(cell);
-  }
-  row.lastChild.className = 'details';
-  row.dataset.name = entry.name;
-  rows.prepend(row);
-  while (rows.children.length > MAX_ROWS) rows.lastChild.remove();
-}
-
-async function watch(id, key, secret) {
-  const mine = ++generation;
-  if (source) source.close();
-  source = undefined;
-  if (!window.crypto || !crypto.subtle) {
-    status.textContent = 'The console signs its requests with WebCrypto: open it over https or on localhost.';
-    return;
-  }
-  const url = await signedFeedUrl(id, key, secret);
-  if (mine !== generation) return;
-  source = new EventSource(url);
-  const current = source;
-  current.onopen = () => { status.textContent = 'Watching app ' + id + '.'; };
-  current.onmessage = (message) => show(JSON.parse(message.data));
-  current.onerror = () => {
-    if (current.readyState !== EventSource.CLOSED) { status.textContent = 'Reconnecting…'; return; }
-    // Refused (a wrong secret) or a signature that has aged: sign again and retry.
-    status.textContent = 'Not watching: the server refused the request (check the id, key and secret). Retrying…';
-    setTimeout(() => { if (mine === generation) watch(id, key, secret); }, 3000);
-  };
-}
-
-// Enabled only now: before this script ran, a submit would have put the secret in the URL.
-form.querySelector('button').disabled = false;
-form.addEventListener('submit', (event) => {
-  event.preventDefault();
-  const data = new FormData(form);
-  watch(String(data.get('id')), String(data.get('key')), String(data.get('secret')));
-});
 `;

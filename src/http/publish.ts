@@ -1,6 +1,7 @@
 /** Publishing validated events through the Adapter, and the `info` attributes it answers with. */
 import { channelKind } from '../protocol/channel-kind.ts';
 import { channelEvent } from '../protocol/frames.ts';
+import { keyedByInput } from '../protocol/json.ts';
 import type { AppConfig } from '../config/schema.ts';
 import type { ApiDeps } from './api.ts';
 import type { EventToPublish } from './publish-input.ts';
@@ -44,7 +45,7 @@ export async function publishEvents(
       results.push(undefined);
       continue;
     }
-    const attributes: ChannelAttributes = {};
+    const attributes: ChannelAttributes = keyedByInput();
     for (const channel of event.channels) {
       const stats = await adapter.channel(app.id, channel);
       const entry: { user_count?: number; subscription_count?: number } = {};

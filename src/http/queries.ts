@@ -2,6 +2,7 @@
 import type { Adapter } from '../adapter/adapter.ts';
 import type { AppConfig } from '../config/schema.ts';
 import { channelKind } from '../protocol/channel-kind.ts';
+import { keyedByInput } from '../protocol/json.ts';
 import { channelNameProblem } from '../protocol/names.ts';
 import { SUBSCRIPTION_COUNT_OFF, splitInfo } from './publish-input.ts';
 import { httpError, json, type HttpResponse } from './types.ts';
@@ -23,7 +24,7 @@ export async function channelList(
   if (info.includes('user_count') && !prefix.startsWith('presence-')) {
     return httpError(400, 'info=user_count requires filter_by_prefix=presence-');
   }
-  const channels: Record<string, { user_count?: number; subscription_count?: number }> = {};
+  const channels = keyedByInput<{ user_count?: number; subscription_count?: number }>();
   for (const [name, stats] of await adapter.channels(app.id)) {
     // Internal channels (#server-to-user-, #watchlist-) are not the app's to list.
     if (channelKind(name).isInternal || !name.startsWith(prefix)) continue;

@@ -64,9 +64,24 @@ describe('decodeClientFrame', () => {
     expect(decode(text)).toEqual({ ok: false, problem: '"channel" must be a string' });
   });
 
-  it('does not throw on deeply nested input', () => {
-    const text = `{"event":"client-x","data":${'['.repeat(5000)}${']'.repeat(5000)}}`;
-    expect(decode(text).ok).toBe(true);
+  const nested = (depth: number, inner = '') =>
+    `{"event":"client-x","data":${'['.repeat(depth - 1)}${inner}${']'.repeat(depth - 1)}}`;
+
+  it('refuses a frame nested more than 64 levels deep, without throwing', () => {
+    expect(decode(nested(6000))).toEqual({
+      ok: false,
+      problem: 'frame is nested more than 64 levels deep',
+    });
+    expect(decode(nested(65))).toMatchObject({ ok: false });
+  });
+
+  it('accepts a frame nested exactly 64 levels deep', () => {
+    expect(decode(nested(64)).ok).toBe(true);
+  });
+
+  it('does not count brackets inside strings, escaped quotes included', () => {
+    const inner = JSON.stringify(`\\"${'['.repeat(200)}`);
+    expect(decode(nested(3, inner))).toMatchObject({ ok: true });
   });
 });
 

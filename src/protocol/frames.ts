@@ -3,7 +3,13 @@
  * server sends. Pure; decoders return a result and never throw on client input.
  */
 
-import { decodeJsonObject, isJsonObject, type Decoded, type JsonObject } from './json.ts';
+import {
+  decodeJsonObject,
+  isJsonObject,
+  parseJson,
+  type Decoded,
+  type JsonObject,
+} from './json.ts';
 
 /** A decoded client frame. `data` is kept as received: object, string or anything JSON. */
 export interface ClientFrame {
@@ -15,12 +21,9 @@ export interface ClientFrame {
 export type { Decoded } from './json.ts';
 
 export function decodeClientFrame(text: string): Decoded<ClientFrame> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return { ok: false, problem: 'frame is not valid JSON' };
-  }
+  const decoded = parseJson(text);
+  if (!decoded.ok) return { ok: false, problem: `frame ${decoded.problem}` };
+  const parsed = decoded.value;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return { ok: false, problem: 'frame must be a JSON object' };
   }

@@ -23,6 +23,7 @@ import type { ConsoleHub } from '../console/hub.ts';
 import { Session, type SessionDeps } from '../connection/session.ts';
 import { newSocketId } from '../connection/socket-id.ts';
 import type { Clock, Transport } from '../connection/transport.ts';
+import { LogBudget } from '../observability/log-budget.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
@@ -72,6 +73,14 @@ function checkOrigin(handshake: Handshake, origin: string | undefined): Handshak
   return { ok: false, code: ErrorCode.Unauthorized, message: 'Origin not allowed' };
 }
 
+/**
+ * Log lines per 10 s for the whole process: internal errors (with their stack) and, at debug,
+ * refused client frames and socket errors. A client can provoke either on every frame.
+ */
+const LOG_WINDOW_MS = 10_000;
+const INTERNAL_ERROR_LINES = 20;
+const CLIENT_MISTAKE_LINES = 50;
+
 /** A `ws` socket that carries its Session, so one set of listeners serves every connection. */
 class SessionSocket extends WebSocket {
   session: Session | undefined = undefined;
@@ -107,6 +116,8 @@ export class WebSocketEndpoint {
   /** Session dependencies per app id, shared by that app's open connections. */
   readonly #sessionDeps = new Map<string, { app: SessionDeps['app'] } & SessionDeps>();
   readonly #onError: (error: Error) => void;
+  readonly #internalErrorLog = new LogBudget(INTERNAL_ERROR_LINES, LOG_WINDOW_MS);
+  readonly #clientMistakeLog = new LogBudget(CLIENT_MISTAKE_LINES, LOG_WINDOW_MS);
   readonly #onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   readonly #onClose: (this: WebSocket, code: number) => void;
   /** Set while shutting down: the message new arrivals get. */
@@ -142,7 +153,7 @@ export class WebSocketEndpoint {
       maxBufferedBytes: deps.config.maxBufferedBytes,
       onSlowConsumer: () => metrics.slowConsumers.inc(),
     };
-    this.#onError = (error) => deps.logger.debug({ err: error }, 'socket error');
+    this.#onError = (error) => this.#logClientMistake({ err: error }, 'socket error');
     const traffic = this.#traffic;
     this.#onMessage = function (this: WebSocket, data: RawData, isBinary: boolean) {
       metrics.frameReceived();
@@ -291,12 +302,28 @@ export class WebSocketEndpoint {
         ...(this.deps.console ? { console: this.deps.console } : {}),
         onInternalError: (error) => {
           metrics.internalErrors.inc();
-          logger.error({ err: error, appId: app.id }, 'error in message handler');
+          const allowed = this.#internalErrorLog.take(clock.now());
+          if (allowed)
+            logger.error({ err: error, appId: app.id, ...allowed }, 'error in message handler');
+        },
+        onRefusal: (socketId, code, message) => {
+          this.#logClientMistake(
+            { appId: app.id, socketId, code, message },
+            'client frame refused',
+          );
         },
       };
       this.#sessionDeps.set(app.id, deps);
     }
     return deps;
+  }
+
+  /** At debug, within the budget: a client's mistakes are its own, not the operator's. */
+  #logClientMistake(fields: object, message: string): void {
+    const { logger, clock } = this.deps;
+    if (!logger.isLevelEnabled('debug')) return;
+    const allowed = this.#clientMistakeLog.take(clock.now());
+    if (allowed) logger.debug({ ...fields, ...allowed }, message);
   }
 
   /** Once a second: keep-alive, app changes, held counts, and memory after a storm. */

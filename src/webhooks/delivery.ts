@@ -32,6 +32,8 @@ export interface WebhookAttempt {
 
 export interface DeliveryOptions {
   readonly queue: WebhookQueue;
+  /** Acks a delivered job (through the outbox, which keeps it while the queue is away). */
+  readonly ack: (entry: Claimed) => Promise<boolean>;
   readonly send: WebhookSender;
   readonly now: () => number;
   /** The delay before the first retry; each further retry waits twice as long. */
@@ -86,7 +88,7 @@ export async function attempt(
   try {
     if (!app.webhooks.some((target) => target.url === url)) {
       // The operator removed the target since: its webhooks go nowhere.
-      await Promise.all(group.map((entry) => options.queue.ack(entry)));
+      await Promise.all(group.map((entry) => options.ack(entry)));
       report({ latencyMs: 0, outcome: 'dropped', error: 'target no longer configured' });
       return;
     }
@@ -104,7 +106,7 @@ export async function attempt(
     const latencyMs = options.now() - started;
     const result = { latencyMs, ...(status === undefined ? {} : { status }) };
     if (failure === undefined) {
-      await Promise.all(group.map((entry) => options.queue.ack(entry)));
+      await Promise.all(group.map((entry) => options.ack(entry)));
       report({ ...result, outcome: 'delivered' });
       return;
     }

@@ -236,6 +236,21 @@ describe('WebhookDispatcher', () => {
     expect(posted).toEqual([]);
   });
 
+  it('sends the re-add when its removal was already being settled', async () => {
+    let answer: (gone: boolean) => void = () => undefined;
+    const { scheduler, posted, sink } = setup([{}], [], {
+      stillGone: () => new Promise((resolve) => (answer = resolve)),
+    });
+    sink(removed);
+    await scheduler.advance(3000);
+    // The hold is claimed and asks whether the user is still gone; meanwhile the user is back.
+    sink(added);
+    await scheduler.advance(0);
+    answer(false);
+    await scheduler.advance(0);
+    expect(names(posted)).toEqual(['member_added']);
+  });
+
   it('sends a held removal when the adapter confirms it', async () => {
     const { scheduler, posted, sink } = setup([{}], [], { stillGone: async () => true });
     sink(removed);

@@ -13,6 +13,7 @@ import type { ChannelEvent } from '../channels/channel-events.ts';
 import type { AppConfig } from '../config/schema.ts';
 import { attempt, requestsOf, type WebhookAttempt, type WebhookSender } from './delivery.ts';
 import { MemoryWebhookQueue } from './memory-queue.ts';
+import { Outbox } from './outbox.ts';
 import { toWebhookEvent } from './payload.ts';
 import type {
   Claimed,
@@ -69,6 +70,9 @@ const CACHE_MISS_WINDOW_MS = 10_000;
 /** A receiver gets this long to answer, and never more than half a lease. */
 const SEND_TIMEOUT_MS = 10_000;
 
+/** How soon what the outbox owes the queue is offered again. */
+const OWED_RETRY_MS = 1_000;
+
 /** What a removal waits on, and what cancels it. */
 const pairs: Partial<Record<ChannelEvent['name'], ChannelEvent['name']>> = {
   channel_occupied: 'channel_vacated',
@@ -77,6 +81,7 @@ const pairs: Partial<Record<ChannelEvent['name'], ChannelEvent['name']>> = {
 
 export class WebhookDispatcher {
   readonly #queue: WebhookQueue;
+  readonly #outbox: Outbox;
   readonly #leaseMs: number;
   readonly #maxInFlight: number;
   /** The job id of each removal this node holds, so a re-join here can cancel it. */
@@ -95,6 +100,7 @@ export class WebhookDispatcher {
 
   constructor(private readonly options: DispatcherOptions) {
     this.#queue = options.queue ?? new MemoryWebhookQueue();
+    this.#outbox = new Outbox(this.#queue, (error) => this.#queueError(error));
     this.#leaseMs = options.leaseMs ?? 20_000;
     this.#maxInFlight = options.maxInFlight ?? 100;
     if (this.#queue.shared) this.#wake(this.#now());
@@ -169,14 +175,10 @@ export class WebhookDispatcher {
   }
 
   #enqueue(job: WebhookJob, dueAt: number): void {
-    this.#queue.enqueue(job, dueAt).then(
-      (queued) => {
-        this.#queueUp();
-        if (queued) this.#wake(dueAt);
-        else this.#report(new Error('webhook queue full: events dropped'), job.appId);
-      },
-      (error: unknown) => this.#queueError(error),
-    );
+    void this.#outbox.enqueue(job, dueAt).then((queued) => {
+      if (queued) this.#wake(dueAt);
+      else this.#report(new Error('webhook queue full: events dropped'), job.appId);
+    });
   }
 
   /** Looks at the queue at `at` (or sooner); every time asked for is kept. */
@@ -214,6 +216,7 @@ export class WebhookDispatcher {
         this.#again = false;
         const now = this.#now();
         this.#wakes.dropUntil(now);
+        await this.#outbox.flush();
         for (const app of this.options.apps.all()) {
           const room = this.#maxInFlight - this.#running.size;
           if (room <= 0 || this.#closed) break;
@@ -228,6 +231,7 @@ export class WebhookDispatcher {
     } finally {
       this.#ticking = false;
       if (this.#queue.shared) this.#wakes.add(this.#now() + (this.options.pollMs ?? 500));
+      if (this.#outbox.owed > 0) this.#wakes.add(this.#now() + OWED_RETRY_MS);
       this.#schedule();
     }
   }
@@ -254,7 +258,7 @@ export class WebhookDispatcher {
     const next = gone ? this.#postJobs(app, event) : [];
     try {
       // Atomic: the removal's jobs are queued once, even if this node dies right here.
-      if (await this.#queue.ack(entry, next)) for (const queued of next) this.#wake(queued.dueAt);
+      if (await this.#outbox.ack(entry, next)) for (const queued of next) this.#wake(queued.dueAt);
     } catch (error) {
       this.#queueError(error);
     }
@@ -263,6 +267,7 @@ export class WebhookDispatcher {
   #delivery() {
     return {
       queue: this.#queue,
+      ack: (entry: Claimed) => this.#outbox.ack(entry),
       send: this.options.send,
       now: () => this.#now(),
       firstRetryMs: this.options.firstRetryMs ?? 1_000,

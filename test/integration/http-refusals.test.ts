@@ -39,6 +39,11 @@ describe('HTTP API refusals', () => {
   it.each([
     ['a body that is not JSON', '{"name":', /not valid JSON/],
     ['a body that is a JSON array', '[]', /JSON object/],
+    [
+      'a body nested 6,000 deep',
+      `{"name":"ev","channel":"ch","info":${'['.repeat(6000)}${']'.repeat(6000)}}`,
+      /^Request body is nested more than 64 levels deep/,
+    ],
     ['a missing name', JSON.stringify({ data: 'x', channel: 'c' }), /^name/],
     ['a name that is not a string', event({ name: 5 }), /^name/],
     ['a name longer than 200 characters', event({ name: 'e'.repeat(201) }), /^name: .*200/],

@@ -39,7 +39,7 @@ export {
   type UserAuthContext,
   type UserAuthHandlerOptions,
 } from './handlers/user-auth.ts';
-export { isSafeCallback } from './handlers/jsonp.ts';
+export { isSafeCallback, type JsonpCallbackRule } from './handlers/jsonp.ts';
 export type {
   AuthEndpoint,
   AuthEndpointOptions,

@@ -121,7 +121,9 @@ describe('createChannelAuthHandler (pusher-js-auth batches)', () => {
   it('answers 400 when a batch arrives over the jsonp transport', async () => {
     const response = await endpoint()({
       method: 'GET',
-      query: new URLSearchParams('callback=cb&socket_id=1.2&channel_name[0]=private-a'),
+      query: new URLSearchParams(
+        "callback=Pusher.auth_callbacks['1']&socket_id=1.2&channel_name[0]=private-a",
+      ),
       request: null,
     });
     expect(response.status).toBe(400);

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Pushwire } from '../pushwire.ts';
 import { createChannelAuthHandler } from './channel-auth.ts';
-import { isSafeCallback, jsonpBody } from './jsonp.ts';
+import { isSafeCallback, jsonpBody, type JsonpCallbackRule } from './jsonp.ts';
 
 const sdk = new Pushwire({ appId: '1', key: 'app-key', secret: 'app-secret' });
-const endpoint = (jsonp = true, allow = true) =>
+const endpoint = (jsonp = true, allow = true, jsonpCallbacks?: JsonpCallbackRule) =>
   createChannelAuthHandler<null>({
     sdk,
     jsonp,
+    ...(jsonpCallbacks ? { jsonpCallbacks } : {}),
     authorize: (_request, { channelName }) =>
       !allow
         ? false
@@ -40,18 +41,44 @@ function build(path: string, calls: unknown[]): unknown {
   return parts.reduceRight<unknown>((inner, part) => ({ [part]: inner }), leaf);
 }
 
+const ANY_DOTTED = /.*/;
+
 describe('isSafeCallback', () => {
-  for (const accepted of [
-    "Pusher.auth_callbacks['0']",
-    "Pusher.auth_callbacks['12345']",
-    'cb',
-    'app.auth.done',
-    '$x._y1',
-  ]) {
-    it(`accepts ${accepted}`, () => {
+  for (const accepted of ["Pusher.auth_callbacks['0']", "Pusher.auth_callbacks['12345']"]) {
+    it(`accepts ${accepted}, what pusher-js sends`, () => {
       expect(isSafeCallback(accepted)).toBe(true);
     });
   }
+
+  for (const dotted of ['cb', 'app.auth.done', '$x._y1', 'location.assign', 'Pusher.x']) {
+    it(`refuses ${dotted} by default, and accepts it under a custom rule`, () => {
+      expect(isSafeCallback(dotted)).toBe(false);
+      expect(isSafeCallback(dotted, ANY_DOTTED)).toBe(true);
+      expect(isSafeCallback(dotted, () => true)).toBe(true);
+    });
+  }
+
+  it('makes a RegExp rule match the whole name, whatever its anchors and flags', () => {
+    const rule = /app\.auth/g;
+    expect(isSafeCallback('app.auth', rule)).toBe(true);
+    expect(isSafeCallback('app.auth', rule)).toBe(true); // no lastIndex carried over
+    expect(isSafeCallback('app.auth.steal', rule)).toBe(false);
+    expect(isSafeCallback('x.app.auth', rule)).toBe(false);
+  });
+
+  it('refuses when a predicate says no, returns something else than true, or throws', () => {
+    expect(isSafeCallback('cb', () => false)).toBe(false);
+    expect(isSafeCallback('cb', (() => 'yes') as unknown as () => boolean)).toBe(false);
+    expect(
+      isSafeCallback('cb', () => {
+        throw new Error('rule failed');
+      }),
+    ).toBe(false);
+  });
+
+  it('still accepts the pusher-js callback when a custom rule refuses everything else', () => {
+    expect(isSafeCallback("Pusher.auth_callbacks['3']", () => false)).toBe(true);
+  });
 
   const attempts = [
     'alert(1)//',
@@ -73,8 +100,10 @@ describe('isSafeCallback', () => {
     'a'.repeat(129),
   ];
   for (const attempt of attempts) {
-    it(`refuses ${JSON.stringify(attempt).slice(0, 40)}`, () => {
+    it(`refuses ${JSON.stringify(attempt).slice(0, 40)}, even under a rule accepting anything`, () => {
       expect(isSafeCallback(attempt)).toBe(false);
+      expect(isSafeCallback(attempt, ANY_DOTTED)).toBe(false);
+      expect(isSafeCallback(attempt, () => true)).toBe(false);
     });
   }
 
@@ -97,11 +126,27 @@ describe('createChannelAuthHandler (jsonp transport)', () => {
     expect(run(response.body, callback)).toEqual([sdk.authorizeChannel('1.2', 'private-a')]);
   });
 
-  it('calls a dotted identifier callback when one is given', async () => {
+  it('refuses a dotted callback such as location.assign by default, without echoing it', async () => {
     const response = await endpoint()(
-      get({ callback: 'app.auth.done', socket_id: '1.2', channel_name: 'private-a' }),
+      get({ callback: 'location.assign', socket_id: '1.2', channel_name: 'private-a' }),
     );
+    expect(response.status).toBe(400);
+    expect(response.body).not.toContain('location');
+  });
+
+  it('calls a custom dotted callback that jsonpCallbacks accepts', async () => {
+    const response = await endpoint(
+      true,
+      true,
+      /app\.auth\.\w+/,
+    )(get({ callback: 'app.auth.done', socket_id: '1.2', channel_name: 'private-a' }));
     expect(run(response.body, 'app.auth.done')).toEqual([sdk.authorizeChannel('1.2', 'private-a')]);
+    const other = await endpoint(
+      true,
+      true,
+      /app\.auth\.\w+/,
+    )(get({ callback: 'location.assign', socket_id: '1.2', channel_name: 'private-a' }));
+    expect(other.status).toBe(400);
   });
 
   it('escapes non-ASCII so the script is ASCII and the signed channel_data is unchanged', async () => {
@@ -155,7 +200,7 @@ describe('createChannelAuthHandler (jsonp transport)', () => {
 
   it('answers 400 when the callback is fine but socket_id is invalid', async () => {
     const response = await endpoint()(
-      get({ callback: 'cb', socket_id: 'x', channel_name: 'private-a' }),
+      get({ callback: "Pusher.auth_callbacks['1']", socket_id: 'x', channel_name: 'private-a' }),
     );
     expect(response.status).toBe(400);
   });
@@ -165,6 +210,7 @@ describe('createChannelAuthHandler (jsonp transport)', () => {
     const handler = createChannelAuthHandler<null>({
       sdk,
       jsonp: true,
+      jsonpCallbacks: /cb/,
       authorize: (_request, context) => {
         seen = context;
         return true;

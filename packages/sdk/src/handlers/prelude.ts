@@ -37,7 +37,7 @@ export function prelude<R>(
     if (fields.callback === undefined) {
       return { response: errorResponse(400, 'Missing callback parameter (jsonp transport)') };
     }
-    if (!isSafeCallback(fields.callback)) {
+    if (!isSafeCallback(fields.callback, options.jsonpCallbacks)) {
       return { response: errorResponse(400, 'Invalid callback parameter') };
     }
     callback = fields.callback;

@@ -3,6 +3,8 @@
  * out. Adapters (adapters/) translate node:http, Fastify and fetch `Request`s to and from it.
  */
 
+import type { JsonpCallbackRule } from './jsonp.ts';
+
 export interface AuthHttpRequest<R> {
   /** Upper-case HTTP method. */
   readonly method: string;
@@ -34,6 +36,12 @@ export interface AuthEndpointOptions<R> {
    * when this is on (check a token sent in pusher-js `params`, for example).
    */
   readonly jsonp?: boolean;
+  /**
+   * JSONP callback names to answer besides pusher-js's own `Pusher.auth_callbacks['N']`, the
+   * only ones accepted by default: a RegExp the whole name must match, or a predicate. Only
+   * plain dotted identifiers (`app.auth.done`) are ever put to it.
+   */
+  readonly jsonpCallbacks?: JsonpCallbackRule;
   /** Called with errors thrown by `authorize`/`authenticate` or by signing; default `console.error`. */
   readonly onError?: (error: unknown, request: R) => void;
 }

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryWebhookQueue } from './memory-queue.ts';
+import { Outbox } from './outbox.ts';
+import type { PostJob, WebhookQueue } from './queue.ts';
+
+const T = 1_700_000_000_000;
+let sequence = 0;
+const job = (): PostJob => ({
+  kind: 'post',
+  id: `job-${++sequence}`,
+  appId: 'a',
+  url: 'http://hooks.test/in',
+  batch: false,
+  events: [{ name: 'channel_occupied', channel: 'room' }],
+  queuedAt: T,
+  attempts: 0,
+});
+
+/** A memory queue that throws, as a Redis queue does while Redis is away, when `down`. */
+function flaky(): { queue: WebhookQueue; memory: MemoryWebhookQueue; down: (on: boolean) => void } {
+  const memory = new MemoryWebhookQueue();
+  let isDown = false;
+  const guard =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      isDown ? Promise.reject(new Error('Connection is closed.')) : call(...args);
+  const queue: WebhookQueue = {
+    shared: true,
+    enqueue: guard((j, at) => memory.enqueue(j, at)),
+    claim: guard((...args) => memory.claim(...args)),
+    ack: guard((claimed, next) => memory.ack(claimed, next)),
+    retry: guard((...args) => memory.retry(...args)),
+    bury: guard((...args) => memory.bury(...args)),
+    cancel: guard((...args) => memory.cancel(...args)),
+    deadLetters: guard((appId) => memory.deadLetters(appId)),
+    redeliver: guard((...args) => memory.redeliver(...args)),
+    close: () => memory.close(),
+  };
+  return { queue, memory, down: (on) => (isDown = on) };
+}
+
+describe('Outbox', () => {
+  it('keeps the webhooks the queue cannot take and hands them over in order once it is back', async () => {
+    const { queue, memory, down } = flaky();
+    const errors: unknown[] = [];
+    const outbox = new Outbox(queue, (error) => errors.push(error));
+    down(true);
+    const [first, second] = [job(), job()];
+    expect(await outbox.enqueue(first, T)).toBe(true);
+    expect(await outbox.enqueue(second, T)).toBe(true);
+    expect(outbox.owed).toBe(2);
+    await expect(outbox.flush()).rejects.toThrow('Connection is closed.');
+    down(false);
+    await outbox.flush();
+    expect(outbox.owed).toBe(0);
+    const claimed = await memory.claim('a', T, 10, 1000, 'lease');
+    expect(claimed.map((c) => c.job.id)).toEqual([first.id, second.id]);
+    // The second waited behind the first without trying the queue.
+    expect(errors).toHaveLength(1);
+  });
+
+  it('keeps an ack the queue cannot take, so a delivered webhook is not posted again', async () => {
+    const { queue, memory, down } = flaky();
+    const outbox = new Outbox(queue, () => undefined);
+    await memory.enqueue(job(), T);
+    const [claimed] = await memory.claim('a', T, 10, 1000, 'lease');
+    down(true);
+    expect(await outbox.ack(claimed!)).toBe(true);
+    down(false);
+    await outbox.flush();
+    expect(await memory.claim('a', T + 10_000, 10, 1000, 'later')).toEqual([]);
+  });
+
+  it('drops new webhooks once it owes its maximum', async () => {
+    const { queue, down } = flaky();
+    const outbox = new Outbox(queue, () => undefined, 1);
+    down(true);
+    expect(await outbox.enqueue(job(), T)).toBe(true);
+    expect(await outbox.enqueue(job(), T)).toBe(false);
+  });
+});
