@@ -26,7 +26,7 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts'],
     // The Redis edges: the adapter, and the webhook queue the nodes share.
-    ignores: ['src/transport/**', 'src/adapter/redis*.ts', 'src/webhooks/redis*.ts'],
+    ignores: ['src/transport/**', 'src/adapter/redis/**', 'src/webhooks/redis*.ts'],
     rules: restrict('ws', 'ioredis'),
   },
   {

@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
 const PUSHER_JS_SUITES = [
   'test/integration/channels.test.ts',
   'test/integration/client-events.test.ts',
+  'test/integration/console.test.ts',
   'test/integration/denied.test.ts',
   'test/integration/keepalive.test.ts',
   'test/integration/multi-app.test.ts',

@@ -20,3 +20,15 @@ export class ConfigError extends PushwireError {
     super(`Invalid configuration:\n  - ${issues.join('\n  - ')}`);
   }
 }
+
+/**
+ * The cluster's shared state (Redis) cannot be reached or is being rebuilt: nothing was done, so
+ * the caller may retry. The HTTP API answers it with 503; a held subscription that times out
+ * tells its client to reconnect (4200).
+ */
+export class AdapterUnavailableError extends PushwireError {
+  override readonly name = 'AdapterUnavailableError';
+  constructor(message = 'Cluster state unavailable (Redis unreachable): retry', cause?: unknown) {
+    super(message, cause === undefined ? {} : { cause });
+  }
+}

@@ -86,13 +86,20 @@ export interface Totals {
 export class ClientPool {
   readonly #workers: Worker[];
 
-  constructor(readonly target: Target) {
+  constructor(
+    readonly target: Target,
+    /** `xhr_streaming`: the clients use pusher-js's HTTP fallback instead of a WebSocket. */
+    readonly transport: 'ws' | 'xhr_streaming' = 'ws',
+  ) {
     this.#workers = Array.from({ length: target.workers }, () => new Worker());
   }
 
   get url(): string {
     const { host, port, key } = this.target;
-    return `ws://${host}:${port}/app/${key}?protocol=7&client=pushwire-bench&version=1.0`;
+    const query = '?protocol=7&client=pushwire-bench&version=1.0';
+    return this.transport === 'ws'
+      ? `ws://${host}:${port}/app/${key}${query}`
+      : `http://${host}:${port}/pusher/app/${key}${query}`;
   }
 
   /** Opens `total` clients, split evenly (in even-sized slices, for ping-pong pairs). */

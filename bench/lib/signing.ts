@@ -1,4 +1,4 @@
-/** Pusher signatures made by hand with node:crypto (PROTOCOL.md §5.4, §5.5, §11.2). */
+/** Pusher signatures made by hand with node:crypto (docs/protocol.md §5.4, §5.5, §11.2). */
 import { createHash, createHmac } from 'node:crypto';
 
 const hmacHex = (secret: string, text: string) =>

@@ -5,6 +5,7 @@
  */
 import { WebSocket } from 'ws';
 import { Histogram } from './histogram.ts';
+import { HttpStreamingSocket } from './http-streaming-socket.ts';
 import { preciseNow } from './publisher.ts';
 import { presenceAuth, privateAuth } from './signing.ts';
 import type { Command, Report } from './worker-protocol.ts';
@@ -101,7 +102,10 @@ async function connect(url: string, count: number, concurrency: number) {
   let failed = 0;
   const one = (index: number) =>
     new Promise<void>((resolve) => {
-      const ws = new WebSocket(url, { perMessageDeflate: false });
+      // An http:// URL is the HTTP fallback's base: the same client over xhr_streaming.
+      const ws = url.startsWith('http')
+        ? (new HttpStreamingSocket(url) as unknown as WebSocket)
+        : new WebSocket(url, { perMessageDeflate: false });
       sockets[index] = ws;
       const timer = setTimeout(() => fail('timeout'), 30_000);
       const fail = (why: string) => {

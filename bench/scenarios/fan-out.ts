@@ -1,7 +1,8 @@
 /**
  * fan-out: N subscribers on one public channel; K events published over the HTTP API, unpaced
  * (a window of in-flight requests) or at a fixed rate. Reports delivered/s, publish→receipt
- * latency, lost messages and server CPU per million delivered.
+ * latency, lost messages and server CPU per million delivered. `--transport xhr_streaming` runs
+ * the subscribers over the HTTP fallback instead of WebSocket.
  */
 import { intOption, type Options, type Target } from '../lib/args.ts';
 import { beginPhase, deliveryFigures, emit, perMillion } from '../lib/measure.ts';
@@ -12,7 +13,8 @@ export async function fanOutScenario(target: Target, options: Options): Promise<
   const subscribers = intOption(options, 'subscribers', 1000);
   const events = intOption(options, 'events', 2000);
   const rate = intOption(options, 'rate', 0);
-  const pool = new ClientPool(target);
+  const transport = options.transport === 'xhr_streaming' ? 'xhr_streaming' : 'ws';
+  const pool = new ClientPool(target, transport);
   try {
     const opened = await pool.connect(subscribers);
     const channel = `fan-out-${Date.now()}`;
@@ -41,6 +43,7 @@ export async function fanOutScenario(target: Target, options: Options): Promise<
     const full = await pool.report(true);
     emit({
       scenario: 'fan-out',
+      transport,
       subscribers: opened.connected,
       events,
       rate: rate || 'unpaced',

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-// In an app of your own: import { ... } from 'pushwire/sdk';
+// In an app of your own: import { ... } from '@pushwire/sdk';
 import {
   createChannelAuthHandler,
   toNodeHandler,

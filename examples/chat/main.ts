@@ -1,17 +1,19 @@
 /**
- * `npx tsx examples/chat/main.ts`: runs the chat example until Ctrl-C. Ports default to 6001
- * (Pushwire), 3000 (chat) and 3001 (JSONP page); `--port-offset N` adds N to each.
+ * `npx tsx examples/chat/main.ts`: runs the chat example until Ctrl-C. Ports come from flags,
+ * then PUSHWIRE_PORT, CHAT_PORT and CHAT_JSONP_PORT, then 6001, 3000 and 3001 (see ports.ts).
  */
 import { startChatExample } from './example.ts';
+import { PORTS_USAGE, chatPorts } from './ports.ts';
 
-const offsetFlag = process.argv.indexOf('--port-offset');
-const offset = offsetFlag >= 0 ? Number(process.argv[offsetFlag + 1] ?? 0) : 0;
+let ports;
+try {
+  ports = chatPorts(process.argv.slice(2), process.env);
+} catch (error) {
+  console.error(`${(error as Error).message}\n\n${PORTS_USAGE}`);
+  process.exit(2);
+}
 
-const example = await startChatExample({
-  pushwirePort: 6001 + offset,
-  chatPort: 3000 + offset,
-  jsonpPort: 3001 + offset,
-});
+const example = await startChatExample(ports);
 console.log(`Pushwire:   ${example.pushwireUrl}`);
 console.log(`Chat:       ${example.chatUrl}   (sign in as alice/wonderland or bob/builder)`);
 console.log(`JSONP page: ${example.jsonpUrl}`);

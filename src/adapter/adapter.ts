@@ -9,7 +9,13 @@
  * - `channelOccupied` is true for exactly the join that takes a channel from 0 to 1 subscriber,
  *   `channelVacated` for the leave that takes it back to 0.
  * - `publish` delivers at most once to every subscriber joined when it is called, except the
- *   socket `exceptSocketId`, in publish order per (app, channel). It never throws.
+ *   socket `exceptSocketId`, in publish order per (app, channel). It never throws: it is best
+ *   effort (client and presence events), and a cluster adapter that cannot reach the other nodes
+ *   delivers to this node's sockets only.
+ * - `publishBatch` (the HTTP API) is all or nothing: it resolves once every message was handed to
+ *   every node, or rejects with AdapterUnavailableError having delivered none, not even locally.
+ * - Queries and `terminateUser` reject with AdapterUnavailableError, promptly, when the shared
+ *   state cannot be reached; `join` may hold a while for it, then rejects the same way.
  * - Presence membership is per distinct user id; a user counts once however many sockets it has.
  * - Joining a channel the socket is already in changes nothing (and reports no transition);
  *   leaving a channel it is not in changes nothing.
@@ -41,6 +47,8 @@ export type JoinOutcome =
       /** Presence: the roster including the new member. */
       readonly presence?: PresenceSnapshot;
       readonly subscriptionCount: number;
+      /** Presence: the roster version of this join, to publish `member_added` with. */
+      readonly rosterVersion?: number;
     }
   | { readonly ok: false; readonly reason: 'presence-full' };
 
@@ -51,6 +59,17 @@ export interface LeaveOutcome {
   /** Presence: the user id whose last socket left, if any. */
   readonly memberRemoved?: string;
   readonly subscriptionCount: number;
+  /** Presence: the roster version of this leave, to publish `member_removed` with. */
+  readonly rosterVersion?: number;
+}
+
+/** One message of an API publish. */
+export interface Publication {
+  readonly channel: string;
+  readonly frame: OutboundFrame;
+  readonly exceptSocketId?: string;
+  /** A cache channel's event, remembered for `ttlSeconds` in the same step. */
+  readonly cache?: { readonly event: string; readonly data: string; readonly ttlSeconds: number };
 }
 
 export interface ChannelStats {
@@ -75,7 +94,18 @@ export interface Adapter {
     maxMembers?: number,
   ): Promise<JoinOutcome>;
   leave(appId: string, channel: string, subscriber: Subscriber): Promise<LeaveOutcome>;
-  publish(appId: string, channel: string, frame: OutboundFrame, exceptSocketId?: string): void;
+  /**
+   * `rosterVersion`: of a presence member event, so that a socket whose roster already reflects
+   * it (it joined on another node meanwhile) does not get it twice.
+   */
+  publish(
+    appId: string,
+    channel: string,
+    frame: OutboundFrame,
+    exceptSocketId?: string,
+    rosterVersion?: number,
+  ): void;
+  publishBatch(appId: string, publications: readonly Publication[]): Promise<void>;
 
   /** Records a signed-in socket; `firstConnection` when the user just came online. */
   signIn(
@@ -92,7 +122,7 @@ export interface Adapter {
   /** The subset of `userIds` signed in on at least one connection. */
   onlineUsers(appId: string, userIds: readonly string[]): Promise<string[]>;
   /** Disconnects every socket signed in as `userId`, on every node. */
-  terminateUser(appId: string, userId: string, code: number, message: string): void;
+  terminateUser(appId: string, userId: string, code: number, message: string): Promise<void>;
 
   /** Occupied channels with their stats. */
   channels(appId: string): Promise<Map<string, ChannelStats>>;
@@ -124,6 +154,9 @@ export interface Adapter {
     ttlSeconds: number,
   ): Promise<void>;
   getCache(appId: string, channel: string): Promise<CachedEvent | undefined>;
+
+  /** Why this node should get no new clients now (a load balancer's `/ready`), or undefined. */
+  notReady(): string | undefined;
 
   close(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import type {
   JoinOutcome,
   LeaveOutcome,
   PresenceMember,
+  Publication,
   Subscriber,
 } from './adapter.ts';
 
@@ -39,18 +40,27 @@ export class LocalAdapter implements Adapter {
     this.deliverLocally(appId, channel, frame, exceptSocketId);
   }
 
+  async publishBatch(appId: string, publications: readonly Publication[]): Promise<void> {
+    for (const { channel, frame, exceptSocketId, cache } of publications) {
+      // Cached first, so a subscriber joining meanwhile gets it live or on replay, never neither.
+      if (cache) await this.setCache(appId, channel, cache.event, cache.data, cache.ttlSeconds);
+      this.deliverLocally(appId, channel, frame, exceptSocketId);
+    }
+  }
+
   /** Delivers to this node's subscribers only; a cluster adapter calls it for remote publishes. */
   deliverLocally(
     appId: string,
     channel: string,
     frame: OutboundFrame,
     exceptSocketId?: string,
+    skip?: (subscriber: Subscriber) => boolean,
   ): number {
     const subscribers = this.#registry.subscribers(appId, channel);
     if (!subscribers) return 0;
     let delivered = 0;
     for (const subscriber of subscribers.values()) {
-      if (subscriber.socketId === exceptSocketId) continue;
+      if (subscriber.socketId === exceptSocketId || skip?.(subscriber)) continue;
       subscriber.deliver(frame);
       delivered++;
     }
@@ -69,7 +79,11 @@ export class LocalAdapter implements Adapter {
     return userIds.filter((id) => this.#registry.isOnline(appId, id));
   }
 
-  terminateUser(appId: string, userId: string, code: number, message: string): void {
+  async terminateUser(appId: string, userId: string, code: number, message: string) {
+    this.terminateLocally(appId, userId, code, message);
+  }
+
+  terminateLocally(appId: string, userId: string, code: number, message: string): void {
     for (const subscriber of this.#registry.userSockets(appId, userId)) {
       subscriber.disconnect(code, message);
     }
@@ -139,9 +153,8 @@ export class LocalAdapter implements Adapter {
     return this.#registry.getCache(appId, channel, this.#now());
   }
 
-  /** Disconnects every socket this node holds in a channel or signed in. */
-  disconnectAll(code: number, message: string): void {
-    for (const subscriber of this.#registry.allSubscribers()) subscriber.disconnect(code, message);
+  notReady(): string | undefined {
+    return undefined;
   }
 
   async close(): Promise<void> {}

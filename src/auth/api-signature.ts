@@ -1,5 +1,5 @@
 /**
- * HTTP API request authentication (PROTOCOL.md §11.2): HMAC-SHA256 of
+ * HTTP API request authentication (docs/protocol.md §11.2): HMAC-SHA256 of
  * `METHOD\nPATH\ncanonical query`, a 600 s timestamp window and the body's MD5.
  */
 import { createHash } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * The strings Pusher signs (PROTOCOL.md §5.4, §5.5, §8.1) and the check of an `auth` value
+ * The strings Pusher signs (docs/protocol.md §5.4, §5.5, §8.1) and the check of an `auth` value
  * against them. Signatures are made over the exact strings received: never re-serialised.
  */
 import { hmacSha256Hex, safeEqual } from './hmac.ts';

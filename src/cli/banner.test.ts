@@ -4,9 +4,10 @@ import type { ConfigInput } from '../config/schema.ts';
 import type { RunningServer } from '../server/server.ts';
 import { banner } from './banner.ts';
 
-const server = (overrides: Partial<ConfigInput> = {}) =>
+const server = (overrides: Partial<ConfigInput> = {}, tls = false) =>
   ({
     config: resolveConfig({ port: 6001, ...overrides }),
+    tls,
     host: '127.0.0.1',
     port: 6001,
     wsUrl: 'ws://127.0.0.1:6001',
@@ -43,7 +44,24 @@ describe('start banner', () => {
     });
   });
 
+  it('points both at the TLS port when the server terminates TLS', () => {
+    const [wsOnly, withFallback] = snippetOptions(banner(server({}, true)));
+    expect(wsOnly).toMatchObject({ wssPort: 6001, forceTLS: true });
+    expect(withFallback).toMatchObject({ wssPort: 6001, httpsPort: 6001, forceTLS: true });
+  });
+
   it('shows no fallback snippet with httpFallback off', () => {
     expect(snippetOptions(banner(server({ httpFallback: false })))).toHaveLength(1);
+  });
+
+  it('shows where the metrics port serves /metrics, when there is one', () => {
+    expect(banner(server())).not.toContain('Metrics:');
+    const withPort = {
+      ...server({ metricsPort: 9601 }),
+      metricsUrl: 'http://127.0.0.1:9601/metrics',
+    };
+    expect(banner(withPort)).toContain(
+      '  Metrics:    http://127.0.0.1:9601/metrics (its own port)\n',
+    );
   });
 });

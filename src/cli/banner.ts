@@ -1,5 +1,10 @@
 /** What `pushwire start` prints: where to connect, with what, and a snippet that does it. */
-import { DEFAULT_APP, type AppConfig } from '../config/schema.ts';
+import type { AppConfig } from '../config/schema.ts';
+import {
+  PUBLIC_DEFAULT_APP_WARNING,
+  exposesPublicDefaultApp,
+  isPublicDefaultApp,
+} from '../server/exposure.ts';
 import type { RunningServer } from '../server/server.ts';
 
 /**
@@ -7,7 +12,27 @@ import type { RunningServer } from '../server/server.ts';
  * newcomer going; a configured secret is never printed: stdout is often a shared log.
  */
 const printableSecret = (app: AppConfig): string =>
-  app.secret === DEFAULT_APP.secret && app.key === DEFAULT_APP.key ? app.secret : '<your secret>';
+  isPublicDefaultApp(app) ? app.secret : '<your secret>';
+
+/** A box no one scrolls past: the warning, wrapped to the box. */
+function warningBox(text: string): string[] {
+  const width = 76;
+  const lines: string[] = [];
+  let line = '';
+  for (const word of `WARNING: ${text}`.split(' ')) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  lines.push(line);
+  const rule = `  +${'-'.repeat(width + 2)}+`;
+  return ['', rule, ...lines.map((l) => `  | ${l.padEnd(width)} |`), rule];
+}
+
+/** Only the metrics port is shown: /metrics on the client port needs no saying. */
+const metricsLine = (server: RunningServer): string[] =>
+  server.metricsUrl ? [`  Metrics:    ${server.metricsUrl} (its own port)`] : [];
 
 export function banner(server: RunningServer): string {
   const store = server.config.appStore;
@@ -22,6 +47,7 @@ export function banner(server: RunningServer): string {
         `  WebSocket:  ${server.wsUrl}/app/{key}?protocol=7`,
         `  HTTP API:   ${server.httpUrl}/apps/{id}/events`,
         ...(server.config.console ? [`  Console:    ${server.httpUrl}/console`] : []),
+        ...metricsLine(server),
         '',
       ].join('\n') + '\n'
     );
@@ -29,7 +55,12 @@ export function banner(server: RunningServer): string {
   const app = server.config.apps[0];
   if (!app) return '';
   const host = server.host.includes(':') ? `[${server.host}]` : server.host;
+  // Serving TLS: the snippets connect with wss and https on the same port.
+  const tls = server.tls === true;
   const lines = [
+    ...(exposesPublicDefaultApp(server.config, server.host)
+      ? warningBox(PUBLIC_DEFAULT_APP_WARNING)
+      : []),
     '',
     `Pushwire is listening on ${server.wsUrl}`,
     '',
@@ -37,6 +68,7 @@ export function banner(server: RunningServer): string {
     `  HTTP API:   ${server.httpUrl}/apps/${app.id}/events`,
     `  App:        id=${app.id}  key=${app.key}  secret=${printableSecret(app)}`,
     ...(server.config.console ? [`  Console:    ${server.httpUrl}/console`] : []),
+    ...metricsLine(server),
     ...(server.config.apps.length > 1
       ? [`  (+${server.config.apps.length - 1} more apps from the configuration)`]
       : []),
@@ -44,10 +76,8 @@ export function banner(server: RunningServer): string {
     "Connect with pusher-js (WebSocket only: it never falls back to Pusher's own servers):",
     '',
     `  const pusher = new Pusher('${app.key}', {`,
-    server.tls
-      ? `    cluster: 'local', wsHost: '${host}', wssPort: ${server.port},`
-      : `    cluster: 'local', wsHost: '${host}', wsPort: ${server.port},`,
-    `    forceTLS: ${server.tls}, enabledTransports: ['ws'],`,
+    `    cluster: 'local', wsHost: '${host}', ${tls ? 'wssPort' : 'wsPort'}: ${server.port},`,
+    `    forceTLS: ${tls}, enabledTransports: ['ws'],`,
     '  });',
     `  pusher.subscribe('my-channel').bind('my-event', (data) => console.log(data));`,
     '',
@@ -56,8 +86,8 @@ export function banner(server: RunningServer): string {
           'Or with the HTTP fallback to this server, for clients whose proxy blocks WebSockets:',
           '',
           `  const pusher = new Pusher('${app.key}', {`,
-          `    cluster: 'local', wsHost: '${host}', wsPort: ${server.port},`,
-          `    httpHost: '${host}', httpPort: ${server.port}, forceTLS: false,`,
+          `    cluster: 'local', wsHost: '${host}', ${tls ? 'wssPort' : 'wsPort'}: ${server.port},`,
+          `    httpHost: '${host}', ${tls ? 'httpsPort' : 'httpPort'}: ${server.port}, forceTLS: ${tls},`,
           `    enabledTransports: ['ws', 'xhr_streaming', 'xhr_polling'],`,
           '  });',
           '',
@@ -66,7 +96,7 @@ export function banner(server: RunningServer): string {
     'Publish with the pusher SDK:',
     '',
     `  new Pusher({ appId: '${app.id}', key: '${app.key}', secret: '${printableSecret(app)}',`,
-    `    host: '${host}', port: '${server.port}', useTLS: ${server.tls} })`,
+    `    host: '${host}', port: '${server.port}', useTLS: ${tls} })`,
     `    .trigger('my-channel', 'my-event', { hello: 'world' });`,
     '',
   ];

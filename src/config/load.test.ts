@@ -307,6 +307,28 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('refuses a metrics port when metrics are off, or when it is the client port', () => {
+    expect(issuesOf(() => resolveConfig({ metricsPort: 9601, metrics: false }))).toEqual([
+      'metricsPort: set, but metrics is false: nothing would be served',
+    ]);
+    expect(issuesOf(() => resolveConfig({ metricsPort: 6001 }))).toEqual([
+      'metricsPort: 6001 is also the client port; pick another',
+    ]);
+    expect(resolveConfig({ metricsPort: 9601 })).toMatchObject({
+      metricsPort: 9601,
+      metricsHost: null,
+    });
+  });
+
+  it('ignores the PUSHWIRE_METRICS_PORT of a Kubernetes Service named pushwire-metrics', () => {
+    const warnings: string[] = [];
+    const env = { PUSHWIRE_METRICS_PORT: 'tcp://10.96.0.13:9601' };
+    const config = loadConfig({ env, warn: (message) => warnings.push(message) });
+    expect(config.metricsPort).toBeNull();
+    expect(warnings).toEqual([expect.stringContaining('ignoring PUSHWIRE_METRICS_PORT')]);
+    expect(loadConfig({ env: { PUSHWIRE_METRICS_PORT: '9601' } }).metricsPort).toBe(9601);
+  });
+
   it('refuses several workers without the Redis adapter, saying how to set it', () => {
     const issues = issuesOf(() => loadConfig({ env: {}, overrides: { workers: 2 } }));
     expect(issues).toEqual([expect.stringContaining('PUSHWIRE_ADAPTER=redis')]);
@@ -334,6 +356,14 @@ describe('loadConfig', () => {
       overrides: { tls: { certFile: 'flag.crt' } },
     });
     expect(config.tls).toEqual({ certFile: 'flag.crt', keyFile: 'env.key', reloadIntervalMs: 5 });
+  });
+
+  it('lets PUSHWIRE_TLS_* fields win over PUSHWIRE_TLS, whichever comes first', () => {
+    const env = {
+      PUSHWIRE_TLS_KEY_FILE: 'field.key',
+      PUSHWIRE_TLS: JSON.stringify({ certFile: 'whole.crt', keyFile: 'whole.key' }),
+    };
+    expect(loadConfig({ env }).tls).toMatchObject({ certFile: 'whole.crt', keyFile: 'field.key' });
   });
 
   it('names the missing half of a TLS pair', () => {

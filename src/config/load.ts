@@ -29,14 +29,13 @@ const NESTED: Record<string, readonly [setting: string, field: string]> = {
 function envLayer(env: NodeJS.ProcessEnv, warn: (message: string) => void): Layer {
   const layer: Layer = {};
   const unknown: string[] = [];
+  const fields: Array<readonly [setting: string, field: string, raw: string]> = [];
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
     if (name === 'PUSHWIRE_CONFIG') continue;
     const nested = NESTED[name];
     if (nested) {
-      const [setting, field] = nested;
-      const parts = layer[setting];
-      layer[setting] = { ...(isJsonObject(parts) ? parts : {}), [field]: raw };
+      fields.push([...nested, raw]);
       continue;
     }
     const key = name
@@ -56,7 +55,20 @@ function envLayer(env: NodeJS.ProcessEnv, warn: (message: string) => void): Laye
       );
       continue;
     }
+    if (key === 'metricsPort' && typeof value === 'string' && value.startsWith('tcp://')) {
+      // Likewise for a Service named pushwire-metrics.
+      warn(
+        `ignoring PUSHWIRE_METRICS_PORT=${JSON.stringify(raw.slice(0, 100))}: not a port number ` +
+          '(Kubernetes sets it for a Service named pushwire-metrics); use the config file',
+      );
+      continue;
+    }
     layer[key] = value;
+  }
+  // After the whole setting (PUSHWIRE_TLS='{…}'), whatever order the environment lists them in.
+  for (const [setting, field, raw] of fields) {
+    const parts = layer[setting];
+    layer[setting] = { ...(isJsonObject(parts) ? parts : {}), [field]: raw };
   }
   if (unknown.length) {
     // Names only: the value of a misspelt variable may well be a secret.
@@ -138,7 +150,7 @@ export function resolveConfig(...layers: Layer[]): Config {
   } else if (config.apps.length === 0) {
     config.apps = [appSchema.parse({ ...DEFAULT_APP })];
   }
-  const problems = [...duplicates(config), ...workersProblem(config)];
+  const problems = [...duplicates(config), ...workersProblem(config), ...metricsProblem(config)];
   if (problems.length) throw new ConfigError(problems);
   return deepFreeze(config);
 }
@@ -151,6 +163,16 @@ function mergeParts(parts: unknown[]): unknown {
     merged = isJsonObject(part) && isJsonObject(merged) ? { ...merged, ...part } : part;
   }
   return merged;
+}
+
+/** A metrics port is a second listener: it needs metrics on, and a port of its own. */
+function metricsProblem(config: Config): string[] {
+  if (config.metricsPort === null) return [];
+  if (!config.metrics) return ['metricsPort: set, but metrics is false: nothing would be served'];
+  if (config.metricsPort !== 0 && config.metricsPort === config.port) {
+    return [`metricsPort: ${config.metricsPort} is also the client port; pick another`];
+  }
+  return [];
 }
 
 /** Workers are separate processes: without a shared engine each would be a server of its own. */

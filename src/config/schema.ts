@@ -42,7 +42,7 @@ export const appSchema = z
     enableClientEvents: z.boolean().default(true),
     /** Allow `pusher:signin` (user authentication, server-to-user, watchlist). */
     enableUserAuthentication: z.boolean().default(true),
-    /** Concurrent connections on this node; `null` is unlimited. Excess connections get 4004. */
+    /** Concurrent connections on all nodes together; `null` is unlimited. Excess ones get 4004. */
     maxConnections: positiveInt.nullable().default(null),
     /** Distinct users per presence channel (Pusher: 100). */
     maxPresenceMembers: positiveInt.default(100),
@@ -60,10 +60,10 @@ export const appSchema = z
     authorizedConnectionsTimeoutSeconds: positiveInt.nullable().default(null),
     /**
      * Announce `pusher_internal:subscription_count` on non-presence channels, and answer
-     * `info=subscription_count` in API calls (400 while off, as Pusher does).
+     * `info=subscription_count` in API calls (400 while off: Pusher answers an error then too).
      */
     enableSubscriptionCount: z.boolean().default(false),
-    /** Where channel, presence and client events are posted (PROTOCOL.md §12). */
+    /** Where channel, presence and client events are posted (docs/protocol.md §12). */
     webhooks: z.array(webhookTargetSchema).default([]),
     /**
      * Browser origins that may connect: exact (`https://app.example.com`), `*`, or a subdomain
@@ -189,12 +189,30 @@ export const configSchema = z
     redisUrl: z.string().min(1).default('redis://127.0.0.1:6379'),
     /** Prefix of every Redis key and channel; the nodes of one cluster share it. */
     redisPrefix: z.string().min(1).default('pushwire'),
+    /**
+     * Seconds between the `info` lines that sum up traffic (connections, messages per second,
+     * errors); none is written for an interval without traffic. `0` turns them off.
+     */
+    logSummarySeconds: z.number().int().min(0).default(60),
+    /**
+     * A node silent this long (it beats every second) is presumed dead: a survivor removes its
+     * members and tells everyone. Lower detects crashes sooner; a node stalled longer than this
+     * (a long GC pause) is removed and then re-added.
+     */
+    redisNodeTimeoutMs: z.number().int().min(2_000).default(4_000),
     /** pino level. */
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
     /** Serve Prometheus metrics at `GET /metrics`. */
     metrics: z.boolean().default(true),
+    /**
+     * Serve `GET /metrics` on this port instead of the client port, which then answers 404 for
+     * it; `null` (the default) keeps it on the client port. 0 picks a free one.
+     */
+    metricsPort: z.number().int().min(0).max(65_535).nullable().default(null),
+    /** Interface of the metrics port; `null` is the same as `host`. */
+    metricsHost: z.string().min(1).nullable().default(null),
     /**
      * Serve the live console at `GET /console`, and each app's feed at `GET /apps/{id}/console`
      * (signed like every API request, so only a holder of the app's secret can watch it).

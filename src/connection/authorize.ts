@@ -1,5 +1,5 @@
 /**
- * Decides whether a socket may subscribe to a channel (PROTOCOL.md §5.3-§5.5, §8.2). Pure: it
+ * Decides whether a socket may subscribe to a channel (docs/protocol.md §5.3-§5.5, §8.2). Pure: it
  * sees the app, the socket id, the signed-in user and the subscribe payload, nothing else.
  */
 import type { PresenceMember } from '../adapter/adapter.ts';

@@ -1,5 +1,5 @@
 /**
- * The rules a `client-` event must pass before it is relayed (PROTOCOL.md §7). The order is the
+ * The rules a `client-` event must pass before it is relayed (docs/protocol.md §7). The order is the
  * spec's but for one swap: the rate limit (the Session's bucket, asked through `allow`) comes
  * before the size check, so a flood is refused before the costly step, serializing `data`. Pure.
  */

@@ -1,12 +1,13 @@
 /**
- * Decides whether a WebSocket connection may open (PROTOCOL.md §1.1-§1.2). Failures are
+ * Decides whether a WebSocket connection may open (docs/protocol.md §1.1-§1.2). Failures are
  * reported after the upgrade, as `pusher:error` then a close with the same code: refusing the
  * HTTP upgrade would make pusher-js retry for ever.
  */
 import type { AppConfig } from '../config/schema.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 
-export type Refusal = { ok: false; code: number; message: string };
+/** `appId`: the enabled app the connection asked for, once it is known (for its console). */
+export type Refusal = { ok: false; code: number; message: string; appId?: string };
 export type Handshake = { ok: true; app: AppConfig } | Refusal;
 
 const APP_PATH = /^\/app\/([^/?#]+)\/?$/;
@@ -38,17 +39,21 @@ export function checkHandshake(
   if (!app?.enabled) return appRefusal(app);
   const protocol = parsed.searchParams.get('protocol');
   // [U] A missing protocol gets 4008 rather than being inferred from `version` (§1.2).
+  const refuse = (code: number, message: string): Refusal => ({
+    ...fail(code, message),
+    appId: app.id,
+  });
   if (protocol === null || protocol === '')
-    return fail(ErrorCode.NoProtocolVersion, 'No protocol version supplied');
+    return refuse(ErrorCode.NoProtocolVersion, 'No protocol version supplied');
   const version = /^\d+$/.test(protocol) ? Number(protocol) : NaN;
   if (!(version >= MIN_PROTOCOL && version <= MAX_PROTOCOL)) {
-    return fail(
+    return refuse(
       ErrorCode.UnsupportedProtocol,
       `Unsupported protocol version ${protocol.slice(0, 20)}`,
     );
   }
   if (app.maxConnections !== null && openConnections(app.id) >= app.maxConnections) {
-    return fail(ErrorCode.OverConnectionQuota, 'Application is over its connection quota');
+    return refuse(ErrorCode.OverConnectionQuota, 'Application is over its connection quota');
   }
   return { ok: true, app };
 }

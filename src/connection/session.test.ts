@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LocalAdapter } from '../adapter/local.ts';
+import { AdapterUnavailableError } from '../errors.ts';
 import {
   createHub,
   expectAlive,
@@ -316,9 +317,12 @@ describe('Session with a slow adapter', () => {
 class FailingAdapter extends LocalAdapter {
   readonly failJoin = new Set<string>();
   readonly failLeave = new Set<string>();
+  /** Joins that find the cluster's state unreachable (a Redis outage outlasting the hold). */
+  readonly unavailable = new Set<string>();
 
   override async join(...args: Parameters<LocalAdapter['join']>) {
     if (this.failJoin.delete(args[1])) throw new Error(`join ${args[1]} failed`);
+    if (this.unavailable.delete(args[1])) throw new AdapterUnavailableError();
     return super.join(...args);
   }
 
@@ -373,6 +377,30 @@ describe('Session with a racing or failing adapter', () => {
     await c.subscribe('news');
     expect(isSubscribed(c, 'news')).toBe(true);
     expect(hub.internalErrors).toHaveLength(1);
+  });
+
+  it('tells the client to reconnect (4200) when the cluster state stays unreachable during a join', async () => {
+    let adapter: FailingAdapter | undefined;
+    const hub = createHub({ adapter: (now) => (adapter = new FailingAdapter({ now })) });
+    const c = hub.connect();
+    adapter!.unavailable.add('news');
+    await c.subscribe('news');
+    expect(lastError(c)).toEqual({ code: 4200, message: 'Cluster state unavailable: reconnect' });
+    expect(c.transport.closedWith).toEqual({
+      code: 4200,
+      reason: 'Cluster state unavailable: reconnect',
+    });
+    expect(hub.internalErrors).toEqual([]);
+  });
+
+  it('tells a signing-in client to reconnect (4200) when its watchlist cannot be joined', async () => {
+    let adapter: FailingAdapter | undefined;
+    const hub = createHub({ adapter: (now) => (adapter = new FailingAdapter({ now })) });
+    const c = hub.connect();
+    adapter!.unavailable.add('#watchlist-b');
+    await c.signIn({ id: 'a', watchlist: ['b'] });
+    expect(c.transport.closedWith?.code).toBe(4200);
+    expect(hub.internalErrors).toEqual([]);
   });
 
   it('still leaves every other channel and signs out when one leave fails on close', async () => {

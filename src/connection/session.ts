@@ -1,5 +1,5 @@
 /**
- * One client connection: the protocol state machine of PROTOCOL.md §1-§10 over a Transport and
+ * One client connection: the protocol state machine of docs/protocol.md §1-§10 over a Transport and
  * a Clock. It owns the socket's subscriptions, sign-in and keep-alive state; shared state lives
  * behind the Adapter. `receive` never throws: a bad frame gets a `pusher:error`, never a crash.
  */
@@ -7,6 +7,7 @@ import type { Adapter, JoinOutcome, PresenceMember, Subscriber } from '../adapte
 import type { ChannelEventSink } from '../channels/channel-events.ts';
 import { announceCount, type SubscriptionCountThrottle } from '../channels/count-throttle.ts';
 import type { AppConfig, Config } from '../config/schema.ts';
+import { AdapterUnavailableError } from '../errors.ts';
 import { maskSignatures, type ConsoleHub } from '../console/hub.ts';
 import { channelKind, watchlistChannel, type ChannelKind } from '../protocol/channel-kind.ts';
 import { ErrorCode, isCloseCode } from '../protocol/codes.ts';
@@ -43,8 +44,35 @@ export interface SessionDeps {
   readonly onInternalError?: (error: unknown) => void;
   /** The live console: told of each subscription, unsubscription and refusal while watched. */
   readonly console?: Pick<ConsoleHub, 'watching' | 'publish'>;
-  /** Called with each `pusher:error` that answers a client's frame (its mistake, mostly). */
-  readonly onRefusal?: (socketId: string, code: number | null, message: string) => void;
+  /**
+   * Called with each `pusher:error` that answers a client's frame (its mistake, mostly), with
+   * the channel it was about when there is one. `message` is as the client was told it.
+   */
+  readonly onRefusal?: (
+    socketId: string,
+    code: number | null,
+    message: string,
+    channel: string | undefined,
+  ) => void;
+  /** Told what a newcomer needs to see to follow a connection (the debug log), when set. */
+  readonly trace?: (socketId: string, entry: SessionTrace) => void;
+  /** Shared by a node's sessions: what the traffic summary needs from inside a session. */
+  readonly counts?: SessionCounts;
+}
+
+/** What a session did, for the debug log (refusals go to `onRefusal`). */
+export type SessionTrace =
+  | { readonly kind: 'subscribed'; readonly channel: string }
+  | { readonly kind: 'unsubscribed'; readonly channel: string }
+  | { readonly kind: 'signed_in'; readonly userId: string }
+  | { readonly kind: 'closed'; readonly code: number; readonly reason: string };
+
+export interface SessionCounts {
+  /** `pusher:ping` and `pusher:pong` frames received, and sent. */
+  keepAliveIn: number;
+  keepAliveOut: number;
+  /** `pusher:error` frames sent for a refusal or a bad frame. */
+  errors: number;
 }
 
 type SubscriptionState = { state: 'pending' } | { state: 'subscribed'; userId?: string };
@@ -136,6 +164,7 @@ export class Session implements Subscriber {
       }
     } else if (now - this.#lastActivity >= activityTimeoutSeconds * 1000) {
       this.#pingSentAt = now;
+      if (this.deps.counts) this.deps.counts.keepAliveOut++;
       this.transport.send(frames.PING);
     }
   }
@@ -161,6 +190,7 @@ export class Session implements Subscriber {
   /** Sends `pusher:error` with `code`, then closes with the same code (§1.2). */
   disconnect(code: number, message: string): void {
     if (this.#closed) return;
+    this.deps.trace?.(this.socketId, { kind: 'closed', code, reason: message });
     this.transport.send(frames.errorFrame(code, message));
     // Codes of 4300 and above are never close codes: pusher-js would stop reconnecting (§4.1).
     if (!isCloseCode(code)) return;
@@ -235,8 +265,13 @@ export class Session implements Subscriber {
     const { event, channel, data } = decoded.value;
     switch (event) {
       case 'pusher:ping':
+        if (this.deps.counts) {
+          this.deps.counts.keepAliveIn++;
+          this.deps.counts.keepAliveOut++;
+        }
         return this.transport.send(frames.PONG);
       case 'pusher:pong':
+        if (this.deps.counts) this.deps.counts.keepAliveIn++;
         return;
       case 'pusher:subscribe':
         return this.#subscribe(data);
@@ -246,7 +281,7 @@ export class Session implements Subscriber {
         return this.#signIn(data);
     }
     if (event.startsWith('client-')) return this.#clientEvent(event, channel, data);
-    // [U] Unknown pusher:/pusher_internal: events are ignored, as PROTOCOL.md §1.5 recommends.
+    // [U] Unknown pusher:/pusher_internal: events are ignored, as docs/protocol.md §1.5 recommends.
     if (event.startsWith('pusher:') || event.startsWith('pusher_internal:')) return;
     return this.#error(
       null,
@@ -267,13 +302,14 @@ export class Session implements Subscriber {
       return this.#error(null, `Invalid channel name: ${nameProblem ?? 'missing'}`);
     }
     if (this.#channels.has(channel))
-      return this.#error(null, `Existing subscription to channel ${channel}`);
+      return this.#error(null, `Existing subscription to channel ${channel}`, channel);
     const { maxChannelsPerConnection } = this.deps.limits;
     if (this.#channels.size >= maxChannelsPerConnection) {
       // [U] Pusher documents no such limit; it bounds what one socket can make the server hold.
       return this.#error(
         null,
         `Too many subscriptions: at most ${maxChannelsPerConnection} per connection`,
+        channel,
       );
     }
     const kind = channelKind(channel);
@@ -286,7 +322,7 @@ export class Session implements Subscriber {
       channelData: payload.value.channel_data,
       user: this.#user,
     });
-    if (!authorization.ok) return this.#error(null, authorization.message);
+    if (!authorization.ok) return this.#error(null, authorization.message, channel);
 
     const pending: SubscriptionState = { state: 'pending' };
     this.#channels.set(channel, pending);
@@ -306,8 +342,13 @@ export class Session implements Subscriber {
       outcome = await adapter.join(app.id, channel, this, member, app.maxPresenceMembers);
     } catch (error) {
       if (this.#channels.get(channel) === pending) this.#channels.delete(channel);
+      // The cluster's state stayed unreachable while the join was held: pusher-js reconnects at
+      // once on 4200 and subscribes again, rather than leave the channel pending for ever.
+      if (error instanceof AdapterUnavailableError) {
+        return this.disconnect(ErrorCode.ReconnectNow, 'Cluster state unavailable: reconnect');
+      }
       this.deps.onInternalError?.(error);
-      return this.#error(null, `Subscription to ${channel} failed: internal error`);
+      return this.#error(null, `Subscription to ${channel} failed: internal error`, channel);
     }
     if (this.#channels.get(channel) !== pending) {
       // Unsubscribed or closed while joining: undo it quietly, as nothing was announced.
@@ -320,6 +361,7 @@ export class Session implements Subscriber {
       return this.#error(
         null,
         `Presence channel ${channel} is full (${app.maxPresenceMembers} members)`,
+        channel,
       );
     }
     this.#channels.set(
@@ -327,6 +369,7 @@ export class Session implements Subscriber {
       member ? { state: 'subscribed', userId: member.userId } : { state: 'subscribed' },
     );
     this.transport.send(frames.subscriptionSucceeded(channel, outcome.presence));
+    this.deps.trace?.(this.socketId, { kind: 'subscribed', channel });
     if (kind.isSigned) this.#authorized = true;
     const internal = kind.isInternal;
     if (!internal && this.deps.console?.watching(app.id)) {
@@ -342,6 +385,7 @@ export class Session implements Subscriber {
         channel,
         frames.memberAdded(channel, member.userId, member.userInfo),
         this.socketId,
+        outcome.rosterVersion,
       );
       events({ name: 'member_added', appId: app.id, channel, userId: member.userId });
     }
@@ -373,9 +417,11 @@ export class Session implements Subscriber {
       return this.#error(
         null,
         `No current subscription to channel ${channel}, or subscription in progress`,
+        channel,
       );
     }
     this.#channels.delete(channel);
+    this.deps.trace?.(this.socketId, { kind: 'unsubscribed', channel });
     // A pending join sees the deletion and undoes itself.
     if (subscription.state === 'subscribed') {
       await this.#serially(channel, () => this.#leave(channel));
@@ -387,7 +433,8 @@ export class Session implements Subscriber {
     const outcome = await adapter.leave(this.appId, channel, this);
     if (!outcome.wasSubscribed) return;
     if (outcome.memberRemoved !== undefined) {
-      adapter.publish(this.appId, channel, frames.memberRemoved(channel, outcome.memberRemoved));
+      const removed = frames.memberRemoved(channel, outcome.memberRemoved);
+      adapter.publish(this.appId, channel, removed, undefined, outcome.rosterVersion);
       events({ name: 'member_removed', appId: this.appId, channel, userId: outcome.memberRemoved });
     }
     const kind = channelKind(channel);
@@ -411,7 +458,7 @@ export class Session implements Subscriber {
       isSubscribed: (channel) => this.#channels.get(channel)?.state === 'subscribed',
       allow: () => this.#clientEvents.take(clock.now()),
     });
-    if (!check.ok) return this.#error(check.code, check.message);
+    if (!check.ok) return this.#error(check.code, check.message, target);
     const { channel } = check;
     const subscription = this.#channels.get(channel);
     const userId = subscription?.state === 'subscribed' ? subscription.userId : undefined;
@@ -446,6 +493,7 @@ export class Session implements Subscriber {
     this.#user = user;
     this.#authorized = true;
     this.transport.send(frames.signinSuccess(userData));
+    this.deps.trace?.(this.socketId, { kind: 'signed_in', userId: user.id });
     if (watchlistTruncated) {
       this.#error(
         ErrorCode.WatchlistLimit,
@@ -457,7 +505,13 @@ export class Session implements Subscriber {
     const { firstConnection } = await adapter.signIn(this.appId, user.id, this);
     if (this.#closed) return void (await adapter.signOut(this.appId, user.id, this));
     if (firstConnection) this.#announcePresence(user.id, 'online');
-    await this.#watch(watchlist);
+    try {
+      await this.#watch(watchlist);
+    } catch (error) {
+      // As for a subscription held through an outage: reconnect, and sign in again then.
+      if (!(error instanceof AdapterUnavailableError)) throw error;
+      this.disconnect(ErrorCode.ReconnectNow, 'Cluster state unavailable: reconnect');
+    }
   }
 
   async #watch(userIds: string[]): Promise<void> {
@@ -487,13 +541,16 @@ export class Session implements Subscriber {
     this.deps.adapter.publish(this.appId, watchlistChannel(userId), frame);
   }
 
-  #error(code: number | null, message: string): void {
+  /** `channel`: what the refusal was about, if a channel, for the console and the log. */
+  #error(code: number | null, message: string, channel?: string): void {
+    if (this.deps.counts) this.deps.counts.errors++;
     this.transport.send(frames.errorFrame(code, message));
     if (this.deps.console?.watching(this.appId)) {
-      const entry = { appId: this.appId, socketId: this.socketId, code };
+      const about = channel === undefined ? {} : { channel };
+      const entry = { appId: this.appId, socketId: this.socketId, code, ...about };
       this.deps.console.publish({ name: 'refused', ...entry, reason: maskSignatures(message) });
     }
-    this.deps.onRefusal?.(this.socketId, code, message);
+    this.deps.onRefusal?.(this.socketId, code, message, channel);
   }
 
   #internalError(error: unknown): void {

@@ -1,5 +1,5 @@
 /**
- * Verifies `pusher:signin` (PROTOCOL.md §8.1): HMAC over `socket_id::user::user_data`, with
+ * Verifies `pusher:signin` (docs/protocol.md §8.1): HMAC over `socket_id::user::user_data`, with
  * `user_data` an object whose `id` is a non-empty string. Pure.
  */
 import { userStringToSign, verifyAuth } from '../auth/signatures.ts';

@@ -7,6 +7,7 @@
  */
 import type { ChannelEvent } from '../channels/channel-events.ts';
 import { TokenBucket } from '../connection/rate-limit.ts';
+import type { WebhookAttempt } from '../webhooks/delivery.ts';
 
 /** Per app, whatever the number of watchers: what a browser table can show and still scroll. */
 export const MAX_ENTRIES_PER_SECOND = 200;
@@ -18,9 +19,21 @@ export type ConsoleEntry =
   | { name: 'disconnected'; appId: string; socketId: string; code?: number }
   | { name: 'subscribed'; appId: string; channel: string; socketId: string; userId?: string }
   | { name: 'unsubscribed'; appId: string; channel: string; socketId: string }
-  /** A `pusher:error` sent to a client: `reason` is its message, with any signature masked. */
-  | { name: 'refused'; appId: string; socketId: string; code: number | null; reason: string }
-  | { name: 'api_message'; appId: string; channel: string; event: string; data: string };
+  /**
+   * A `pusher:error` sent to a client: `reason` is its message, with any signature masked. No
+   * socket for a connection refused before it got one; `channel` when it was about a channel.
+   */
+  | {
+      name: 'refused';
+      appId: string;
+      socketId?: string;
+      channel?: string;
+      code: number | null;
+      reason: string;
+    }
+  | { name: 'api_message'; appId: string; channel: string; event: string; data: string }
+  /** One webhook request: its target, event names, status or error, latency and retry number. */
+  | ({ name: 'webhook' } & WebhookAttempt);
 
 /** Receives each entry as one JSON line (without the app id, which the watcher chose). */
 export type ConsoleWatcher = (line: string) => void;
@@ -91,6 +104,4 @@ export class ConsoleHub {
 }
 
 /** A refusal's message as the console shows it: a signature a client sent is never echoed. */
-export function maskSignatures(message: string): string {
-  return message.replace(/[0-9a-f]{64}/gi, '[signature]');
-}
+export { withoutSignatures as maskSignatures } from '../observability/log-safe.ts';

@@ -50,6 +50,7 @@ let missed = 0;
 let queued = [];
 let frame = 0;
 let capped;
+const MAX_ATTEMPTS = 50;
 
 const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
 const appPath = (rest) => '/apps/' + encodeURIComponent(app.id) + '/' + rest;
@@ -111,6 +112,7 @@ async function connect(mine, attempt) {
   }
   setStatus('live', 'Watching app ' + app.id + '.');
   sendForm.querySelector('button').disabled = false;
+  loadDeadLetters();
   try {
     await read(response.body, mine);
   } catch {
@@ -154,6 +156,10 @@ function receive(entry) {
     updateNote();
     return;
   }
+  if (entry.name === 'webhook') {
+    showAttempt(entry);
+    if (entry.outcome === 'dead-lettered') loadDeadLetters();
+  }
   if (entry.name === 'dropped') return add({ note: entry.count + ' events dropped: the page fell behind the feed.' });
   add(entry);
 }
@@ -166,6 +172,9 @@ function resetView() {
   $('connections').textContent = '–';
   $('channel-count').textContent = '–';
   $('channels').replaceChildren();
+  $('attempts').replaceChildren();
+  $('dead-letters').replaceChildren();
+  $('dead-note').textContent = '';
   clearTail();
 }
 
@@ -229,6 +238,75 @@ async function toggleUserInfo(channel, userId) {
   if (lastSummary) showSummary(lastSummary);
 }
 
+// ---- webhooks ------------------------------------------------------------------------------
+
+const webhookLine = (entry) => (entry.retry ? 'retry ' + entry.retry + ' · ' : 'first try · ') + entry.latencyMs + ' ms · ' + entry.outcome;
+
+function showAttempt(entry) {
+  const item = element('li');
+  item.dataset.outcome = entry.outcome;
+  const failed = entry.outcome !== 'delivered';
+  const badge = element('span', failed ? 'badge failed' : 'badge', entry.status === undefined ? 'error' : String(entry.status));
+  item.append(badge, element('span', '', webhookLine(entry)), element('div', 'target', entry.url),
+    element('div', '', entry.events.join(', ') + (entry.error ? ' — ' + entry.error : '')));
+  const list = $('attempts');
+  list.prepend(item);
+  while (list.children.length > MAX_ATTEMPTS) list.lastChild.remove();
+  $('attempts-note').textContent = 'The last ' + MAX_ATTEMPTS + ' attempts while you watch, newest first.';
+}
+
+let deadLetters = 0;
+async function loadDeadLetters() {
+  if (!app) return;
+  const mine = ++deadLetters;
+  const note = $('dead-note');
+  let response;
+  try {
+    response = await fetch(await signed('GET', appPath('webhooks/dead_letters'), {}));
+  } catch {
+    note.textContent = 'Dead letters not loaded: the server cannot be reached.';
+    return;
+  }
+  if (mine !== deadLetters) return;
+  if (!response.ok) {
+    note.textContent = 'Dead letters not loaded: ' + (await errorText(response));
+    return;
+  }
+  const letters = (await response.json()).dead_letters;
+  if (mine !== deadLetters) return;
+  $('dead-letters').replaceChildren(...letters.map(deadLetter));
+  note.textContent = letters.length ? '' : 'None: every webhook was delivered, or is still being retried.';
+}
+
+function deadLetter(letter) {
+  const item = element('li');
+  item.dataset.id = letter.id;
+  const button = element('button', '', 'Redeliver');
+  button.type = 'button';
+  button.addEventListener('click', () => redeliver(letter.id, button));
+  const when = new Date(letter.failed_at_ms).toISOString().slice(11, 19);
+  item.append(button, element('span', 'badge failed', String(letter.attempts)),
+    element('span', '', 'attempts, last at ' + when + ': ' + letter.last_error),
+    element('div', 'target', letter.url),
+    element('div', '', letter.events.map((event) => event.name).join(', ')));
+  return item;
+}
+
+async function redeliver(id, button) {
+  button.disabled = true;
+  const note = $('dead-note');
+  try {
+    const path = appPath('webhooks/dead_letters/' + encodeURIComponent(id) + '/redeliver');
+    const response = await fetch(await signed('POST', path, {}), { method: 'POST' });
+    note.textContent = response.ok ? 'Queued again: watch the attempts above.' : 'Not redelivered: ' + (await errorText(response));
+  } catch {
+    note.textContent = 'Not redelivered: the server cannot be reached.';
+  }
+  loadDeadLetters();
+}
+
+$('refresh-dead').addEventListener('click', loadDeadLetters);
+
 // ---- the tail ------------------------------------------------------------------------------
 
 /** An API message's data is a string; shown as the JSON it holds, not escaped a second time. */
@@ -255,6 +333,8 @@ function details(entry) {
       return 'user ' + entry.userId;
     case 'subscription_count':
       return entry.subscriptionCount + ' subscribers';
+    case 'webhook':
+      return (entry.status === undefined ? entry.error : entry.status) + ' · ' + webhookLine(entry) + ' · ' + entry.events.join(', ') + ' → ' + entry.url;
   }
   const rest = Object.assign({}, entry);
   for (const field of ['at', 'name', 'channel', 'socketId']) delete rest[field];
@@ -271,7 +351,8 @@ function rowFor(entry) {
     return row;
   }
   row.dataset.name = entry.name;
-  row.dataset.search = [entry.channel, entry.event, entry.socketId].filter(Boolean).join('\\n').toLowerCase();
+  const searched = [entry.channel, entry.event, entry.socketId].concat(entry.events || []);
+  row.dataset.search = searched.filter(Boolean).join('\\n').toLowerCase();
   const time = typeof entry.at === 'string' ? entry.at.slice(11, 23) : '';
   row.append(
     element('td', 'time', time),

@@ -52,6 +52,16 @@ export const CONSOLE_HTML = `<!doctype html>
   .members button { font-size: 12px; padding: .05rem .4rem; border-radius: 10px; }
   pre.user-info { margin: .3rem 0 0; padding: .4rem; background: #f4f6f8; font-size: 12px;
     white-space: pre-wrap; word-break: break-all; }
+  h3 { font-size: 13px; margin: .75rem 0 .35rem; display: flex; justify-content: space-between;
+    align-items: center; }
+  h3 button { font-size: 12px; padding: .1rem .45rem; }
+  ul.attempts { list-style: none; padding: 0; margin: 0; max-height: 16rem; overflow: auto; }
+  ul.attempts > li { padding: .3rem 0; border-top: 1px solid #eef1f4; font-size: 12px; }
+  .badge { display: inline-block; min-width: 2.6rem; text-align: center; border-radius: 3px;
+    padding: 0 .3rem; margin-right: .35rem; font-weight: 600; background: #dcf5e3; color: #176930; }
+  .badge.failed { background: #fde4e1; color: #b42318; }
+  .target { font-family: ui-monospace, monospace; word-break: break-all; color: #4a5561; }
+  ul.attempts li button { float: right; margin-left: .5rem; }
   #send { flex-direction: column; align-items: stretch; }
   #send-result { font-size: 12px; min-height: 1.2em; }
   .controls { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin-bottom: .5rem; }
@@ -62,8 +72,8 @@ export const CONSOLE_HTML = `<!doctype html>
   th, td { text-align: left; padding: .25rem .4rem; border-bottom: 1px solid #eef1f4;
     vertical-align: top; overflow-wrap: anywhere; }
   th { font-size: 12px; color: #4a5561; }
-  col.time { width: 6.5rem; } col.what { width: 7.5rem; } col.channel { width: 16%; }
-  col.socket { width: 11.5rem; }
+  col.time { width: 6.5rem; } col.what { width: 8.5rem; } col.channel { width: 16%; }
+  col.socket { width: 10.5rem; }
   td.time, td.socket, td.details { font-family: ui-monospace, monospace; font-size: 12px; }
   tr.note td { color: #8a5a00; font-style: italic; }
   tr[data-name=refused] td:nth-child(2), tr[data-name=disconnected] td:nth-child(2) { color: #b42318; }
@@ -72,7 +82,7 @@ export const CONSOLE_HTML = `<!doctype html>
     main { grid-template-columns: minmax(0, 1fr); padding: .75rem; }
     /* On a phone the tail comes right after the summary; the test-event form goes last. */
     .side { display: contents; }
-    #send-panel { order: 1; }
+    #webhooks-panel, #send-panel { order: 1; }
     header { padding: .75rem; }
     header input { width: 100%; }
     header label { flex: 1 1 40%; }
@@ -108,6 +118,14 @@ export const CONSOLE_HTML = `<!doctype html>
     </div>
     <ul class="channels" id="channels" aria-label="Occupied channels"></ul>
     <div class="muted" id="summary-note">Counts for the whole cluster, every 2 s while you watch.</div>
+  </section>
+  <section aria-labelledby="webhooks-title" id="webhooks-panel">
+    <h2 id="webhooks-title">Webhooks</h2>
+    <ul class="attempts" id="attempts" aria-label="Delivery attempts"></ul>
+    <div class="muted" id="attempts-note">Delivery attempts show here as they happen.</div>
+    <h3>Dead letters <button type="button" id="refresh-dead">Refresh</button></h3>
+    <ul class="attempts" id="dead-letters" aria-label="Dead letters"></ul>
+    <div class="muted" id="dead-note" role="status"></div>
   </section>
   <section aria-labelledby="send-title" id="send-panel">
     <h2 id="send-title">Send a test event</h2>

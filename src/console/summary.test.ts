@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { LocalAdapter } from '../adapter/local.ts';
 import { OutboundFrame } from '../protocol/frames.ts';
-import { MAX_ROSTER_IDS, consoleSummary, summaryTicker, type ConsoleSummary } from './summary.ts';
+import {
+  MAX_ROSTER_IDS,
+  SHARED_SUMMARY_MS,
+  consoleSummary,
+  sharedSummary,
+  summaryTicker,
+  type ConsoleSummary,
+} from './summary.ts';
 
 const subscriber = (socketId: string) => ({
   socketId,
@@ -28,6 +35,26 @@ describe('consoleSummary', () => {
     expect(summary.channels.map((c) => c.channel)).toEqual(['presence-crowd', 'busy', 'quiet']);
     expect(summary.channels[0]?.members).toHaveLength(MAX_ROSTER_IDS);
     expect(summary.channels[0]?.userCount).toBe(MAX_ROSTER_IDS + 1);
+  });
+});
+
+describe('sharedSummary', () => {
+  it('asks the adapter once per app per second, however many feeds ask', async () => {
+    const adapter = new LocalAdapter();
+    let asked = 0;
+    const channels = adapter.channels.bind(adapter);
+    adapter.channels = (appId) => {
+      asked++;
+      return channels(appId);
+    };
+    let now = 0;
+    const summarize = sharedSummary(adapter, () => now);
+    await Promise.all([summarize('a'), summarize('a'), summarize('b')]);
+    expect(asked).toBe(2);
+    expect(sharedSummary(adapter)).toBe(summarize);
+    now += SHARED_SUMMARY_MS;
+    await summarize('a');
+    expect(asked).toBe(3);
   });
 });
 

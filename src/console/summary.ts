@@ -48,6 +48,39 @@ export async function consoleSummary(adapter: Adapter, appId: string): Promise<C
   return { name: 'summary', connections, channelCount: visible.length, channels };
 }
 
+/** How long one app's summary serves every feed that asks for it. */
+export const SHARED_SUMMARY_MS = 1000;
+const shared = new WeakMap<Adapter, (appId: string) => Promise<ConsoleSummary>>();
+
+/**
+ * `consoleSummary` for `adapter`, asked at most once per app per SHARED_SUMMARY_MS however many
+ * feeds watch that app: a second operator costs the adapter nothing more. The first caller's
+ * clock serves them all.
+ */
+export function sharedSummary(
+  adapter: Adapter,
+  now: () => number = Date.now,
+): (appId: string) => Promise<ConsoleSummary> {
+  const known = shared.get(adapter);
+  if (known) return known;
+  const recent = new Map<string, { at: number; summary: Promise<ConsoleSummary> }>();
+  const summarize = (appId: string): Promise<ConsoleSummary> => {
+    const at = now();
+    // Only apps watched in the last second stay: the map is as small as the set of watched apps.
+    for (const [id, entry] of recent) if (at - entry.at >= SHARED_SUMMARY_MS) recent.delete(id);
+    const hit = recent.get(appId);
+    if (hit) return hit.summary;
+    const summary = consoleSummary(adapter, appId);
+    const entry = { at, summary };
+    recent.set(appId, entry);
+    // A failure is not kept: the next feed asks again.
+    summary.catch(() => recent.get(appId) === entry && recent.delete(appId));
+    return summary;
+  };
+  shared.set(adapter, summarize);
+  return summarize;
+}
+
 /**
  * Sends the summary when it changed, at most one query at a time: a slow adapter makes the
  * panel lag, never pile up queries. `send` returns false when the feed cannot take it now.

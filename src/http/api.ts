@@ -1,6 +1,6 @@
 /**
  * The HTTP API under /apps/{app_id}/, and the Python SDK's `/users/{id}/terminate_connections`
- * (PROTOCOL.md §11): authentication first, then one
+ * (docs/protocol.md §11): authentication first, then one
  * handler per resource. Handlers are functions of a parsed request; the listener does the I/O.
  */
 import type { Adapter } from '../adapter/adapter.ts';
@@ -12,11 +12,12 @@ import type { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { isValidUserId } from '../protocol/names.ts';
 import type { ConsoleHub } from '../console/hub.ts';
+import { AdapterUnavailableError } from '../errors.ts';
 import { consoleFeed } from './console-feed.ts';
 import { listDeadLetters, redeliverDeadLetter, type DeadLetterStore } from './dead-letters.ts';
 import { publishEvents } from './publish.ts';
 import { parseBatch, parseEvent, parseJsonObject, type PublishLimits } from './publish-input.ts';
-import { consoleSummary } from '../console/summary.ts';
+import { sharedSummary } from '../console/summary.ts';
 import { channelInfo, channelList, channelUsers, consoleMember } from './queries.ts';
 import {
   httpError,
@@ -47,7 +48,7 @@ const KEYED_PATH = /^\/(users\/[^/]+\/terminate_connections)$/;
 
 export function createApi(deps: ApiDeps) {
   return async (request: HttpRequest): Promise<HttpResponse> => {
-    const response = await handle(deps, request);
+    const response = await handle(deps, request).catch(unavailable);
     deps.metrics.apiRequests.inc({ status: String(response.status) });
     return response;
   };
@@ -55,7 +56,7 @@ export function createApi(deps: ApiDeps) {
 
 /**
  * What the API refuses from a request's head alone, before its body is read: an unknown app, a
- * disabled one, and every check of the signature but the body's MD5 (PROTOCOL.md §11.2). So an
+ * disabled one, and every check of the signature but the body's MD5 (docs/protocol.md §11.2). So an
  * unsigned or mis-signed body is never held. Undefined: read the body, then call the API.
  */
 export function createApiScreen(deps: ApiDeps) {
@@ -149,7 +150,7 @@ async function route(
     });
   }
   if (method === 'GET' && resource === 'console' && deps.console) {
-    const summarize = () => consoleSummary(deps.adapter, app.id);
+    const summarize = () => sharedSummary(deps.adapter)(app.id);
     return consoleFeed(deps.console, app, () => deps.apps.byId(app.id), summarize);
   }
   if (method === 'GET' && resource === 'console/member' && deps.console) {
@@ -179,7 +180,7 @@ async function route(
     if (userId === undefined) return httpError(400, 'user_id: malformed %-escape in the path');
     if (!isValidUserId(userId)) return httpError(400, 'user_id: invalid user id');
     // [U] Terminated sockets get 4009, as soketi does: pusher-js then does not reconnect (§8.3).
-    deps.adapter.terminateUser(
+    await deps.adapter.terminateUser(
       app.id,
       userId,
       ErrorCode.Unauthorized,
@@ -188,6 +189,12 @@ async function route(
     return json(200, {});
   }
   return httpError(404, `Not found: ${method} ${request.path.slice(0, 200)}`);
+}
+
+/** The cluster's state cannot be reached: nothing was done, so the caller may retry. */
+function unavailable(error: unknown): HttpResponse {
+  if (!(error instanceof AdapterUnavailableError)) throw error;
+  return { ...httpError(503, error.message), headers: { 'retry-after': '1' } };
 }
 
 function decodePathSegment(segment: string): string | undefined {

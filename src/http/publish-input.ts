@@ -1,5 +1,5 @@
 /**
- * Validation of `POST /events` and `POST /batch_events` bodies (PROTOCOL.md §11.3). Pure: a
+ * Validation of `POST /events` and `POST /batch_events` bodies (docs/protocol.md §11.3). Pure: a
  * body goes in, a list of events to publish or an HTTP error comes out.
  */
 import { decodeJsonObject } from '../protocol/json.ts';

@@ -1,4 +1,5 @@
 /** Publishing validated events through the Adapter, and the `info` attributes it answers with. */
+import type { Publication } from '../adapter/adapter.ts';
 import { channelKind } from '../protocol/channel-kind.ts';
 import { channelEvent } from '../protocol/frames.ts';
 import { keyedByInput } from '../protocol/json.ts';
@@ -11,34 +12,17 @@ export type ChannelAttributes = Record<
   { user_count?: number; subscription_count?: number }
 >;
 
-/** Publishes each event to each of its channels; returns the `info` attributes per event. */
+/**
+ * Publishes each event to each of its channels, all or none; returns the `info` attributes per
+ * event. The attributes are read first: a failure after delivery would answer 5xx for what was
+ * delivered, and the caller's retry would deliver it twice.
+ */
 export async function publishEvents(
   deps: Pick<ApiDeps, 'adapter' | 'config' | 'console'>,
   app: AppConfig,
   events: readonly EventToPublish[],
 ): Promise<Array<ChannelAttributes | undefined>> {
   const { adapter, config, console: hub } = deps;
-  const watched = hub?.watching(app.id) === true;
-  for (const event of events) {
-    for (const channel of event.channels) {
-      // Cached first, so a subscriber joining meanwhile gets it live or on replay, never neither.
-      // [U] The excluded socket does not stop the event being cached (§9).
-      if (channelKind(channel).isCache) {
-        await adapter.setCache(app.id, channel, event.name, event.data, config.cacheTtlSeconds);
-      }
-      // One frame per channel, shared by all its subscribers.
-      adapter.publish(
-        app.id,
-        channel,
-        channelEvent(event.name, channel, event.data),
-        event.socketId,
-      );
-      if (watched) {
-        const entry = { channel, event: event.name, data: event.data };
-        hub?.publish({ name: 'api_message', appId: app.id, ...entry });
-      }
-    }
-  }
   const results: Array<ChannelAttributes | undefined> = [];
   for (const event of events) {
     if (event.info.length === 0) {
@@ -56,6 +40,28 @@ export async function publishEvents(
       attributes[channel] = entry;
     }
     results.push(attributes);
+  }
+  const publications: Publication[] = [];
+  for (const event of events) {
+    for (const channel of event.channels) {
+      publications.push({
+        channel,
+        // One frame per channel, shared by all its subscribers.
+        frame: channelEvent(event.name, channel, event.data),
+        ...(event.socketId === undefined ? {} : { exceptSocketId: event.socketId }),
+        // [U] The excluded socket does not stop the event being cached (§9).
+        ...(channelKind(channel).isCache
+          ? { cache: { event: event.name, data: event.data, ttlSeconds: config.cacheTtlSeconds } }
+          : {}),
+      });
+    }
+  }
+  await adapter.publishBatch(app.id, publications);
+  if (hub?.watching(app.id) === true) {
+    for (const { name, data, channels } of events) {
+      for (const channel of channels)
+        hub.publish({ name: 'api_message', appId: app.id, channel, event: name, data });
+    }
   }
   return results;
 }

@@ -23,8 +23,8 @@ const page = (type: string, body: string): HttpResponse => ({
 });
 
 export interface RouterDeps {
-  /** False while the server drains on shutdown: readiness then answers 503. */
-  readonly isReady: () => boolean;
+  /** Why this node should get no new clients (draining, Redis unreachable), or undefined. */
+  readonly notReady: () => string | undefined;
   readonly metrics?: () => Promise<{ contentType: string; body: string }>;
   readonly api: (request: HttpRequest) => Promise<HttpResponse>;
   /** The API's answer from a request's head, before its body is read (see createApiScreen). */
@@ -51,9 +51,10 @@ export function createRouter(deps: RouterDeps) {
       return json(200, { ok: true, server: 'pushwire' });
     }
     if (method === 'GET' && path === '/ready') {
-      return deps.isReady()
+      const reason = deps.notReady();
+      return reason === undefined
         ? json(200, { ready: true })
-        : json(503, { ready: false, reason: 'draining' });
+        : json(503, { ready: false, reason });
     }
     if (method === 'GET' && deps.console && path === '/console') {
       return page('text/html', CONSOLE_HTML);

@@ -13,8 +13,13 @@ export class Metrics {
   readonly #channelEventsSinceScrape = new Map<string, number>();
   readonly connections = new Gauge({
     name: 'pushwire_connections',
-    help: 'Open WebSocket connections',
+    help: 'Open connections, WebSocket and HTTP fallback',
     labelNames: ['app_id'],
+    registers: [this.registry],
+  });
+  readonly httpSessions = new Gauge({
+    name: 'pushwire_http_fallback_sessions',
+    help: 'Open HTTP fallback (xhr_streaming, xhr_polling) sessions, also in pushwire_connections',
     registers: [this.registry],
   });
   readonly connectionsRefused = new Counter({
@@ -59,6 +64,12 @@ export class Metrics {
     name: 'pushwire_http_api_requests_total',
     help: 'HTTP API requests, by status',
     labelNames: ['status'],
+    registers: [this.registry],
+  });
+  readonly webhookAttempts = new Counter({
+    name: 'pushwire_webhook_attempts_total',
+    help: 'Webhook requests made, by outcome: delivered, retrying, dead-lettered, dropped',
+    labelNames: ['outcome'],
     registers: [this.registry],
   });
   readonly internalErrors = new Counter({

@@ -1,5 +1,5 @@
 /**
- * Channel type by name prefix (PROTOCOL.md §5.1). Prefixes are tested longest first, because
+ * Channel type by name prefix (docs/protocol.md §5.1). Prefixes are tested longest first, because
  * `private-encrypted-` also starts with `private-`.
  */
 export interface ChannelKind {

@@ -1,5 +1,5 @@
 /**
- * Every code a client or API caller can see, declared once (PROTOCOL.md §4).
+ * Every code a client or API caller can see, declared once (docs/protocol.md §4).
  *
  * Close codes come in bands that decide what pusher-js does next:
  * 4000-4099 never reconnect, 4100-4199 reconnect after a backoff, 4200-4299 reconnect at once.

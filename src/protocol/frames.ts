@@ -1,5 +1,5 @@
 /**
- * The wire format (PROTOCOL.md §1.5, §2): decoding what clients send and encoding what the
+ * The wire format (docs/protocol.md §1.5, §2): decoding what clients send and encoding what the
  * server sends. Pure; decoders return a result and never throw on client input.
  */
 

@@ -7,9 +7,18 @@ describe('nestsDeeperThan', () => {
     ['[[]]', 1, true],
     ['{"a":{"b":[1]}}', 3, false],
     ['{"a":{"b":[1]}}', 2, true],
+    ['[{}, [], {"a": [[]]}]', 4, false],
+    ['[{}, [], {"a": [[]]}]', 3, true],
     ['["[[[[", "\\"[[[["]', 1, false],
+    ['"[[[["', 0, false],
   ])('%s deeper than %i: %s', (text, max, expected) => {
-    expect(nestsDeeperThan(text, max)).toBe(expected);
+    expect(nestsDeeperThan(JSON.parse(text), max)).toBe(expected);
+  });
+
+  it('walks 100,000 levels without recursion', () => {
+    const deep = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`) as unknown;
+    expect(nestsDeeperThan(deep, 64)).toBe(true);
+    expect(nestsDeeperThan(deep, 100_000)).toBe(false);
   });
 });
 

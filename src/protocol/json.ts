@@ -21,34 +21,24 @@ export const MAX_JSON_DEPTH = 64;
 
 export const TOO_DEEP = `is nested more than ${MAX_JSON_DEPTH} levels deep`;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACE = 0x7d;
-const CLOSE_BRACKET = 0x5d;
-
 /**
- * Whether `text` opens more than `max` objects or arrays at once, counting brackets outside
- * strings. One pass with no recursion and no allocation, so it runs before JSON.parse; on text
- * that is not valid JSON the answer does not matter, as the parse refuses it anyway.
+ * Whether `value` holds objects or arrays more than `max` deep. Run on what JSON.parse made
+ * (V8's parser is not recursive: any depth parses) before anything recursive, such as
+ * JSON.stringify, touches it. Iterative, and it visits only objects and arrays: string data,
+ * the common payload, costs nothing however long it is.
  */
-export function nestsDeeperThan(text: string, max: number): boolean {
-  // Fewer characters than levels cannot nest that deep: the common small frame skips the scan.
-  if (text.length <= max) return false;
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) {
-      inString = true;
-    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      if (++depth > max) return true;
-    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-      depth--;
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const nodes: object[] = [value];
+  const depths: number[] = [1];
+  for (let node = nodes.pop(); node !== undefined; node = nodes.pop()) {
+    const depth = depths.pop() as number;
+    if (depth > max) return true;
+    for (const child of Array.isArray(node) ? (node as unknown[]) : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) {
+        nodes.push(child);
+        depths.push(depth + 1);
+      }
     }
   }
   return false;
@@ -56,12 +46,15 @@ export function nestsDeeperThan(text: string, max: number): boolean {
 
 /** JSON.parse with the depth bound; never throws. `problem` reads after the thing's name. */
 export function parseJson(text: string): Decoded<unknown> {
-  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return { ok: false, problem: TOO_DEEP };
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) as unknown };
+    value = JSON.parse(text);
   } catch {
     return { ok: false, problem: 'is not valid JSON' };
   }
+  return nestsDeeperThan(value, MAX_JSON_DEPTH)
+    ? { ok: false, problem: TOO_DEEP }
+    : { ok: true, value };
 }
 
 /** Never throws; `problem` reads after the thing's name ("channel_data is not valid JSON"). */

@@ -1,4 +1,4 @@
-/** Name rules for channels, events, socket ids and user ids (PROTOCOL.md §1.4, §5.2). */
+/** Name rules for channels, events, socket ids and user ids (docs/protocol.md §1.4, §5.2). */
 import { SERVER_TO_USER_PREFIX } from './channel-kind.ts';
 
 const CHANNEL_CHARS = /^[A-Za-z0-9_\-=@,.;]+$/;

@@ -2,6 +2,7 @@
  * The composition root: builds every part from a Config, starts listening, and owns the
  * shutdown order (stop accepting, tell clients to reconnect with 4200, drain, close).
  */
+import type { AddressInfo } from 'node:net';
 import type { Adapter } from '../adapter/adapter.ts';
 import { LocalAdapter } from '../adapter/local.ts';
 import type { AppStore } from '../apps/app-store.ts';
@@ -18,11 +19,20 @@ import { createApi, createApiScreen } from '../http/api.ts';
 import { createRouter } from '../http/router.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
+import { apiRefusals } from '../observability/api-refusals.ts';
+import { BudgetedLog } from '../observability/log-budget.ts';
+import { TrafficSummary, logTraffic } from '../observability/traffic-summary.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import type { HttpRequest } from '../http/types.ts';
 import { HttpFallback } from '../transport/http-fallback/endpoint.ts';
 import { HttpListener } from '../transport/http-listener.ts';
-import { readTlsFiles, watchTlsFiles } from '../transport/tls-files.ts';
+import { MetricsListener } from '../transport/metrics-listener.ts';
+import {
+  expiryWarning,
+  readTlsFiles,
+  watchTlsFiles,
+  type TlsMaterial,
+} from '../transport/tls-files.ts';
 import {
   WebhookDispatcher,
   fetchSender,
@@ -32,6 +42,8 @@ import {
 import { MemoryWebhookQueue } from '../webhooks/memory-queue.ts';
 import type { WebhookQueue } from '../webhooks/queue.ts';
 import { WebSocketEndpoint, type ConnectionObserver } from '../transport/ws-endpoint.ts';
+import { PUBLIC_DEFAULT_APP_WARNING, exposesPublicDefaultApp } from './exposure.ts';
+import { startFields, startLine } from './start-line.ts';
 
 export type { ConnectionHandle, ConnectionObserver } from '../transport/ws-endpoint.ts';
 
@@ -65,6 +77,8 @@ export interface RunningServer {
   readonly tls: boolean;
   readonly httpUrl: string;
   readonly metrics: Metrics;
+  /** `http://host:port/metrics` on the metrics port, when `metricsPort` is set. */
+  readonly metricsUrl: string | undefined;
   /** The apps served, as the configured store has them now. */
   readonly apps: AppStore;
   readonly connections: () => number;
@@ -95,18 +109,23 @@ export async function startServer(
     await adapter.close();
     throw error;
   }
+  const consoleHub = config.console ? new ConsoleHub() : undefined;
   // A store that changes at run time may gain an app with webhooks later.
   let webhooks: WebhookDispatcher | undefined;
   if (apps.dynamic || apps.all().some((app) => app.webhooks.length > 0)) {
     try {
-      webhooks = await createWebhooks(config, apps, adapter, logger, options);
+      webhooks = await createWebhooks(config, apps, adapter, logger, (attempt) => {
+        metrics.webhookAttempts.inc({ outcome: attempt.outcome });
+        options.onWebhookAttempt?.(attempt);
+        if (consoleHub?.watching(attempt.appId))
+          consoleHub.publish({ name: 'webhook', ...attempt });
+      });
     } catch (error) {
       await adapter.close();
       if (ownsApps) await apps.close();
       throw error;
     }
   }
-  const consoleHub = config.console ? new ConsoleHub() : undefined;
   const sinks = [
     metrics.onChannelEvent,
     ...(consoleHub ? [consoleHub.publish] : []),
@@ -116,8 +135,10 @@ export async function startServer(
   events = fanOutSinks(sinks, (error) =>
     logger.error({ err: error }, 'error in channel event sink'),
   );
+  const traffic = new TrafficSummary();
   const endpoint = new WebSocketEndpoint({
     config,
+    counts: traffic.counts,
     apps,
     adapter,
     events,
@@ -131,6 +152,16 @@ export async function startServer(
     ? new HttpFallback({ config, apps, connections: endpoint, clock, logger, metrics })
     : undefined;
   let ready = true;
+  const scrape = config.metrics
+    ? (options.scrapeMetrics ??
+      (async () => ({
+        contentType: metrics.registry.contentType,
+        body: await metrics.registry.metrics(),
+      })))
+    : undefined;
+  // With a metrics port, /metrics is served there only: the client port is often public.
+  const metricsListener =
+    scrape && config.metricsPort !== null ? new MetricsListener({ scrape, logger }) : undefined;
   const apiDeps = {
     config,
     apps,
@@ -140,22 +171,25 @@ export async function startServer(
     console: consoleHub,
     ...(webhooks ? { webhooks } : {}),
   };
+  const api = createApi(apiDeps);
+  const screen = createApiScreen(apiDeps);
+  const refused = apiRefusals(new BudgetedLog(logger, () => clock.now()), traffic.counts);
   const router = createRouter({
-    isReady: () => ready,
-    api: createApi(apiDeps),
-    screenApi: createApiScreen(apiDeps),
+    notReady: () => (ready ? adapter.notReady() : 'draining'),
+    api: async (request) => {
+      traffic.counts.apiRequests++;
+      return refused(request, await api(request));
+    },
+    screenApi: (head) => {
+      const answer = screen(head);
+      if (!answer) return undefined;
+      // Refused before its body was read: still a request, and still told why.
+      traffic.counts.apiRequests++;
+      return refused(head, answer);
+    },
     console: config.console,
     ...(fallback ? { fallback: (request: HttpRequest) => fallback.handle(request) } : {}),
-    ...(config.metrics
-      ? {
-          metrics:
-            options.scrapeMetrics ??
-            (async () => ({
-              contentType: metrics.registry.contentType,
-              body: await metrics.registry.metrics(),
-            })),
-        }
-      : {}),
+    ...(scrape && !metricsListener ? { metrics: scrape } : {}),
   });
   const listener = new HttpListener({
     maxBodyBytes: config.maxHttpBodyBytes,
@@ -167,6 +201,11 @@ export async function startServer(
     logger,
     ...(certificate ? { tls: certificate } : {}),
   });
+  const warnOfExpiry = (material: TlsMaterial) => {
+    const warning = expiryWarning(material, clock.now());
+    if (warning) logger.warn({ certificate: material.summary }, warning);
+  };
+  if (certificate) warnOfExpiry(certificate);
   const tlsWatch =
     config.tls && certificate
       ? watchTlsFiles({
@@ -175,6 +214,7 @@ export async function startServer(
           onReload: (material) => {
             listener.setCertificate(material);
             logger.info({ certificate: material.summary }, 'TLS certificate reloaded');
+            warnOfExpiry(material);
           },
           onError: (error) =>
             logger.warn(
@@ -183,16 +223,31 @@ export async function startServer(
             ),
         })
       : undefined;
+  const stopTrafficLog = logTraffic(traffic, {
+    seconds: config.logSummarySeconds,
+    connections: () => endpoint.size,
+    logger,
+  });
   /** Last in every shutdown: webhooks, then the adapter and the app store this server opened. */
   const releaseBackends = async () => {
+    stopTrafficLog();
     tlsWatch?.close();
     await webhooks?.close();
     await adapter.close();
     if (ownsApps) await apps.close();
   };
   let address;
+  let metricsAddress;
   try {
     address = await listener.listen(config.port, config.host);
+    if (metricsListener && config.metricsPort !== null) {
+      metricsAddress = await metricsListener
+        .listen(config.metricsPort, config.metricsHost ?? config.host)
+        .catch(async (error: unknown) => {
+          await listener.close();
+          throw error;
+        });
+    }
   } catch (error) {
     // A port already in use, say: release what was built, so an embedding process is not held.
     fallback?.close();
@@ -200,14 +255,24 @@ export async function startServer(
     await releaseBackends();
     throw error;
   }
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const host = urlHost(address);
+  const secure = certificate ? 's' : '';
+  const wsUrl = `ws${secure}://${host}:${address.port}`;
+  logger.info(
+    startFields(config, apps, wsUrl, certificate?.summary),
+    startLine(config, apps, wsUrl),
+  );
+  if (exposesPublicDefaultApp(config, address.address)) {
+    logger.warn({ address: wsUrl }, `PUBLIC DEFAULT APP: ${PUBLIC_DEFAULT_APP_WARNING}`);
+  }
   let stopping: Promise<void> | undefined;
 
   const stop = async () => {
     // Keep listening while sockets drain, so readiness probes see 503 rather than a refusal.
     ready = false;
     endpoint.drain(ErrorCode.ReconnectNow, 'Server is restarting: reconnect');
-    await endpoint.whenEmpty(Math.max(0, config.shutdownTimeoutMs - 1500));
+    const drainMs = Math.max(0, config.shutdownTimeoutMs - 1500);
+    await Promise.all([endpoint.whenEmpty(drainMs), fallback?.whenEmpty(drainMs)]);
     const closed = listener.close();
     fallback?.close();
     endpoint.close();
@@ -216,23 +281,28 @@ export async function startServer(
     await Promise.race([endpoint.settled(), delay(1000)]);
     await Promise.race([closed, delay(250)]);
     listener.server.closeAllConnections();
+    await metricsListener?.close();
     await releaseBackends();
   };
 
-  const secure = certificate ? 's' : '';
   return {
     config,
     host: address.address,
     port: address.port,
     tls: certificate !== undefined,
-    wsUrl: `ws${secure}://${host}:${address.port}`,
+    wsUrl,
     httpUrl: `http${secure}://${host}:${address.port}`,
     metrics,
+    metricsUrl:
+      metricsAddress && `http://${urlHost(metricsAddress)}:${metricsAddress.port}/metrics`,
     apps,
     connections: () => endpoint.size,
     stop: () => (stopping ??= stop()),
   };
 }
+
+const urlHost = (address: AddressInfo) =>
+  address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
 /** Whether a held removal still holds: nobody re-occupied the channel or brought the user back. */
 async function stillGone(adapter: Adapter, event: ChannelEvent): Promise<boolean> {
@@ -251,7 +321,7 @@ async function createWebhooks(
   apps: AppStore,
   adapter: Adapter,
   logger: Logger,
-  options: ServerOptions,
+  onAttempt: (attempt: WebhookAttempt) => void,
 ): Promise<WebhookDispatcher> {
   let queue: WebhookQueue = new MemoryWebhookQueue();
   if (config.adapter === 'redis') {
@@ -273,7 +343,7 @@ async function createWebhooks(
     leaseMs: config.webhookLeaseMs,
     onError: (error, url) => logger.warn({ err: error, url }, 'webhook delivery failed'),
     stillGone: (event) => stillGone(adapter, event),
-    ...(options.onWebhookAttempt ? { onAttempt: options.onWebhookAttempt } : {}),
+    onAttempt,
   });
 }
 
@@ -285,11 +355,20 @@ async function createAdapter(
 ): Promise<Adapter> {
   if (config.adapter === 'local') return new LocalAdapter({ now: () => clock.now() });
   // Loaded only when asked for, so a single node never loads ioredis.
-  const { RedisAdapter } = await import('../adapter/redis.ts');
+  const { RedisAdapter } = await import('../adapter/redis/adapter.ts');
   return RedisAdapter.connect({
     url: config.redisUrl,
     prefix: config.redisPrefix,
+    nodeTimeoutMs: config.redisNodeTimeoutMs,
     onError: (error) => logger.warn({ err: error }, 'redis adapter error'),
+    // Once when it starts, once with its length when it ends: not once per request.
+    onOutage: (event) =>
+      event.state === 'down'
+        ? logger.error(
+            { err: event.error },
+            'redis unreachable: the API answers 503, new subscriptions wait, sockets stay open',
+          )
+        : logger.warn({ outageMs: event.ms }, 'redis reachable again: state resynchronized'),
     onReclaim,
   });
 }

@@ -8,6 +8,7 @@ import type {
   JoinOutcome,
   LeaveOutcome,
   PresenceMember,
+  Publication,
   Subscriber,
 } from '../adapter/adapter.ts';
 import { OutboundFrame } from '../protocol/frames.ts';
@@ -130,12 +131,30 @@ export class ObservedAdapter implements Adapter {
     return outcome;
   }
 
-  publish(appId: string, channel: string, frame: OutboundFrame, exceptSocketId?: string): void {
+  publish(
+    appId: string,
+    channel: string,
+    frame: OutboundFrame,
+    exceptSocketId?: string,
+    rosterVersion?: number,
+  ): void {
     this.#record(channel, frame);
-    if (this.#delayMs === 0) return this.inner.publish(appId, channel, frame, exceptSocketId);
+    if (this.#delayMs === 0)
+      return this.inner.publish(appId, channel, frame, exceptSocketId, rosterVersion);
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
-      this.inner.publish(appId, channel, frame, exceptSocketId);
+      this.inner.publish(appId, channel, frame, exceptSocketId, rosterVersion);
+    }, this.#delayMs);
+    this.#timers.add(timer);
+  }
+
+  async publishBatch(appId: string, publications: readonly Publication[]): Promise<void> {
+    for (const { channel, frame } of publications) this.#record(channel, frame);
+    if (this.#delayMs === 0) return this.inner.publishBatch(appId, publications);
+    // Delayed like publish: the caller is answered at once, subscribers get it later.
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      this.inner.publishBatch(appId, publications).catch(() => undefined);
     }, this.#delayMs);
     this.#timers.add(timer);
   }
@@ -194,6 +213,10 @@ export class ObservedAdapter implements Adapter {
   }
   getCache(appId: string, channel: string) {
     return this.inner.getCache(appId, channel);
+  }
+
+  notReady() {
+    return this.inner.notReady();
   }
 
   async close(): Promise<void> {

@@ -7,8 +7,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { HttpRequest, HttpRequestHead, HttpResponse } from '../http/types.ts';
+import {
+  httpError,
+  type HttpRequest,
+  type HttpRequestHead,
+  type HttpResponse,
+} from '../http/types.ts';
+import { BudgetedLog } from '../observability/log-budget.ts';
 import type { Logger } from '../observability/logger.ts';
+import { requestTarget } from './request-target.ts';
 import type { WebSocketEndpoint } from './ws-endpoint.ts';
 
 export interface ListenerOptions {
@@ -30,10 +37,14 @@ export interface ListenerOptions {
 export class HttpListener {
   readonly server: Server | TlsServer;
 
+  /** A fault a request can trigger must not log a stack per request. */
+  readonly #log: BudgetedLog;
+
   /** Body bytes held now by requests being read or handled. */
   #buffered = 0;
 
   constructor(private readonly options: ListenerOptions) {
+    this.#log = new BudgetedLog(options.logger, Date.now);
     const onRequest = (req: IncomingMessage, res: ServerResponse) =>
       void this.#onRequest(req, res, false);
     this.server = options.tls
@@ -86,7 +97,8 @@ export class HttpListener {
       return true;
     };
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = requestTarget(req.url);
+      if (!url) return send(res, httpError(400, 'Malformed request target'), true);
       const head: HttpRequestHead = {
         method: req.method ?? 'GET',
         path: url.pathname,
@@ -103,7 +115,7 @@ export class HttpListener {
       if (typeof body === 'number') return send(res, bodyRefusal(body), true);
       send(res, await this.options.handle({ ...head, body }), false);
     } catch (error) {
-      this.options.logger.error({ err: error }, 'error in HTTP handler');
+      this.#log.internalError({ err: error }, 'error in HTTP handler');
       send(res, { status: 500, body: JSON.stringify({ error: 'Internal server error' }) }, false);
     } finally {
       this.#buffered -= held;

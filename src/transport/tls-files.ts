@@ -16,6 +16,8 @@ export interface TlsMaterial {
   readonly key: Buffer;
   /** `CN=… until …` of the leaf certificate, for the log (no secret in it). */
   readonly summary: string;
+  /** When the leaf certificate stops being valid (ms since the epoch). */
+  readonly expiresAt: number;
   /** The files' stat before they were read: a change after that is seen by the watch. */
   readonly stamp: string;
 }
@@ -30,10 +32,12 @@ export function readTlsFiles(tls: TlsConfig): TlsMaterial {
   const cert = readFile('tls.certFile', tls.certFile);
   const key = readFile('tls.keyFile', tls.keyFile);
   let summary: string;
+  let expiresAt: number;
   try {
     createSecureContext({ cert, key });
     const leaf = new X509Certificate(cert);
     summary = `${leaf.subject.replace(/\n/g, ', ')} until ${leaf.validTo}`;
+    expiresAt = Date.parse(leaf.validTo);
   } catch (error) {
     // OpenSSL's reason ("key values mismatch", "no start line") says which is wrong.
     throw new TlsFilesError(
@@ -41,7 +45,7 @@ export function readTlsFiles(tls: TlsConfig): TlsMaterial {
       { cause: error },
     );
   }
-  return { cert, key, summary, stamp: before };
+  return { cert, key, summary, expiresAt, stamp: before };
 }
 
 function readFile(field: string, path: string): Buffer {
@@ -98,4 +102,17 @@ export function watchTlsFiles(options: TlsWatchOptions): { close(): void } {
   }, tls.reloadIntervalMs);
   timer.unref();
   return { close: () => clearInterval(timer) };
+}
+
+const DAY_MS = 86_400_000;
+/** Renewals (certbot, cert-manager) run a month ahead: two weeks left means one has failed. */
+const EXPIRY_WARNING_DAYS = 14;
+
+/** A warning when the certificate has expired or expires within two weeks; otherwise none. */
+export function expiryWarning(material: TlsMaterial, now: number): string | undefined {
+  const days = Math.floor((material.expiresAt - now) / DAY_MS);
+  if (material.expiresAt <= now) return `TLS certificate expired: ${material.summary}`;
+  if (days >= EXPIRY_WARNING_DAYS) return undefined;
+  const when = days === 0 ? 'within a day' : `in ${days} day${days === 1 ? '' : 's'}`;
+  return `TLS certificate expires ${when}: ${material.summary}; is its renewal running?`;
 }

@@ -9,9 +9,11 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Adapter } from '../adapter/adapter.ts';
+import { countAnnouncer } from '../adapter/cluster.ts';
 import type { AppStore } from '../apps/app-store.ts';
 import type { ChannelEventSink } from '../channels/channel-events.ts';
-import { SubscriptionCountThrottle, announceCount } from '../channels/count-throttle.ts';
+import { SubscriptionCountThrottle } from '../channels/count-throttle.ts';
+import { announceHeldCounts } from '../channels/held-counts.ts';
 import type { Config } from '../config/schema.ts';
 import {
   appRefusal,
@@ -20,14 +22,18 @@ import {
   type Refusal,
 } from '../connection/handshake.ts';
 import type { ConsoleHub } from '../console/hub.ts';
-import { Session, type SessionDeps } from '../connection/session.ts';
+import { Session, type SessionDeps, type SessionTrace } from '../connection/session.ts';
 import { newSocketId } from '../connection/socket-id.ts';
 import type { Clock, Transport } from '../connection/transport.ts';
-import { LogBudget } from '../observability/log-budget.ts';
+import { BudgetedLog } from '../observability/log-budget.ts';
+import { withoutSignatures } from '../observability/log-safe.ts';
+import { emptyTrafficCounts, type TrafficCounts } from '../observability/traffic-summary.ts';
+import { logTrace, peerOf, type Peer } from './connection-log.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { errorFrame } from '../protocol/frames.ts';
+import { ClusterQuota } from './cluster-quota.ts';
 import { IdleCollector } from './idle-collector.ts';
 import { originAllowed } from './origins.ts';
 import { WriteBatcher } from './write-batcher.ts';
@@ -60,6 +66,8 @@ export interface EndpointDeps {
   /** The live console's feed, when it is served. */
   readonly console?: ConsoleHub;
   readonly observer?: ConnectionObserver;
+  /** Added to as connections come and go and frames pass (the traffic summary's counts). */
+  readonly counts?: TrafficCounts;
 }
 
 const SWEEP_INTERVAL_MS = 1000;
@@ -70,16 +78,9 @@ export type Admission = { ok: true; session: Session } | Refusal;
 /** A browser page from an origin its app does not allow is refused like an unauthorized socket. */
 function checkOrigin(handshake: Handshake, origin: string | undefined): Handshake {
   if (!handshake.ok || originAllowed(handshake.app.allowedOrigins, origin)) return handshake;
-  return { ok: false, code: ErrorCode.Unauthorized, message: 'Origin not allowed' };
+  const appId = handshake.app.id;
+  return { ok: false, code: ErrorCode.Unauthorized, message: 'Origin not allowed', appId };
 }
-
-/**
- * Log lines per 10 s for the whole process: internal errors (with their stack) and, at debug,
- * refused client frames and socket errors. A client can provoke either on every frame.
- */
-const LOG_WINDOW_MS = 10_000;
-const INTERNAL_ERROR_LINES = 20;
-const CLIENT_MISTAKE_LINES = 50;
 
 /** A `ws` socket that carries its Session, so one set of listeners serves every connection. */
 class SessionSocket extends WebSocket {
@@ -111,19 +112,21 @@ export class WebSocketEndpoint {
   readonly #collector: IdleCollector | undefined;
   /** Frames sent and received since the last sweep: tells the collector whether it is quiet. */
   readonly #traffic = { frames: 0 };
-  readonly #countThrottle = new SubscriptionCountThrottle();
+  readonly #countThrottle: SubscriptionCountThrottle;
+  readonly #quota: ClusterQuota;
   readonly #send: SendContext;
   /** Session dependencies per app id, shared by that app's open connections. */
   readonly #sessionDeps = new Map<string, { app: SessionDeps['app'] } & SessionDeps>();
   readonly #onError: (error: Error) => void;
-  readonly #internalErrorLog = new LogBudget(INTERNAL_ERROR_LINES, LOG_WINDOW_MS);
-  readonly #clientMistakeLog = new LogBudget(CLIENT_MISTAKE_LINES, LOG_WINDOW_MS);
+  readonly #log: BudgetedLog;
   readonly #onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   readonly #onClose: (this: WebSocket, code: number) => void;
   /** Set while shutting down: the message new arrivals get. */
   #draining: string | undefined;
   /** Sessions still leaving their channels after their socket closed. */
   readonly #closing = new Set<Promise<void>>();
+  readonly #counts: TrafficCounts;
+  readonly #debug: boolean;
 
   constructor(private readonly deps: EndpointDeps) {
     this.#server = new WebSocketServer({
@@ -143,21 +146,32 @@ export class WebSocketEndpoint {
       }
     }, SWEEP_INTERVAL_MS);
     this.#sweep.unref();
+    // A cluster that elects one announcer per channel keeps the throttle's interval cluster-wide.
+    const shared = countAnnouncer(deps.adapter) !== undefined;
+    this.#countThrottle = new SubscriptionCountThrottle(undefined, undefined, shared);
+    this.#quota = new ClusterQuota(
+      deps.adapter,
+      (id) => this.#perApp.get(id) ?? 0,
+      () => deps.clock.now(),
+    );
     this.#collector = deps.config.collectGarbageWhenIdle ? new IdleCollector() : undefined;
     const { metrics } = deps;
+    const counts = (this.#counts = deps.counts ?? emptyTrafficCounts());
+    // Decided once: at info, no connection builds a log entry it would throw away.
+    this.#debug = deps.logger.isLevelEnabled('debug');
     this.#send = {
-      batcher: new WriteBatcher((frames) => {
-        metrics.framesSent.inc(frames);
-        this.#traffic.frames += frames;
-      }),
+      batcher: new WriteBatcher((frames) => this.countSent(frames)),
       maxBufferedBytes: deps.config.maxBufferedBytes,
       onSlowConsumer: () => metrics.slowConsumers.inc(),
     };
-    this.#onError = (error) => this.#logClientMistake({ err: error }, 'socket error');
+    this.#log = new BudgetedLog(deps.logger, () => deps.clock.now());
+    const log = this.#log;
+    this.#onError = (error) => log.clientMistake({ err: error }, 'socket error');
     const traffic = this.#traffic;
     this.#onMessage = function (this: WebSocket, data: RawData, isBinary: boolean) {
       metrics.frameReceived();
       traffic.frames++;
+      counts.framesIn++;
       receive(this, data, isBinary);
     };
     const forget = (ws: SessionSocket, code: number) => this.#forget(ws, code);
@@ -170,6 +184,27 @@ export class WebSocketEndpoint {
     return this.#sessions.size;
   }
 
+  /**
+   * A frame another transport (the HTTP fallback) received, counted as a socket's is: metrics,
+   * traffic summary, idle collector. `keepAlive`: a ping, which its pong answers.
+   */
+  countReceived(keepAlive = false): void {
+    this.deps.metrics.frameReceived();
+    this.#traffic.frames++;
+    this.#counts.framesIn++;
+    if (keepAlive) {
+      this.#counts.keepAliveIn++;
+      this.#counts.keepAliveOut++;
+    }
+  }
+
+  /** Frames written to any transport's clients. */
+  countSent(frames: number): void {
+    this.deps.metrics.framesSent.inc(frames);
+    this.#traffic.frames += frames;
+    this.#counts.framesOut += frames;
+  }
+
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', destroyOnError);
     const url = request.url ?? '/';
@@ -177,7 +212,8 @@ export class WebSocketEndpoint {
       this.#server.handleUpgrade(request, socket, head, (ws) => {
         // Nothing thrown while setting a connection up may reach the process.
         try {
-          this.#accept(ws as SessionSocket, socket, url, request.headers.origin);
+          const peer = this.#debug ? peerOf(request) : undefined;
+          this.#accept(ws as SessionSocket, socket, url, request.headers.origin, peer);
         } catch (error) {
           this.#failed(error);
           ws.terminate();
@@ -191,16 +227,24 @@ export class WebSocketEndpoint {
 
   #failed(error: unknown): void {
     this.deps.metrics.internalErrors.inc();
+    this.#counts.errors++;
     this.deps.logger.error({ err: error }, 'error while accepting a connection');
   }
 
-  #accept(ws: SessionSocket, socket: Duplex, url: string, origin: string | undefined): void {
+  #accept(
+    ws: SessionSocket,
+    socket: Duplex,
+    url: string,
+    origin: string | undefined,
+    peer: Peer | undefined,
+  ): void {
     ws.on('error', this.#onError);
     this.#sockets.add(ws);
     // `on`, not `once`: `once` wraps the listener in a closure per connection; ws emits close once.
     ws.on('close', this.#onClose);
     const transport = new WsTransport(ws, socket, this.#send);
-    const admitted = this.#admit(url, origin, transport, (session) => (ws.session = session));
+    const bind = (session: Session) => (ws.session = session);
+    const admitted = this.#admit(url, origin, transport, bind, peer);
     if (!admitted.ok) return;
     ws.on('message', this.#onMessage);
     ws.on('pong', onPong);
@@ -225,6 +269,7 @@ export class WebSocketEndpoint {
     origin: string | undefined,
     transport: Transport,
     bind?: (session: Session) => void,
+    peer?: Peer,
   ): Admission {
     const { apps, metrics } = this.deps;
     // While draining, new arrivals are told to back off (4100: retry in a second), not 4200,
@@ -232,15 +277,22 @@ export class WebSocketEndpoint {
     const handshake = this.#draining
       ? { ok: false as const, code: ErrorCode.OverCapacity, message: this.#draining }
       : checkOrigin(
-          checkHandshake(
-            url,
-            (key) => apps.byKey(key),
-            (id) => this.#perApp.get(id) ?? 0,
-          ),
+          checkHandshake(url, (key) => apps.byKey(key), this.#quota.open),
           origin,
         );
     if (!handshake.ok) {
       metrics.connectionsRefused.inc({ code: String(handshake.code) });
+      const { appId, code, message } = handshake;
+      this.#counts.errors++;
+      if (this.#debug) {
+        this.deps.logger.debug(
+          { ...peer, path: url.split('?')[0]?.slice(0, 200), code, reason: message },
+          `connection refused (${code}): ${message}`,
+        );
+      }
+      if (appId !== undefined && this.deps.console?.watching(appId)) {
+        this.deps.console.publish({ name: 'refused', appId, code, reason: message });
+      }
       transport.send(errorFrame(handshake.code, handshake.message));
       transport.close(handshake.code, handshake.message);
       return handshake;
@@ -253,6 +305,10 @@ export class WebSocketEndpoint {
     this.#perApp.set(app.id, (this.#perApp.get(app.id) ?? 0) + 1);
     this.deps.adapter.countConnection(app.id, 1);
     metrics.connections.inc({ app_id: app.id });
+    this.#counts.opened++;
+    if (this.#debug) {
+      this.deps.logger.debug({ socketId, appId: app.id, ...peer }, 'connection opened');
+    }
     if (this.deps.console?.watching(app.id)) {
       this.deps.console.publish({ name: 'connected', appId: app.id, socketId });
     }
@@ -272,6 +328,11 @@ export class WebSocketEndpoint {
     this.#perApp.set(session.appId, (this.#perApp.get(session.appId) ?? 1) - 1);
     this.deps.adapter.countConnection(session.appId, -1);
     this.deps.metrics.connections.dec({ app_id: session.appId });
+    this.#counts.closed++;
+    if (this.#debug) {
+      const entry = { socketId: session.socketId, appId: session.appId };
+      this.deps.logger.debug(entry, 'connection closed');
+    }
     if (this.deps.console?.watching(session.appId)) {
       const entry = { appId: session.appId, socketId: session.socketId, code };
       this.deps.console.publish({ name: 'disconnected', ...entry });
@@ -299,55 +360,42 @@ export class WebSocketEndpoint {
         clock,
         events,
         countThrottle: this.#countThrottle,
+        counts: this.#counts,
         ...(this.deps.console ? { console: this.deps.console } : {}),
         onInternalError: (error) => {
           metrics.internalErrors.inc();
-          const allowed = this.#internalErrorLog.take(clock.now());
-          if (allowed)
-            logger.error({ err: error, appId: app.id, ...allowed }, 'error in message handler');
+          this.#counts.errors++;
+          this.#log.internalError({ err: error, appId: app.id }, 'error in message handler');
         },
-        onRefusal: (socketId, code, message) => {
-          this.#logClientMistake(
-            { appId: app.id, socketId, code, message },
+        onRefusal: (socketId, code, message, channel) => {
+          // The client was told the signature it sent; the log is not.
+          const reason = withoutSignatures(message);
+          const about = channel === undefined ? {} : { channel };
+          this.#log.clientMistake(
+            { appId: app.id, socketId, ...about, code, reason },
             'client frame refused',
           );
         },
+        ...(this.#debug
+          ? {
+              trace: (socketId: string, entry: SessionTrace) =>
+                logTrace(logger, app.id, socketId, entry),
+            }
+          : {}),
       };
       this.#sessionDeps.set(app.id, deps);
     }
     return deps;
   }
 
-  /** At debug, within the budget: a client's mistakes are its own, not the operator's. */
-  #logClientMistake(fields: object, message: string): void {
-    const { logger, clock } = this.deps;
-    if (!logger.isLevelEnabled('debug')) return;
-    const allowed = this.#clientMistakeLog.take(clock.now());
-    if (allowed) logger.debug({ ...fields, ...allowed }, message);
-  }
-
   /** Once a second: keep-alive, app changes, held counts, and memory after a storm. */
   #runSweep(): void {
     for (const session of this.#sessions.values()) session.checkActivity();
     if (this.deps.apps.dynamic) this.#followAppChanges();
-    this.#announceHeldCounts();
+    announceHeldCounts(this.deps, this.#countThrottle);
+    this.#quota.refresh();
     this.#collector?.observe(this.#sessions.size, this.#traffic.frames);
     this.#traffic.frames = 0;
-  }
-
-  /** Announces each count change the throttle held back, with the channel's count as it is now. */
-  #announceHeldCounts(): void {
-    const { adapter, apps, clock, events, logger } = this.deps;
-    for (const { appId, channel } of this.#countThrottle.due(clock.now())) {
-      adapter.channel(appId, channel).then(
-        (stats) => {
-          if (stats && apps.byId(appId)?.enableSubscriptionCount) {
-            announceCount({ adapter, events }, appId, channel, stats.subscriptionCount);
-          }
-        },
-        (error: unknown) => logger.warn({ err: error, appId }, 'subscription count not announced'),
-      );
-    }
   }
 
   /**

@@ -27,6 +27,7 @@ import type {
 import { WakeTimes } from './wake-times.ts';
 
 export type { WebhookAttempt, WebhookSender } from './delivery.ts';
+export { fetchSender, systemScheduler } from './system.ts';
 
 /** Timers, injected so tests run without waiting. */
 export interface Scheduler {
@@ -70,6 +71,8 @@ const CACHE_MISS_WINDOW_MS = 10_000;
 /** A receiver gets this long to answer, and never more than half a lease. */
 const SEND_TIMEOUT_MS = 10_000;
 
+/** Held removals remembered before stale ones are pruned. */
+const MAX_HELD = 10_000;
 /** How soon what the outbox owes the queue is offered again. */
 const OWED_RETRY_MS = 1_000;
 
@@ -84,8 +87,8 @@ export class WebhookDispatcher {
   readonly #outbox: Outbox;
   readonly #leaseMs: number;
   readonly #maxInFlight: number;
-  /** The job id of each removal this node holds, so a re-join here can cancel it. */
-  readonly #held = new Map<string, string>();
+  /** Each removal this node holds, so a re-join here can cancel it; pruned past MAX_HELD. */
+  readonly #held = new Map<string, { id: string; dueAt: number }>();
   /** When each (app, channel) last had a cache_miss sent. */
   readonly #cacheMisses = new Map<string, number>();
   /** Due times of jobs this node queued: it looks at the queue then, without polling. */
@@ -113,13 +116,14 @@ export class WebhookDispatcher {
     if (!app || app.webhooks.length === 0) return;
     if (event.name === 'channel_vacated' || event.name === 'member_removed') {
       const job: HoldJob = { kind: 'hold', id: randomUUID(), appId: app.id, event };
-      this.#held.set(holdKey(event), job.id);
-      this.#enqueue(job, this.#now() + this.options.removalDelayMs);
+      const dueAt = this.#now() + this.options.removalDelayMs;
+      this.#hold(holdKey(event), job.id, dueAt);
+      this.#enqueue(job, dueAt);
       return;
     }
     const cancels = pairs[event.name];
     const removal = cancels && holdKey({ ...event, name: cancels } as ChannelEvent);
-    const heldId = removal === undefined ? undefined : this.#held.get(removal);
+    const heldId = removal === undefined ? undefined : this.#held.get(removal)?.id;
     if (removal !== undefined && heldId !== undefined) {
       this.#held.delete(removal);
       this.#track(this.#cancelOrSend(app, event, heldId));
@@ -128,6 +132,18 @@ export class WebhookDispatcher {
     if (event.name === 'cache_miss' && this.#recentCacheMiss(event)) return;
     for (const queued of this.#postJobs(app, event)) this.#enqueue(queued.job, queued.dueAt);
   };
+
+  /**
+   * Remembers a removal held here. Another node may settle it (a shared queue), leaving the
+   * entry behind: entries a lease past their due time are forgotten once there are many.
+   */
+  #hold(key: string, id: string, dueAt: number): void {
+    if (this.#held.size >= MAX_HELD) {
+      const stale = this.#now() - this.#leaseMs;
+      for (const [k, held] of this.#held) if (held.dueAt < stale) this.#held.delete(k);
+    }
+    this.#held.set(key, { id, dueAt });
+  }
 
   /** Back within the delay: neither the removal nor this re-add is reported. */
   async #cancelOrSend(app: AppConfig, event: ChannelEvent, heldId: string): Promise<void> {
@@ -248,7 +264,7 @@ export class WebhookDispatcher {
   /** A held removal fell due: sent unless the channel or the user came back, on any node. */
   async #settleHold(app: AppConfig, entry: Claimed<HoldJob>): Promise<void> {
     const { event } = entry.job;
-    if (this.#held.get(holdKey(event)) === entry.job.id) this.#held.delete(holdKey(event));
+    if (this.#held.get(holdKey(event))?.id === entry.job.id) this.#held.delete(holdKey(event));
     let gone = true;
     try {
       if (this.options.stillGone) gone = await this.options.stillGone(event);
@@ -275,7 +291,13 @@ export class WebhookDispatcher {
       timeoutMs: Math.max(1, Math.min(SEND_TIMEOUT_MS, Math.floor(this.#leaseMs / 2))),
       onError: (error: unknown, url: string) => this.#report(error, url),
       onRetry: (dueAt: number) => this.#wake(dueAt),
-      ...(this.options.onAttempt ? { onAttempt: this.options.onAttempt } : {}),
+      onAttempt: (attempt: WebhookAttempt) => {
+        try {
+          this.options.onAttempt?.(attempt);
+        } catch (error) {
+          this.#report(error, 'onAttempt');
+        }
+      },
     };
   }
 
@@ -358,40 +380,3 @@ function holdKey(event: ChannelEvent): string {
   const user = event.name === 'member_added' || event.name === 'member_removed' ? event.userId : '';
   return `${event.name}\n${event.appId}\n${event.channel}\n${user}`;
 }
-
-/** Bytes of a receiver's answer read (so its connection can be reused); a longer one is cut. */
-const MAX_ANSWER_BYTES = 64 * 1024;
-
-/** The real sender: a POST that gives up after `timeoutMs`. Only the status of the answer matters. */
-export const fetchSender: WebhookSender = async (url, body, headers, timeoutMs) => {
-  const response = await fetch(url, {
-    method: 'POST',
-    body,
-    headers,
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  await discard(response.body, MAX_ANSWER_BYTES);
-  return response.status;
-};
-
-/** Reads and drops a body, never holding it: past `maxBytes` the rest is not read at all. */
-async function discard(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<void> {
-  if (!body) return;
-  const reader = body.getReader();
-  for (let seen = 0; seen <= maxBytes;) {
-    const chunk = await reader.read();
-    if (chunk.done) return;
-    seen += chunk.value.byteLength;
-  }
-  await reader.cancel();
-}
-
-export const systemScheduler: Scheduler = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => {
-    const timer = setTimeout(callback, ms);
-    timer.unref();
-    return timer;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};

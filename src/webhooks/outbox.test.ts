@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryWebhookQueue } from './memory-queue.ts';
+import { sharedMemoryQueue } from '../../test/helpers/shared-memory-queue.ts';
 import { Outbox } from './outbox.ts';
-import type { PostJob, WebhookQueue } from './queue.ts';
+import type { PostJob } from './queue.ts';
 
 const T = 1_700_000_000_000;
 let sequence = 0;
@@ -16,32 +16,9 @@ const job = (): PostJob => ({
   attempts: 0,
 });
 
-/** A memory queue that throws, as a Redis queue does while Redis is away, when `down`. */
-function flaky(): { queue: WebhookQueue; memory: MemoryWebhookQueue; down: (on: boolean) => void } {
-  const memory = new MemoryWebhookQueue();
-  let isDown = false;
-  const guard =
-    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
-    (...args: A): Promise<R> =>
-      isDown ? Promise.reject(new Error('Connection is closed.')) : call(...args);
-  const queue: WebhookQueue = {
-    shared: true,
-    enqueue: guard((j, at) => memory.enqueue(j, at)),
-    claim: guard((...args) => memory.claim(...args)),
-    ack: guard((claimed, next) => memory.ack(claimed, next)),
-    retry: guard((...args) => memory.retry(...args)),
-    bury: guard((...args) => memory.bury(...args)),
-    cancel: guard((...args) => memory.cancel(...args)),
-    deadLetters: guard((appId) => memory.deadLetters(appId)),
-    redeliver: guard((...args) => memory.redeliver(...args)),
-    close: () => memory.close(),
-  };
-  return { queue, memory, down: (on) => (isDown = on) };
-}
-
 describe('Outbox', () => {
   it('keeps the webhooks the queue cannot take and hands them over in order once it is back', async () => {
-    const { queue, memory, down } = flaky();
+    const { queue, memory, down } = sharedMemoryQueue();
     const errors: unknown[] = [];
     const outbox = new Outbox(queue, (error) => errors.push(error));
     down(true);
@@ -60,7 +37,7 @@ describe('Outbox', () => {
   });
 
   it('keeps an ack the queue cannot take, so a delivered webhook is not posted again', async () => {
-    const { queue, memory, down } = flaky();
+    const { queue, memory, down } = sharedMemoryQueue();
     const outbox = new Outbox(queue, () => undefined);
     await memory.enqueue(job(), T);
     const [claimed] = await memory.claim('a', T, 10, 1000, 'lease');
@@ -72,7 +49,7 @@ describe('Outbox', () => {
   });
 
   it('drops new webhooks once it owes its maximum', async () => {
-    const { queue, down } = flaky();
+    const { queue, down } = sharedMemoryQueue();
     const outbox = new Outbox(queue, () => undefined, 1);
     down(true);
     expect(await outbox.enqueue(job(), T)).toBe(true);

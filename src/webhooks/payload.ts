@@ -1,5 +1,5 @@
 /**
- * The bytes of a webhook request (PROTOCOL.md §12): `{"time_ms":…,"events":[…]}` signed with
+ * The bytes of a webhook request (docs/protocol.md §12): `{"time_ms":…,"events":[…]}` signed with
  * HMAC-SHA256 of the app secret over exactly those bytes. Pure.
  */
 import { hmacSha256Hex } from '../auth/hmac.ts';

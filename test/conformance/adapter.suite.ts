@@ -158,6 +158,30 @@ export function adapterContract(name: string, factory: AdapterFactory): void {
       expect(one.frames).toEqual(['second']);
     });
 
+    it('delivers a whole batch, and caches the events of cache channels', async () => {
+      const [adapter] = await factory.make(1);
+      const [one, two] = [sub(), sub()];
+      await adapter!.join('a', 'room', one);
+      await adapter!.join('a', 'cache-room', two);
+      await adapter!.publishBatch('a', [
+        { channel: 'room', frame: frame('first') },
+        {
+          channel: 'cache-room',
+          frame: frame('cached'),
+          cache: { event: 'ev', data: 'cached', ttlSeconds: 60 },
+        },
+        { channel: 'room', frame: frame('excluded'), exceptSocketId: one.socketId },
+      ]);
+      await waitUntil(() => one.frames.length === 1 && two.frames.length === 1, 'deliveries');
+      expect([one.frames, two.frames]).toEqual([['first'], ['cached']]);
+      expect(await adapter!.getCache('a', 'cache-room')).toMatchObject({ data: 'cached' });
+    });
+
+    it('is ready when healthy', async () => {
+      const [adapter] = await factory.make(1);
+      expect(adapter!.notReady()).toBeUndefined();
+    });
+
     it('keeps apps apart', async () => {
       const [adapter] = await factory.make(1);
       const listener = sub();

@@ -1,6 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RedisAdapter } from '../../src/adapter/redis.ts';
+import { RedisAdapter } from '../../src/adapter/redis/adapter.ts';
+import { AdapterUnavailableError } from '../../src/errors.ts';
+import { OutboundFrame } from '../../src/protocol/frames.ts';
+import { RedisServer } from '../helpers/redis-server.ts';
 import type { ChannelEvent } from '../../src/channels/channel-events.ts';
 import { REDIS_URL, redisGate, uniquePrefix } from '../helpers/redis.ts';
 import { waitUntil } from '../helpers/wait.ts';
@@ -30,6 +33,17 @@ async function cluster(
   open.push(...adapters);
   return adapters;
 }
+
+async function node(
+  prefix: string,
+  options: { heartbeatMs?: number; nodeTimeoutMs?: number },
+): Promise<RedisAdapter> {
+  const adapter = await RedisAdapter.connect({ url: REDIS_URL, prefix, ...options });
+  open.push(adapter);
+  return adapter;
+}
+
+const frame = (text: string) => new OutboundFrame(text);
 
 describe.skipIf(!enabled)('RedisAdapter', () => {
   adapterContract('RedisAdapter', { maxNodes: 2, make: (nodes) => cluster(nodes) });
@@ -77,33 +91,114 @@ describe.skipIf(!enabled)('RedisAdapter', () => {
     expect(reclaimed).toHaveLength(2);
   });
 
-  it("ignores a leave whose share was reclaimed, and reconnects the presumed-dead node's clients", async () => {
+  it('ignores a leave whose share was reclaimed', async () => {
     const prefix = uniquePrefix('reclaimed');
-    // The stalled node beats rarely, so the test deletes its key long before it would renew it.
-    const [stalled] = await cluster(1, 3_000, prefix);
+    // The stalled node never beats again on its own, so the survivor takes its share back.
+    const stalled = await node(prefix, { heartbeatMs: 60_000, nodeTimeoutMs: 2_000 });
     const onStalled = new RecordingSubscriber('4.4');
-    await stalled!.join('a', 'room', onStalled);
-    const [survivor] = await cluster(1, 100, prefix);
-    await survivor!.join('a', 'room', new RecordingSubscriber('5.5'));
-    // As if the stalled node had missed its heartbeats: the survivor takes its share back.
+    await stalled.join('a', 'room', onStalled);
+    const survivor = await node(prefix, { heartbeatMs: 100, nodeTimeoutMs: 2_000 });
+    await survivor.join('a', 'room', new RecordingSubscriber('5.5'));
     const redis = new Redis(REDIS_URL);
-    await redis.del(`${prefix}:alive:${stalled!.nodeId}`);
     await waitUntil(
-      async () => (await redis.exists(`${prefix}:own:${stalled!.nodeId}`)) === 0,
+      async () => (await redis.exists(`${prefix}:node:${stalled.nodeId}`)) === 0,
       'the reclaim',
-    );
-    redis.disconnect();
-    expect(await survivor!.channel('a', 'room')).toEqual({ subscriptionCount: 1 });
-    expect(await stalled!.leave('a', 'room', onStalled)).toMatchObject({ channelVacated: false });
-    expect(await survivor!.channel('a', 'room')).toEqual({ subscriptionCount: 1 });
-    await stalled!.join('a', 'room', onStalled);
-    await waitUntil(
-      () => onStalled.disconnects.length > 0,
-      'the stalled node to drop its clients',
       10_000,
     );
-    expect(onStalled.disconnects[0]?.code).toBe(4200);
+    redis.disconnect();
+    expect(await survivor.channel('a', 'room')).toEqual({ subscriptionCount: 1 });
+    expect(await stalled.leave('a', 'room', onStalled)).toMatchObject({ channelVacated: false });
+    expect(await survivor.channel('a', 'room')).toEqual({ subscriptionCount: 1 });
   });
+
+  it('re-registers the members of a node presumed dead when it beats again, disconnecting no one', async () => {
+    const prefix = uniquePrefix('presumed');
+    // Beats every 3 s while the others give up on a node after 2 s: presumed dead between beats.
+    const slow = await node(prefix, { heartbeatMs: 3_000, nodeTimeoutMs: 2_000 });
+    const onSlow = new RecordingSubscriber('6.6');
+    await slow.join('a', 'presence-p', onSlow, { userId: 'slow', userInfo: { n: 1 } });
+    const survivor = await node(prefix, { heartbeatMs: 100, nodeTimeoutMs: 2_000 });
+    const watcher = new RecordingSubscriber('7.7');
+    await survivor.join('a', 'presence-p', watcher, { userId: 'watch', userInfo: undefined });
+    const events = () => watcher.frames.map((f) => (JSON.parse(f) as { event: string }).event);
+    await waitUntil(
+      () => events().includes('pusher_internal:member_added'),
+      'removed, then added again',
+      15_000,
+    );
+    expect(events()).toEqual(['pusher_internal:member_removed', 'pusher_internal:member_added']);
+    expect(JSON.parse(watcher.frames[1]!)).toMatchObject({
+      data: JSON.stringify({ user_id: 'slow', user_info: { n: 1 } }),
+    });
+    expect(await survivor.channel('a', 'presence-p')).toEqual({
+      subscriptionCount: 2,
+      userCount: 2,
+    });
+    expect(onSlow.disconnects).toEqual([]);
+  });
+
+  it('subscribes a node only to the channels its sockets hold, and to its signed-in users', async () => {
+    const prefix = uniquePrefix('routes');
+    const [a, b] = await cluster(2, undefined, prefix);
+    const redis = new Redis(REDIS_URL);
+    const listeners = async (channel: string) =>
+      ((await redis.pubsub('NUMSUB', `${prefix}:{a:${channel}}:bus`)) as [string, number])[1];
+    const onA = new RecordingSubscriber('1.1');
+    const onB = new RecordingSubscriber('2.2');
+    await a!.join('a', 'held-by-a', onA);
+    await b!.join('a', 'held-by-b', onB);
+    await b!.signIn('a', 'bob', onB);
+    await waitUntil(async () => (await listeners('#server-to-user-bob')) === 1, 'the user route');
+    expect([await listeners('held-by-a'), await listeners('held-by-b')]).toEqual([1, 1]);
+    expect([a!.routeCount, b!.routeCount]).toEqual([1, 2]);
+    a!.publish('a', 'held-by-a', frame('only A'));
+    await waitUntil(() => onA.frames.length === 1, 'the delivery on A');
+    await b!.leave('a', 'held-by-b', onB);
+    await b!.signOut('a', 'bob', onB);
+    await waitUntil(() => b!.routeCount === 0, 'B to unsubscribe');
+    expect([await listeners('held-by-b'), await listeners('#server-to-user-bob')]).toEqual([0, 0]);
+    expect(onB.frames).toEqual([]);
+    redis.disconnect();
+  });
+
+  it('while its Redis is down: refuses batches at once, holds joins, and completes them on return', async () => {
+    const server = await RedisServer.start(7106);
+    try {
+      const adapter = await RedisAdapter.connect({
+        url: server.url,
+        prefix: uniquePrefix('hold'),
+        joinHoldMs: 800,
+      });
+      open.push(adapter);
+      const listener = new RecordingSubscriber('8.8');
+      await adapter.join('a', 'room', listener);
+      await server.kill();
+      await waitUntil(() => adapter.notReady(), 'the outage to be seen', 3_000);
+      const started = Date.now();
+      await expect(
+        adapter.publishBatch('a', [{ channel: 'room', frame: frame('x') }]),
+      ).rejects.toBeInstanceOf(AdapterUnavailableError);
+      await expect(adapter.channels('a')).rejects.toBeInstanceOf(AdapterUnavailableError);
+      expect(Date.now() - started).toBeLessThan(200);
+      await expect(
+        adapter.join('a', 'late', new RecordingSubscriber('9.9')),
+      ).rejects.toBeInstanceOf(AdapterUnavailableError);
+      const held = adapter.join('a', 'later', new RecordingSubscriber('10.10'));
+      await server.start();
+      expect(await held).toMatchObject({ ok: true, channelOccupied: true });
+      await waitUntil(() => adapter.notReady() === undefined, 'the node to be ready again');
+      expect(await adapter.channels('a')).toEqual(
+        new Map([
+          ['room', { subscriptionCount: 1 }],
+          ['later', { subscriptionCount: 1 }],
+        ]),
+      );
+      expect(listener.frames).toEqual([]);
+    } finally {
+      await Promise.all(open.splice(0).map((adapter) => adapter.close()));
+      await server.stop();
+    }
+  }, 20_000);
 
   it('leaves no state behind when the last node closes', async () => {
     const prefix = uniquePrefix('closing');

@@ -1,11 +1,11 @@
 /**
- * Debian's Chromium, driven by playwright-core: no browser is ever downloaded. Launched headless
- * with the flags this machine needs (no sandbox as root, no background networking).
+ * Debian's Chromium, driven by playwright-core: no browser is ever downloaded (`npm test` installs
+ * the package when it is missing, see chromium-path.ts). Launched headless with the flags this
+ * machine needs (no sandbox as root, no background networking).
  */
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { chromiumFound, chromiumPath, missingChromiumMessage } from './chromium-path.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = [
   '--no-sandbox',
   '--headless',
@@ -18,8 +18,6 @@ const FLAGS = [
 ];
 
 export function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
-  }
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  if (!chromiumFound()) throw new Error(missingChromiumMessage());
+  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: FLAGS });
 }

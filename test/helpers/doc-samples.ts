@@ -1,7 +1,7 @@
 /**
  * Code samples in docs that are files: each fenced block follows a `<!-- sample: PATH -->`
  * marker, and must be that file as it is (the repository's `../src/sdk/index.ts` imports read
- * `pushwire/sdk` in the docs). Compared after Prettier, which also formats the Markdown.
+ * `@pushwire/sdk` in the docs). Compared after Prettier, which also formats the Markdown.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,9 @@ export function docBlocks(page: string): DocBlock[] {
 
 /** A sample file as the docs show it: imports of the repository's entry points by package name. */
 export const asPublished = (code: string): string =>
-  code.replace(/from '(?:\.\.\/)+src\/(sdk|testing)\/index\.ts'/g, "from 'pushwire/$1'");
+  code
+    .replace(/from '(?:\.\.\/)+src\/sdk\/index\.ts'/g, "from '@pushwire/sdk'")
+    .replace(/from '(?:\.\.\/)+src\/testing\/index\.ts'/g, "from 'pushwire/testing'");
 
 const format = async (code: string, lang: string) =>
   prettier.format(code, {

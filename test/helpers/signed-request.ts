@@ -1,5 +1,5 @@
 /**
- * Raw HTTP API requests, signed here the way PROTOCOL.md §11.2 describes, so tests can send
+ * Raw HTTP API requests, signed here the way docs/protocol.md §11.2 describes, so tests can send
  * exactly the malformed or mis-signed request they mean to.
  */
 import { createHash, createHmac } from 'node:crypto';

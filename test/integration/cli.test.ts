@@ -15,6 +15,8 @@ import {
   uniqueTable,
 } from '../helpers/postgres.ts';
 import { selfSignedCertificate } from '../helpers/certificates.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { readDockerfile } from '../helpers/dockerfile.ts';
 import { createPusher, disconnectAllPushers, type PusherClient } from '../helpers/pusher-client.ts';
 import type { PresenceChannel } from '../helpers/pusher-js.ts';
 import { waitUntil, withTimeout } from '../helpers/wait.ts';
@@ -236,5 +238,85 @@ describe('pushwire start', () => {
     const cli = runCli(['launch']);
     expect(await cli.exited).toBe(2);
     expect(cli.output()).toContain('Unknown command "launch"');
+  });
+});
+
+describe("the Dockerfile's start command", () => {
+  const image = readDockerfile(new URL('../../Dockerfile', import.meta.url));
+
+  it('is multi-stage, runs as a user other than root and listens on 0.0.0.0 on port 6001', () => {
+    expect(image.stages).toBeGreaterThanOrEqual(2);
+    expect(image.user).toBeDefined();
+    expect(['root', '0']).not.toContain(image.user);
+    expect(image.env.PUSHWIRE_HOST).toBe('0.0.0.0');
+    expect(image.exposed).toEqual(['6001']);
+  });
+
+  it("runs the CLI entry these tests run, through the package's bin", () => {
+    // bin/pushwire.js is the package's `bin`; it loads the build of src/cli/bin.ts (ENTRY).
+    expect(image.entrypoint).toEqual(['node', 'bin/pushwire.js']);
+    const bin = readFileSync(new URL('../../bin/pushwire.js', import.meta.url), 'utf8');
+    expect(bin).toMatch(/import '\.\.\/dist\/cli\/bin\.js'/);
+    expect(ENTRY.endsWith('src/cli/bin.ts')).toBe(true);
+  });
+
+  it('serves with its command and environment, and its HEALTHCHECK passes on /ready', async () => {
+    const cli = runCli(image.cmd, { ...image.env, PUSHWIRE_PORT: '0' });
+    const port = await waitUntil(
+      () => /listening on ws:\/\/0\.0\.0\.0:(\d+)\n/.exec(cli.output())?.[1],
+      'the container command to serve',
+      15_000,
+    );
+    // The default app on 0.0.0.0: the image's own default warns until apps are configured.
+    expect(cli.output()).toContain('WARNING: the default app');
+    const [command = '', ...args] = image.healthcheck;
+    expect(command).toBe('node');
+    const health = spawn(process.execPath, args, { env: { ...process.env, PUSHWIRE_PORT: port } });
+    expect(await new Promise((resolve) => health.once('exit', resolve))).toBe(0);
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+  });
+
+  it('has a HEALTHCHECK that speaks https when TLS is set by the environment', async () => {
+    const certificate = selfSignedCertificate('pushwire-docker');
+    const tls = {
+      PUSHWIRE_TLS_CERT_FILE: certificate.certFile,
+      PUSHWIRE_TLS_KEY_FILE: certificate.keyFile,
+    };
+    const cli = runCli(image.cmd, { ...image.env, ...tls, PUSHWIRE_PORT: '0' });
+    const port = await waitUntil(
+      () => /listening on wss:\/\/0\.0\.0\.0:(\d+)\n/.exec(cli.output())?.[1],
+      'the container command to serve TLS',
+      15_000,
+    );
+    const [, ...args] = image.healthcheck;
+    const health = spawn(process.execPath, args, {
+      env: { ...process.env, ...tls, PUSHWIRE_PORT: port },
+    });
+    expect(await new Promise((resolve) => health.once('exit', resolve))).toBe(0);
+  });
+
+  it('has a HEALTHCHECK that fails when nothing serves', async () => {
+    const [, ...args] = image.healthcheck;
+    const health = spawn(process.execPath, args, { env: { ...process.env, PUSHWIRE_PORT: '1' } });
+    expect(await new Promise((resolve) => health.once('exit', resolve))).toBe(1);
+  });
+});
+
+describe('compose.yaml', () => {
+  it('configures Pushwire through settings that exist, with Redis and an app of its own', () => {
+    const text = readFileSync(new URL('../../compose.yaml', import.meta.url), 'utf8');
+    const env = Object.fromEntries(
+      [...text.matchAll(/^\s+(PUSHWIRE_\w+): (.+)$/gm)].map(([, name, value]) => [
+        name!,
+        value!.replace(/^'(.*)'$/, '$1'),
+      ]),
+    );
+    const warnings: string[] = [];
+    const config = loadConfig({ env, warn: (message) => warnings.push(message) });
+    expect(warnings).toEqual([]);
+    expect(config).toMatchObject({ adapter: 'redis', redisUrl: 'redis://redis:6379' });
+    expect(config.apps.map((app) => app.secret)).not.toContain('app-secret');
+    expect(text).toMatch(/image: redis:/);
   });
 });

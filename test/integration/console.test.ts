@@ -5,12 +5,19 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/server.ts';
-import { connectPusher, disconnectAllPushers, subscribeAndWait } from '../helpers/pusher-client.ts';
+import {
+  connectPusher,
+  createPusher,
+  disconnectAllPushers,
+  subscribeAndWait,
+} from '../helpers/pusher-client.ts';
+import { REDIS_URL, redisGate, uniquePrefix } from '../helpers/redis.ts';
 import { sdkFor } from '../helpers/sdk.ts';
 import { signedRequest } from '../helpers/signed-request.ts';
 import { startTestServer, stopAllServers } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
+const withRedis = await redisGate('console summary across nodes');
 const feeds: AbortController[] = [];
 afterEach(async () => {
   for (const feed of feeds.splice(0)) feed.abort();
@@ -60,7 +67,12 @@ describe('live console feed', () => {
     const room = await subscribeAndWait(pusher, 'presence-room');
     room.trigger('client-typing', { on: true });
     await sdk.trigger('presence-room', 'news', { n: 1 });
-    await waitUntil(() => feed.names().includes('api_message'), 'the API message');
+    // Over the HTTP fallback the client event is a request of its own, which may land after
+    // the API's.
+    await waitUntil(
+      () => feed.names().includes('api_message') && feed.names().includes('client_event'),
+      'the API message and the client event',
+    );
     expect(feed.names()).toEqual(
       expect.arrayContaining(['connected', 'channel_occupied', 'member_added', 'client_event']),
     );
@@ -104,9 +116,27 @@ describe('live console feed', () => {
     pusher.subscribe('private-vault');
     await waitUntil(() => feed.names().includes('refused'), 'the refusal');
     const refusal = feed.entries.find((entry) => entry.name === 'refused');
-    expect(refusal).toMatchObject({ socketId: pusher.connection.socket_id });
+    expect(refusal).toMatchObject({
+      socketId: pusher.connection.socket_id,
+      channel: 'private-vault',
+    });
     expect(String(refusal?.reason)).toContain('Invalid signature');
     expect(JSON.stringify(feed.entries)).not.toContain('ab'.repeat(32));
+  });
+
+  it('shows a connection refused for its app, with the code and reason it was given', async () => {
+    const app = { id: '1', key: 'app-key', secret: 'app-secret', maxConnections: 1 };
+    const server = await startTestServer({ apps: [app] });
+    const feed = await watch(feedUrl(server));
+    await connectPusher(server.port);
+    createPusher(server.port).connect();
+    await waitUntil(() => feed.names().includes('refused'), 'the refusal');
+    expect(feed.entries.find((entry) => entry.name === 'refused')).toEqual({
+      at: expect.any(String),
+      name: 'refused',
+      code: 4004,
+      reason: 'Application is over its connection quota',
+    });
   });
 
   it('shows a disconnection with its close code', async () => {
@@ -155,6 +185,35 @@ describe('live console feed', () => {
       params: { channel: 'presence-room', user_id: 'eve' },
     });
     expect(stranger.status).toBe(404);
+  });
+
+  it.skipIf(!withRedis)('sums up the whole cluster, whichever node serves the feed', async () => {
+    const cluster = {
+      adapter: 'redis' as const,
+      redisUrl: REDIS_URL,
+      redisPrefix: uniquePrefix('console'),
+    };
+    const [one, two] = [await startTestServer(cluster), await startTestServer(cluster)];
+    const feed = await watch(feedUrl(one));
+    await subscribeAndWait(await connectPusher(one.port), 'news');
+    await subscribeAndWait(await connectPusher(two.port), 'news');
+    await subscribeAndWait(
+      await connectPusher(two.port, { presence: { user_id: 'ada' } }),
+      'presence-room',
+    );
+    const summary = await waitUntil(
+      () =>
+        feed.entries.findLast(
+          (entry) =>
+            entry.name === 'summary' && entry.connections === 3 && entry.channelCount === 2,
+        ),
+      'a summary of both nodes',
+      8000,
+    );
+    expect(summary.channels).toEqual([
+      { channel: 'news', subscriptionCount: 2 },
+      { channel: 'presence-room', subscriptionCount: 1, userCount: 1, members: ['ada'] },
+    ]);
   });
 
   it("shows nothing of another app's channels", async () => {

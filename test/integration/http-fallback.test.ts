@@ -4,6 +4,7 @@
  * which run over xhr_streaming and xhr_polling too (vitest.config.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ConnectionHandle } from '../../src/server/server.ts';
 import {
   RawStream,
   closeAllStreams,
@@ -46,6 +47,10 @@ describe('HTTP fallback sessions', () => {
     expect((await send(server.port, session, subscribe)).status).toBe(204);
     await stream.waitForEvent('pusher_internal:subscription_succeeded');
     expect(server.connections()).toBe(1);
+    const gauge = async () => (await server.metrics.httpSessions.get()).values[0]?.value;
+    expect(await gauge()).toBe(1);
+    stream.close();
+    await waitUntil(async () => (await gauge()) === 0, 'the session gauge back to 0');
   });
 
   it('answers a poll at once with what is queued, and holds the next one until there is more', async () => {
@@ -128,6 +133,22 @@ describe('HTTP fallback sessions', () => {
     await waitUntil(() => server.connections() === 0, 'the session to close', 1_000);
   });
 
+  it('tells streaming and polling sessions 4200 when the server stops', async () => {
+    const server = await startTestServer();
+    const stream = await RawStream.open(server.port, sessionPath(newSessionId(), 'xhr_streaming'));
+    await stream.waitForEvent('pusher:connection_established');
+    const session = newSessionId();
+    await post(server.port, sessionPath(session, 'xhr'));
+    const stopped = server.stop();
+    // A poller between two polls: the server waits for it to come back before it closes.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const poll = await post(server.port, sessionPath(session, 'xhr'));
+    await stopped;
+    expect(poll.body).toContain('c[4200,"Server is restarting: reconnect"]');
+    expect(stream.lines).toContain('c[4200,"Server is restarting: reconnect"]');
+    expect(stream.messages.at(-1)).toMatchObject({ event: 'pusher:error', data: { code: 4200 } });
+  });
+
   it('is not served with httpFallback off', async () => {
     const server = await startTestServer({ httpFallback: false });
     expect((await post(server.port, sessionPath(newSessionId(), 'xhr'))).status).toBe(404);
@@ -167,6 +188,21 @@ describe('malformed HTTP fallback requests', () => {
     await send(server.port, session, { event: 'pusher:ping', data: {} });
     await stream.waitForEvent('pusher:pong');
     expect(server.connections()).toBe(1);
+  });
+
+  it('takes nothing more from a session the server has closed, while its close frame waits', async () => {
+    const handles: ConnectionHandle[] = [];
+    const observer = { opened: (c: ConnectionHandle) => handles.push(c), closed: () => undefined };
+    const server = await startTestServer({}, { connectionObserver: observer });
+    const session = newSessionId();
+    await post(server.port, sessionPath(session, 'xhr'));
+    handles[0]!.disconnect(4009, 'Terminated');
+    const subscribe = { event: 'pusher:subscribe', data: { channel: 'news' } };
+    expect((await send(server.port, session, subscribe)).status).toBe(404);
+    const poll = await post(server.port, sessionPath(session, 'xhr'));
+    expect(poll.body).toContain('c[4009,"Terminated"]');
+    const channels = await sdkFor({ port: server.port }).get({ path: '/channels' });
+    expect(await channels.json()).toEqual({ channels: {} });
   });
 
   it('refuses a second open request on a session with 409', async () => {

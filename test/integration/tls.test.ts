@@ -121,6 +121,13 @@ describe('native TLS', () => {
     expect(log.lines()).toContainEqual(
       expect.objectContaining({ level: LEVEL.info, msg: 'TLS certificate reloaded' }),
     );
+    // The test certificates last two days: each one served is flagged as about to expire.
+    expect(log.lines()).toContainEqual(
+      expect.objectContaining({
+        level: LEVEL.warn,
+        msg: expect.stringMatching(/^TLS certificate expires in 1 day: CN=pushwire-renewed/),
+      }),
+    );
     // The connection made before the renewal carries on.
     expect(lines().at(-1)).toEqual({ subscribed: 'news' });
 

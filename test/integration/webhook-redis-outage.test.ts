@@ -10,7 +10,7 @@ import { StaticAppStore } from '../../src/apps/app-store.ts';
 import { appSchema } from '../../src/config/schema.ts';
 import { WebhookDispatcher, fetchSender, systemScheduler } from '../../src/webhooks/dispatcher.ts';
 import { RedisWebhookQueue } from '../../src/webhooks/redis-queue.ts';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.ts';
+import { RedisServer } from '../helpers/redis-server.ts';
 import { serviceGate } from '../helpers/service-gate.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
@@ -35,7 +35,7 @@ describe.skipIf(!enabled)('webhooks through a Redis outage', () => {
   const received: string[] = [];
 
   beforeAll(async () => {
-    redis = await startRedisServer(7201);
+    redis = await RedisServer.start(7201);
     receiver = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk) => (body += chunk));
@@ -61,7 +61,7 @@ describe.skipIf(!enabled)('webhooks through a Redis outage', () => {
   afterAll(async () => {
     await dispatcher?.close();
     await new Promise((resolve) => receiver?.close(resolve));
-    await redis?.kill();
+    await redis?.stop();
   });
 
   it('delivers once, after Redis comes back empty, a webhook raised while it was down', async () => {
@@ -70,7 +70,7 @@ describe.skipIf(!enabled)('webhooks through a Redis outage', () => {
     await redis.kill();
     dispatcher.sink({ name: 'channel_occupied', appId: 'a', channel: 'during' });
     await new Promise((resolve) => setTimeout(resolve, 500));
-    await redis.start();
+    await redis.restart();
     await waitUntil(
       () => received.includes('during'),
       'the webhook raised during the outage',

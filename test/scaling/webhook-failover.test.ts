@@ -7,25 +7,23 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import PusherServer from 'pusher';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   createPusher,
   disconnectAllPushers,
   subscribeAndWait as subscribed,
 } from '../helpers/pusher-client.ts';
-import { startNodeProcess, type NodeProcess } from '../helpers/node-process.ts';
+import { startClusterNode, stopAllNodes } from '../helpers/cluster-node.ts';
 import { redisGate, REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
 const enabled = await redisGate('webhooks across nodes');
-const nodes: NodeProcess[] = [];
 let receiver: Server | undefined;
 let redis: Redis | undefined;
 
 afterEach(async () => {
   disconnectAllPushers();
-  await Promise.all(nodes.splice(0).map((node) => node.stop()));
+  await stopAllNodes();
   await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve(undefined)));
   receiver = undefined;
 });
@@ -55,19 +53,14 @@ async function startReceiver(port: number) {
   return events;
 }
 
-async function startNode(prefix: string, hookUrl: string, settings: Record<string, string>) {
-  const node = await startNodeProcess({
+function startNode(prefix: string, hookUrl: string, settings: Record<string, string>) {
+  return startClusterNode(REDIS_URL, prefix, {
     PUSHWIRE_LOG_LEVEL: 'error',
-    PUSHWIRE_ADAPTER: 'redis',
-    PUSHWIRE_REDIS_URL: REDIS_URL,
-    PUSHWIRE_REDIS_PREFIX: prefix,
     PUSHWIRE_APPS: JSON.stringify([
       { id: '1', key: 'app-key', secret: 'app-secret', webhooks: [{ url: hookUrl }] },
     ]),
     ...settings,
   });
-  nodes.push(node);
-  return node;
 }
 
 /** Jobs in the cluster's webhook queue for app 1 (redis-queue-scripts.ts names the keys). */
@@ -75,15 +68,6 @@ async function queued(prefix: string): Promise<number> {
   redis ??= new Redis(REDIS_URL);
   return redis.zcard(`${prefix}:webhooks:{1}:due`);
 }
-
-const api = (port: number) =>
-  new PusherServer({
-    appId: '1',
-    key: 'app-key',
-    secret: 'app-secret',
-    host: '127.0.0.1',
-    port: String(port),
-  });
 
 const count = (events: Array<Record<string, unknown>>, name: string) =>
   events.filter((event) => event.name === name).length;
@@ -98,8 +82,10 @@ describe.skipIf(!enabled)('webhooks across nodes over Redis', () => {
       PUSHWIRE_WEBHOOK_LEASE_MS: '1000',
       PUSHWIRE_WEBHOOK_REMOVAL_DELAY_MS: '1500',
     };
-    const doomed = await startNode(prefix, hookUrl, settings);
-    await startNode(prefix, hookUrl, settings);
+    const [doomed] = await Promise.all([
+      startNode(prefix, hookUrl, settings),
+      startNode(prefix, hookUrl, settings),
+    ]);
     // On the doomed node: channel_occupied and member_added fail and wait to be retried;
     // member_removed and channel_vacated are held for the removal delay.
     const alice = createPusher(doomed.port, { presence: { user_id: 'alice' } });
@@ -135,11 +121,13 @@ describe.skipIf(!enabled)('webhooks across nodes over Redis', () => {
       PUSHWIRE_WEBHOOK_FIRST_RETRY_MS: '50',
       PUSHWIRE_WEBHOOK_RETRY_FOR_MS: '200',
     };
-    const first = await startNode(prefix, hookUrl, settings);
-    const second = await startNode(prefix, hookUrl, settings);
+    const [first, second] = await Promise.all([
+      startNode(prefix, hookUrl, settings),
+      startNode(prefix, hookUrl, settings),
+    ]);
     await subscribed(createPusher(first.port, {}), 'orders');
     const letters = await waitUntil(async () => {
-      const response = await api(second.port).get({ path: '/webhooks/dead_letters' });
+      const response = await second.api.get({ path: '/webhooks/dead_letters' });
       const body = (await response.json()) as { dead_letters: Array<{ id: string }> };
       return body.dead_letters.length > 0 && body.dead_letters;
     }, 'the dead letter, seen from the other node');
@@ -148,11 +136,11 @@ describe.skipIf(!enabled)('webhooks across nodes over Redis', () => {
     const events = await startReceiver(hookPort);
     const path = `/webhooks/dead_letters/${letters[0]!.id}/redeliver`;
     // The SDK stringifies the body itself, though its types say string.
-    const redelivered = await api(second.port).post({ path, body: {} as unknown as string });
+    const redelivered = await second.api.post({ path, body: {} as unknown as string });
     expect(redelivered.status).toBe(200);
     await waitUntil(() => events.length === 1, 'the redelivered webhook');
     expect(events).toEqual([{ name: 'channel_occupied', channel: 'orders' }]);
-    const left = await api(first.port).get({ path: '/webhooks/dead_letters' });
+    const left = await first.api.get({ path: '/webhooks/dead_letters' });
     expect(await left.json()).toEqual({ dead_letters: [] });
   }, 40_000);
 });

@@ -2,12 +2,12 @@
  * `pushwire/sdk` in a runtime that is not Node: the SDK is bundled for a neutral platform (any
  * `node:` import would fail the build) and run in a fresh V8 context holding only Web-standard
  * globals, as on Deno, Bun or an edge worker: no `process`, `Buffer` or `require`.
- * esbuild comes with tsx, a dependency.
+ * esbuild is a devDependency.
  */
 import { runInNewContext } from 'node:vm';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type * as Sdk from '../../src/sdk/index.ts';
+import type * as Sdk from '../../packages/sdk/src/index.ts';
 import { loadVectors } from '../helpers/vectors.ts';
 
 const vectors = loadVectors();
@@ -16,7 +16,7 @@ let context: Record<string, unknown>;
 
 beforeAll(async () => {
   const bundle = await build({
-    entryPoints: [new URL('../../src/sdk/index.ts', import.meta.url).pathname],
+    entryPoints: [new URL('../../packages/sdk/src/index.ts', import.meta.url).pathname],
     bundle: true,
     platform: 'neutral',
     format: 'iife',

@@ -1,5 +1,5 @@
 /**
- * End-to-end encrypted channels (PROTOCOL.md §6): the per-channel key is
+ * End-to-end encrypted channels (docs/protocol.md §6): the per-channel key is
  * SHA-256(channel name || master key); payloads are NaCl secretbox (XSalsa20-Poly1305) of the
  * JSON text, sent as `{"nonce":b64,"ciphertext":b64}`.
  */

@@ -123,7 +123,7 @@ export class Pushwire {
   }
 
   /**
-   * The body of a channel auth response (PROTOCOL.md §5.4–§6). Presence data is serialised once
+   * The body of a channel auth response (docs/protocol.md §5.4–§6). Presence data is serialised once
    * with `JSON.stringify`; the signature covers exactly that string.
    */
   authorizeChannel(
@@ -158,7 +158,7 @@ export class Pushwire {
     return this.authorizeChannel(socketId, channel, presenceData);
   }
 
-  /** The body of a user authentication response (PROTOCOL.md §8.1). */
+  /** The body of a user authentication response (docs/protocol.md §8.1). */
   authenticateUser(socketId: string, userData: UserChannelData): UserAuthResponse {
     validateSocketId(socketId);
     validateUserData(userData);
@@ -200,14 +200,14 @@ export class Pushwire {
     return this.post({ path: '/batch_events', body: { batch: items } });
   }
 
-  /** Publishes to the user's `#server-to-user-{id}` channel (PROTOCOL.md §8.2). */
+  /** Publishes to the user's `#server-to-user-{id}` channel (docs/protocol.md §8.2). */
   sendToUser(userId: string, event: string, data: unknown): Promise<Response> {
     validateEventName(event);
     validateUserId(userId);
     return this.#publish([`${SERVER_TO_USER_PREFIX}${userId}`], event, data);
   }
 
-  /** Closes every connection signed in as `userId` (PROTOCOL.md §8.3). */
+  /** Closes every connection signed in as `userId` (docs/protocol.md §8.3). */
   terminateUserConnections(userId: string): Promise<Response> {
     validateUserId(userId);
     return this.post({ path: `/users/${userId}/terminate_connections`, body: {} });

@@ -1,5 +1,5 @@
 /**
- * Request signing for the HTTP API (PROTOCOL.md §11.2): `auth_*` and `body_md5` parameters,
+ * Request signing for the HTTP API (docs/protocol.md §11.2): `auth_*` and `body_md5` parameters,
  * sorted by key, joined without URL-encoding (as the official SDK does), then signed as
  * `METHOD\npath\nquery`.
  */

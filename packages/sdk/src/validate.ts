@@ -1,5 +1,5 @@
 /**
- * Input checks, the same rules as the official SDK (PROTOCOL.md §1.4, §5.2, §8.1) plus one it
+ * Input checks, the same rules as the official SDK (docs/protocol.md §1.4, §5.2, §8.1) plus one it
  * lacks: presence data must carry a `user_id`. Each failure is a `PushwireSdkError` whose code
  * and message name the offending input.
  */
@@ -10,7 +10,7 @@ const SOCKET_ID = /^\d+\.\d+$/;
 export const isValidSocketId = (value: unknown): value is string =>
   typeof value === 'string' && SOCKET_ID.test(value);
 const CHANNEL_CHARS = /^[A-Za-z0-9_\-=@,.;]+$/;
-/** The official SDK's limit; the server's default is lower (164, PROTOCOL.md §5.2). */
+/** The official SDK's limit; the server's default is lower (164, docs/protocol.md §5.2). */
 export const MAX_CHANNEL_NAME_LENGTH = 200;
 export const MAX_EVENT_NAME_LENGTH = 200;
 export const MAX_TRIGGER_CHANNELS = 100;
@@ -69,7 +69,7 @@ export function validateUserData(userData: unknown): void {
   }
 }
 
-/** `user_id` may be a string or a number: both occur in the wild (PROTOCOL.md §5.5). */
+/** `user_id` may be a string or a number: both occur in the wild (docs/protocol.md §5.5). */
 export function validatePresenceData(data: unknown): void {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new PushwireSdkError(

@@ -1,5 +1,5 @@
 /**
- * Incoming webhooks (PROTOCOL.md §12): valid when the content type is exactly
+ * Incoming webhooks (docs/protocol.md §12): valid when the content type is exactly
  * `application/json`, the body is JSON, `X-Pusher-Key` names one of the tokens and
  * `X-Pusher-Signature` is that token's HMAC of the raw body. Same results as the official
  * SDK's `WebHook` class, vectors `webhooks`.

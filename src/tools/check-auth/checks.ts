@@ -1,5 +1,5 @@
 /**
- * The contract of an auth endpoint (PROTOCOL.md §5.4–§6, §8.1, §13), as checks over one
+ * The contract of an auth endpoint (docs/protocol.md §5.4–§6, §8.1, §13), as checks over one
  * response: status, content type, body, `auth`, signature, presence data, shared secret, user
  * data, JSONP. Pure: a response in, one result per check out, each failure with its most likely
  * cause. The HTTP calls live in probe.ts.
@@ -63,7 +63,7 @@ export function checkChannelAnswer(
   return results;
 }
 
-/** Every check of a user-authentication answer (PROTOCOL.md §8.1). */
+/** Every check of a user-authentication answer (docs/protocol.md §8.1). */
 export function checkUserAnswer(context: CheckContext, received: Received): CheckResult[] {
   const status = checkStatus(received, 'allow');
   if (!status.ok) return [status];

@@ -1,10 +1,10 @@
 /**
  * Checks of the fields of an answer: `auth`, `channel_data`, `shared_secret`, `user_data`
- * (PROTOCOL.md §5.4–§6, §8.1). Pure, each failure with its most likely cause.
+ * (docs/protocol.md §5.4–§6, §8.1). Pure, each failure with its most likely cause.
  */
 import { fail, pass, type CheckResult } from './result.ts';
 
-/** Pusher's presence limits (PROTOCOL.md §5.2), which the server enforces: 128 and 1 KB. */
+/** Pusher's presence limits (docs/protocol.md §5.2), which the server enforces: 128 and 1 KB. */
 const MAX_USER_ID_LENGTH = 128;
 const MAX_USER_INFO_BYTES = 1024;
 const PRESENCE_LIMITS_CAUSE =

@@ -1,6 +1,6 @@
 /**
  * Checks of the HTTP layer of an answer: status, content type, body, and JSONP's callback
- * (PROTOCOL.md §13). Pure, each failure with its most likely cause.
+ * (docs/protocol.md §13). Pure, each failure with its most likely cause.
  */
 import { fail, pass, type CheckResult, type Received } from './result.ts';
 

@@ -1,6 +1,6 @@
 /**
  * The HTTP side of `check-auth`: calls an auth endpoint exactly as pusher-js does
- * (PROTOCOL.md §13.1–§13.3). A form-encoded POST of `socket_id` and `channel_name`, or the
+ * (docs/protocol.md §13.1–§13.3). A form-encoded POST of `socket_id` and `channel_name`, or the
  * JSONP GET with `callback=Pusher.auth_callbacks['N']`; user authentication sends `socket_id`
  * only. Redirects are not followed, so a redirect to a login page shows as what it is.
  */

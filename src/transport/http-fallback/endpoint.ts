@@ -23,13 +23,18 @@ export interface FallbackDeps {
     'maxHttpSessions' | 'maxBufferedBytes' | 'maxFrameBytes' | 'publicHostname'
   >;
   readonly apps: AppStore;
-  readonly connections: Pick<WebSocketEndpoint, 'admit' | 'release'>;
+  readonly connections: Pick<
+    WebSocketEndpoint,
+    'admit' | 'release' | 'countReceived' | 'countSent'
+  >;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
 
 const SWEEP_INTERVAL_MS = 1000;
+/** RFC 6455's code for a connection lost without a close frame: how a client's leaving reads. */
+const CLOSED_ABNORMALLY = 1006;
 
 /** pusher-js reads the body as text, line by line; nothing may cache or sniff it. */
 const RECEIVE_HEADERS = {
@@ -55,22 +60,32 @@ export class HttpFallback {
       schedule: (transport) => {
         if (this.#pending.push(transport) === 1) setImmediate(this.#flush);
       },
-      onFramesSent: (frames) => metrics.framesSent.inc(frames),
+      // Through the endpoint, so the traffic summary and idle collector see them as a socket's.
+      onFramesSent: (frames) => connections.countSent(frames),
       onSlowConsumer: () => metrics.slowConsumers.inc(),
       ended: (transport) => {
-        if (transport.session) connections.release(transport.session);
+        if (transport.session) {
+          connections.release(transport.session, transport.closeCode ?? CLOSED_ABNORMALLY);
+        }
       },
       finished: (transport) => {
         const id = this.#ids.get(transport);
         if (id === undefined) return;
         this.#ids.delete(transport);
         this.#sessions.delete(id);
+        metrics.httpSessions.dec();
       },
     };
+    let lastSweep = deps.clock.now();
     this.#sweep = setInterval(() => {
       // A timer callback that throws would end the process: report it and sweep again next time.
       try {
-        for (const transport of this.#sessions.values()) transport.sweep();
+        // After a stall (a long pause, a starved CPU) timers run before the I/O that piled up:
+        // the polls waiting in it must not be taken for absences.
+        const now = deps.clock.now();
+        const stalled = now - lastSweep > 2 * SWEEP_INTERVAL_MS;
+        lastSweep = now;
+        for (const transport of this.#sessions.values()) transport.sweep(stalled);
       } catch (error) {
         this.#internalError(error, 'error in the HTTP fallback sweep');
       }
@@ -101,6 +116,17 @@ export class HttpFallback {
         ? this.#send(path, request.body)
         : this.#receive(path, request.query, origin);
     return { ...response, headers: { ...cors, ...response.headers } };
+  }
+
+  /**
+   * Resolves once every session has delivered its close frame or lost its client (polls come
+   * back at once, so a drain's 4200 reaches them), or after `timeoutMs`.
+   */
+  async whenEmpty(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#sessions.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /** Answers every open request and ends every session (the server is stopping). */
@@ -134,6 +160,7 @@ export class HttpFallback {
         transport.session = admitted.session;
         this.#sessions.set(id, transport);
         this.#ids.set(transport, id);
+        this.deps.metrics.httpSessions.inc();
       }
     }
     return receiving(transport);
@@ -142,17 +169,22 @@ export class HttpFallback {
   #send(path: FallbackPath, body: Buffer): HttpResponse {
     const transport = this.#sessions.get(`${path.key}\n${path.sessionId}`);
     const session = transport?.session;
-    if (!transport || !session || transport.isFinished) return httpError(404, 'Unknown session');
+    // A closed session may still wait to hand its close frame to a poll; it takes nothing more
+    // (a subscribe now would join after its leave, and the member would linger).
+    if (!transport || !session || transport.isFinished || session.closed) {
+      return httpError(404, 'Unknown session');
+    }
     const parsed = parseSendBody(body, this.deps.config.maxFrameBytes);
     if (!parsed.ok) return httpError(parsed.status, parsed.message);
     // `[]` is pusher-js's ping over HTTP (and its answer to `h`): it waits for any frame, so it
     // gets the pong a WebSocket ping would.
     if (parsed.messages.length === 0) {
+      this.deps.connections.countReceived(true);
       session.touch();
       transport.send(PONG);
     }
     for (const message of parsed.messages) {
-      this.deps.metrics.frameReceived();
+      this.deps.connections.countReceived();
       session.receive(message);
     }
     return { status: 204, body: '' };

@@ -44,6 +44,11 @@ export interface FallbackContext {
 export class HttpTransport implements Transport {
   session: Session | undefined;
   scheduled = false;
+  /**
+   * The code the server closed with; undefined when the client went away, which, having no
+   * close handshake over HTTP, reads as 1006 (closed abnormally).
+   */
+  closeCode: number | undefined;
   #queue: string[] = [];
   #queuedChars = 0;
   #receiver: ResponseStream | undefined;
@@ -88,6 +93,7 @@ export class HttpTransport implements Transport {
 
   close(code: number, reason: string): void {
     if (this.#closeFrame !== undefined) return;
+    this.closeCode = code;
     this.#closeFrame = closeFrame(code, reason.slice(0, 200));
     this.#schedule();
     this.#end();
@@ -144,12 +150,16 @@ export class HttpTransport implements Transport {
     }
   }
 
-  /** Once a second: heartbeats, and a client that has stopped asking is gone. */
-  sweep(): void {
+  /**
+   * Once a second: heartbeats, and a client that has stopped asking is gone. `stalled`: the
+   * sweep itself ran late, so requests may be waiting unread; the absence is counted afresh.
+   */
+  sweep(stalled = false): void {
     if (this.#finished) return;
     const now = this.context.clock.now();
     if (!this.#receiver) {
-      if (now - this.#since >= ABSENCE_MS) this.#gone();
+      if (stalled) this.#since = now;
+      else if (now - this.#since >= ABSENCE_MS) this.#gone();
       return;
     }
     if (now - this.#since < HEARTBEAT_MS || this.rolledOver) return;
@@ -161,6 +171,8 @@ export class HttpTransport implements Transport {
 
   /** The endpoint is closing: every request is answered and nothing more is sent. */
   shutdown(): void {
+    // What is queued (a drain's 4200, say) goes out first: the flush may not have run yet.
+    this.flush();
     this.#answer();
     this.#end();
     this.#finish();

@@ -1,7 +1,7 @@
 /**
  * `createChannelAuthHandler`: the `/pusher/auth` endpoint for private, presence and encrypted
  * channels, over pusher-js's `ajax` and `jsonp` transports and the pusher-js-auth batch format
- * (PROTOCOL.md §13.1, §13.3, §13.5). The app decides; the SDK signs.
+ * (docs/protocol.md §13.1, §13.3, §13.5). The app decides; the SDK signs.
  */
 import type { ChannelAuthResponse, PresenceChannelData, Pushwire } from '../pushwire.ts';
 import { validateChannelName } from '../validate.ts';
@@ -22,7 +22,7 @@ export interface ChannelAuthContext {
 /**
  * `true` allows a private or encrypted channel; presence data allows a presence channel;
  * `false`, `null` or `undefined` deny (403). On a presence channel `true` signs without
- * `channel_data`, which the server accepts only from a signed-in connection (PROTOCOL.md §5.5).
+ * `channel_data`, which the server accepts only from a signed-in connection (docs/protocol.md §5.5).
  * On other channels presence data just allows: it means nothing there. [U]
  */
 export type AuthorizeDecision = boolean | PresenceChannelData | null | undefined;

@@ -1,5 +1,5 @@
 /**
- * JSONP responses (PROTOCOL.md §13.3). The callback name is echoed into executable script, so it
+ * JSONP responses (docs/protocol.md §13.3). The callback name is echoed into executable script, so it
  * is checked first. By default only what pusher-js sends (`Pusher.auth_callbacks['N']`) passes:
  * any other name would let a page that includes the endpoint pick the function the signed auth
  * is handed to (`location.assign`, say). An endpoint may accept its own callbacks as well

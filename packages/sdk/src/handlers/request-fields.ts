@@ -1,5 +1,5 @@
 /**
- * Reads the fields pusher-js and the pusher-js-auth plugin send (PROTOCOL.md §13.1–§13.5) from
+ * Reads the fields pusher-js and the pusher-js-auth plugin send (docs/protocol.md §13.1–§13.5) from
  * a POST body (form-encoded or JSON, raw or already parsed) or, for JSONP, the query string.
  * Batched requests name channels `channel_name[0]`, `channel_name[1]`, …; a framework's body
  * parser may already have turned those into an array or an object with numeric keys.

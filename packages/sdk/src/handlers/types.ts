@@ -26,7 +26,7 @@ export interface AuthHttpResponse {
 /** An auth endpoint, ready to be wrapped by an adapter. */
 export type AuthEndpoint<R> = (input: AuthHttpRequest<R>) => Promise<AuthHttpResponse>;
 
-/** How pusher-js reached the endpoint (PROTOCOL.md §13). */
+/** How pusher-js reached the endpoint (docs/protocol.md §13). */
 export type AuthTransport = 'ajax' | 'jsonp';
 
 export interface AuthEndpointOptions<R> {

@@ -1,6 +1,6 @@
 /**
  * `createUserAuthHandler`: the `/pusher/user-auth` endpoint behind pusher-js `signin()`
- * (PROTOCOL.md §13.2), over the `ajax` and (opt-in) `jsonp` transports.
+ * (docs/protocol.md §13.2), over the `ajax` and (opt-in) `jsonp` transports.
  */
 import type { Pushwire, UserChannelData } from '../pushwire.ts';
 import { authSuccess, defaultOnError, denied, failed, prelude } from './prelude.ts';

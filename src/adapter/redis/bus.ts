@@ -1,0 +1,201 @@
+/**
+ * The bus between nodes: every delivery goes through the PUBLISH script (channel log + pub/sub
+ * in one step) on the channel's own pub/sub channel, so it reaches only the nodes whose sockets
+ * hold the channel (routes.ts), this one included; the feed delivers each log id once. When the
+ * pub/sub link drops and comes back, the node subscribes again and reads each of its channels'
+ * logs from the last id it delivered before it goes on live. Node-addressed traffic (terminate)
+ * travels on the user's `#server-to-user-` route, held by the nodes where that user signed in.
+ */
+import type { Redis } from 'ioredis';
+import { AdapterUnavailableError } from '../../errors.ts';
+import { SERVER_TO_USER_PREFIX } from '../../protocol/channel-kind.ts';
+import { OutboundFrame } from '../../protocol/frames.ts';
+import type { Publication, Subscriber } from '../adapter.ts';
+import type { LocalAdapter } from '../local.ts';
+import { decodeBus, encodeDelivery, Feed, type BusMessage } from './feed.ts';
+import type { RedisKeys } from './keys.ts';
+import { openSubscriber, type Scripted } from './link.ts';
+import { channelKey } from './local-share.ts';
+import { Routes } from './routes.ts';
+
+/** Messages kept per channel log, and how long a log outlives its last message. */
+export const LOG_MAX_LENGTH = 5_000;
+export const LOG_TTL_MS = 30_000;
+
+export interface BusHost {
+  readonly nodeId: string;
+  readonly keys: RedisKeys;
+  readonly redis: Scripted;
+  readonly local: LocalAdapter;
+  /** Roster version each local presence socket's view reflects (socketKey → version). */
+  readonly versions: Map<string, number>;
+  /** A command failed: Redis is unreachable. */
+  markDown(error: unknown): void;
+  /** Whether the node holds a route (a channel key, app + channel): it has sockets there. */
+  holdsRoute(key: string): boolean;
+  /** Every route the node holds. */
+  heldRoutes(): Iterable<string>;
+}
+
+/** The route a signed-in user's node holds: the user's own server-to-user channel. */
+export const userRoute = (userId: string) => `${SERVER_TO_USER_PREFIX}${userId}`;
+
+export const socketKey = (appId: string, channel: string, subscriber: Subscriber) =>
+  `${appId}\n${channel}\n${subscriber.socketId}`;
+
+export class Bus {
+  readonly feed: Feed;
+  readonly routes: Routes;
+  readonly #subscriber: Redis;
+  #up = false;
+  #closing = false;
+
+  constructor(
+    private readonly host: BusHost,
+    url: string,
+  ) {
+    this.feed = new Feed((message) => this.#deliver(message));
+    this.#subscriber = openSubscriber(url);
+    const names = (routeKeys: readonly string[]) => routeKeys.map((key) => this.#route(key));
+    this.routes = new Routes(
+      {
+        subscribe: async (routeKeys) =>
+          void (await this.#subscriber.subscribe(...names(routeKeys))),
+        unsubscribe: async (routeKeys) =>
+          void (await this.#subscriber.unsubscribe(...names(routeKeys))),
+      },
+      (key) => host.holdsRoute(key),
+    );
+    // Connection errors: the command link reports the outage; a lone pub/sub drop catches up.
+    this.#subscriber.on('error', () => undefined);
+    this.#subscriber.on('close', () => (this.#up = false));
+    this.#subscriber.on('ready', () => void this.#resubscribed());
+    this.#subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) =>
+      this.#onMessage(message.toString('utf8')),
+    );
+  }
+
+  async connect(): Promise<void> {
+    await this.#subscriber.connect();
+    this.#up = true;
+  }
+
+  /** The pub/sub channel of a route key (app + channel). */
+  #route(key: string): string {
+    const [app = '', channel = ''] = key.split('\n');
+    return this.host.keys.route(app, channel);
+  }
+
+  /** Why the link cannot be trusted to be complete now, or undefined. */
+  notReady(): string | undefined {
+    return this.#up && !this.feed.catchingUp ? undefined : 'redis pub/sub link catching up';
+  }
+
+  /** Sends one message to every node; rejects when Redis did not take it. */
+  async announce(
+    appId: string,
+    channel: string,
+    frame: OutboundFrame,
+    exceptSocketId = '',
+    rosterVersion = 0,
+  ): Promise<void> {
+    const args = this.#args(appId, { channel, frame, exceptSocketId }, rosterVersion);
+    await this.host.redis.pwPublish(...args);
+  }
+
+  /** Every publication or none, in one transaction. */
+  async publishBatch(appId: string, publications: readonly Publication[]): Promise<void> {
+    const multi = this.host.redis.multi() as unknown as {
+      pwPublish(...args: string[]): void;
+      exec(): Promise<Array<[Error | null, unknown]> | null>;
+    };
+    for (const publication of publications) multi.pwPublish(...this.#args(appId, publication, 0));
+    let results;
+    try {
+      results = await multi.exec();
+    } catch (error) {
+      this.host.markDown(error);
+      throw new AdapterUnavailableError(undefined, error);
+    }
+    const failed =
+      results === null ? new Error('transaction aborted') : results.find(([e]) => e)?.[0];
+    if (failed) throw new AdapterUnavailableError(undefined, failed);
+  }
+
+  #args(appId: string, publication: Publication, rosterVersion: number): string[] {
+    const { channel, frame, exceptSocketId, cache } = publication;
+    const { keys, nodeId } = this.host;
+    return [
+      keys.log(appId, channel),
+      keys.cache(appId, channel),
+      keys.route(appId, channel),
+      String(LOG_MAX_LENGTH),
+      String(LOG_TTL_MS),
+      encodeDelivery(nodeId, appId, channel, exceptSocketId ?? '', rosterVersion, frame.text),
+      cache ? JSON.stringify([cache.event, cache.data]) : '',
+      String(cache?.ttlSeconds ?? 0),
+    ];
+  }
+
+  /** The pub/sub link is back: read what it missed from the logs, then go on live. */
+  async #resubscribed(): Promise<void> {
+    if (this.#up || this.#closing) return;
+    this.feed.beginCatchUp();
+    try {
+      await this.routes.resubscribe(this.host.heldRoutes());
+      this.#up = true;
+      await this.catchUp();
+    } catch {
+      // The command link is down too: the resync after the outage catches up.
+    }
+  }
+
+  /** Delivers what each local channel's log holds beyond the last id delivered here. */
+  async catchUp(): Promise<void> {
+    while (this.feed.catchingUp) {
+      for (const [key, lastId] of this.feed.offsets()) {
+        const [appId = '', channel = ''] = key.split('\n');
+        const log = this.host.keys.log(appId, channel);
+        for (const [id, fields] of await this.host.redis.xrange(log, `(${lastId}`, '+')) {
+          const item = decodeBus(`${id}${fields[1] ?? ''}`);
+          if (item?.kind === 'd') this.feed.apply(item.message, key);
+        }
+      }
+      if (this.feed.endCatchUp((m) => channelKey(m.app, m.channel))) return;
+      this.feed.beginCatchUp();
+    }
+  }
+
+  #onMessage(text: string): void {
+    const item = decodeBus(text);
+    if (!item) return;
+    if (item.kind === 'd') {
+      this.feed.receive(item.message, channelKey(item.message.app, item.message.channel));
+    } else if (item.node !== this.host.nodeId) {
+      this.host.local.terminateLocally(item.app, item.userId, item.code, item.reason);
+    }
+  }
+
+  #deliver(message: BusMessage): void {
+    const { app, channel, version } = message;
+    const { versions, local } = this.host;
+    const frame = new OutboundFrame(message.frame);
+    // A socket whose roster already reflects this member event does not get it again.
+    const skip =
+      version > 0
+        ? (s: Subscriber) => (versions.get(socketKey(app, channel, s)) ?? 0) >= version
+        : undefined;
+    local.deliverLocally(app, channel, frame, message.except || undefined, skip);
+  }
+
+  /** Disconnects a user's sockets on the nodes where the user signed in (not this one). */
+  async terminate(text: string, appId: string, userId: string): Promise<void> {
+    await this.host.redis.publish(this.host.keys.route(appId, userRoute(userId)), text);
+  }
+
+  close(): void {
+    this.#closing = true;
+    this.routes.close();
+    this.#subscriber.disconnect();
+  }
+}

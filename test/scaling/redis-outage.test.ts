@@ -1,0 +1,221 @@
+/**
+ * Two Pushwire processes on a redis-server of the test's own, which the test kills and brings
+ * back (with its data or empty): the API never answers 200 for what it did not deliver, no client
+ * is thrown off, and presence is right again soon after Redis returns (issue #10, cases 1–4).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startClusterNode, stopAllNodes, type ClusterNode } from '../helpers/cluster-node.ts';
+import {
+  connectPusher,
+  disconnectAllPushers,
+  subscribeAndWait,
+  type PusherClient,
+} from '../helpers/pusher-client.ts';
+import { redisGate, uniquePrefix } from '../helpers/redis.ts';
+import { RedisServer } from '../helpers/redis-server.ts';
+import { waitUntil } from '../helpers/wait.ts';
+
+const enabled = await redisGate('Redis outages');
+const servers: RedisServer[] = [];
+
+afterEach(async () => {
+  disconnectAllPushers();
+  await stopAllNodes();
+  await Promise.all(servers.splice(0).map((server) => server.stop()));
+});
+
+async function cluster(port: number, persistent = false) {
+  const redis = await RedisServer.start(port, { persistent });
+  servers.push(redis);
+  const prefix = uniquePrefix('outage');
+  const [a, b] = await Promise.all([
+    startClusterNode(redis.url, prefix),
+    startClusterNode(redis.url, prefix),
+  ]);
+  return { redis, a: a!, b: b! };
+}
+
+const member = (node: ClusterNode, id: string) =>
+  connectPusher(node.port, { presence: { user_id: id }, user: { id } });
+
+/** Every state pusher-js left `connected` for: a client thrown off shows here. */
+function watchConnection(client: PusherClient): string[] {
+  const left: string[] = [];
+  client.connection.bind('state_change', (s: { previous: string; current: string }) => {
+    if (s.previous === 'connected') left.push(s.current);
+  });
+  return left;
+}
+
+/** The member events a presence channel's app code sees. */
+async function presenceView(client: PusherClient, channel: string) {
+  const room = await subscribeAndWait(client, channel);
+  const added: string[] = [];
+  const removed: string[] = [];
+  room.bind('pusher:member_added', (m: { id: string }) => added.push(m.id));
+  room.bind('pusher:member_removed', (m: { id: string }) => removed.push(m.id));
+  return { added, removed };
+}
+
+async function users(node: ClusterNode, channel: string): Promise<string[] | undefined> {
+  try {
+    const response = await node.api.get({ path: `/channels/${channel}/users` });
+    const body = (await response.json()) as { users: Array<{ id: string }> };
+    return body.users.map((u) => u.id).sort();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The status an SDK call failed with (it rejects on non-2xx), and how long it took. */
+async function failure(call: () => Promise<unknown>): Promise<{ status: number; ms: number }> {
+  const start = Date.now();
+  const error = (await call().then(
+    () => ({ status: 200 }),
+    (e: unknown) => e,
+  )) as { status?: number };
+  return { status: error.status ?? -1, ms: Date.now() - start };
+}
+
+const readiness = async (node: ClusterNode) => (await node.get('/ready')).status;
+
+/** Until the node reports the outage (at most 3 s: the cases below test what follows it). */
+const outageSeen = (node: ClusterNode) =>
+  waitUntil(async () => (await readiness(node)) === 503, 'the outage', 3_000).catch(
+    () => undefined,
+  );
+
+describe.skipIf(!enabled)('Redis outages with two nodes', () => {
+  it('answers 503 promptly and delivers nothing while Redis is down, then 200 once resynced', async () => {
+    const { redis, a, b } = await cluster(7101);
+    const [onA, onB] = await Promise.all([connectPusher(a.port), connectPusher(b.port)]);
+    const got: Record<string, number[]> = { A: [], B: [] };
+    (await subscribeAndWait(onA, 'news')).bind('flash', (d: { n: number }) => got.A!.push(d.n));
+    (await subscribeAndWait(onB, 'news')).bind('flash', (d: { n: number }) => got.B!.push(d.n));
+    const thrownOff = [...watchConnection(onA), ...watchConnection(onB)];
+    await a.api.trigger('news', 'flash', { n: 0 });
+    await waitUntil(() => got.A!.length === 1 && got.B!.length === 1, 'the first event');
+
+    await redis.kill();
+    const lost = Date.now();
+    await waitUntil(async () => (await readiness(a)) === 503, '/ready to answer 503', 3_000);
+    expect(Date.now() - lost).toBeLessThan(3_000);
+    const calls = [
+      () => a.api.trigger('news', 'flash', { n: 1 }),
+      () => a.api.trigger('news', 'flash', { n: 2 }, { info: 'subscription_count' }),
+      () =>
+        a.api.triggerBatch([
+          { channel: 'news', name: 'flash', data: JSON.stringify({ n: 3 }) },
+          { channel: 'news', name: 'flash', data: JSON.stringify({ n: 4 }) },
+        ]),
+      () => a.api.terminateUserConnections('someone'),
+      () => a.api.get({ path: '/channels' }),
+      () => a.api.get({ path: '/channels/news', params: { info: 'subscription_count' } }),
+    ];
+    for (const call of calls) {
+      const { status, ms } = await failure(call);
+      expect(status).toBe(503);
+      expect(ms).toBeLessThan(1_000);
+    }
+    // Open sockets stay open and keep working; nothing answered 503 reached anyone.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(got).toEqual({ A: [0], B: [0] });
+
+    await redis.restart();
+    await waitUntil(
+      async () => (await readiness(a)) === 200 && (await readiness(b)) === 200,
+      '/ready to answer 200 again',
+      10_000,
+    );
+    await a.api.trigger('news', 'flash', { n: 5 });
+    await waitUntil(() => got.A!.length === 2 && got.B!.length === 2, 'the event after');
+    expect(got).toEqual({ A: [0, 5], B: [0, 5] });
+    expect(thrownOff).toEqual([]);
+    // Logged once when it began, and once with its length when it ended.
+    expect(a.output().match(/redis unreachable/g)).toHaveLength(1);
+    expect(a.output()).toMatch(/"outageMs":\d+.*redis reachable again/);
+  }, 40_000);
+
+  it('rebuilds presence within 2 s when Redis comes back empty, disconnecting no one', async () => {
+    const { redis, a, b } = await cluster(7102);
+    const [alice, bob] = await Promise.all([member(a, 'alice'), member(b, 'bob')]);
+    const aliceView = await presenceView(alice, 'presence-room');
+    const bobView = await presenceView(bob, 'presence-room');
+    await waitUntil(() => aliceView.added.includes('bob'), 'alice to see bob');
+    const thrownOff = [...watchConnection(alice), ...watchConnection(bob)];
+
+    await redis.kill();
+    await outageSeen(a);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await redis.restart(true);
+    const back = Date.now();
+    await waitUntil(
+      async () => (await users(a, 'presence-room'))?.join() === 'alice,bob',
+      'the roster to be rebuilt',
+      2_000,
+    );
+    expect(Date.now() - back).toBeLessThan(2_000);
+    expect(await users(b, 'presence-room')).toEqual(['alice', 'bob']);
+    const info = await (
+      await b.api.get({ path: '/channels/presence-room', params: { info: 'user_count' } })
+    ).json();
+    expect(info).toEqual({ occupied: true, user_count: 2 });
+    // Give a late storm or duplicate the time to show itself.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(thrownOff).toEqual([]);
+    expect(aliceView).toEqual({ added: ['bob'], removed: [] });
+    expect(bobView).toEqual({ added: [], removed: [] });
+  }, 40_000);
+
+  for (const persistent of [true, false]) {
+    it(`announces once a member who left during the outage (Redis back ${persistent ? 'with its data' : 'empty'})`, async () => {
+      const { redis, a, b } = await cluster(persistent ? 7103 : 7104, persistent);
+      const [alice, bob, carol] = await Promise.all([
+        member(a, 'alice'),
+        member(b, 'bob'),
+        member(a, 'carol'),
+      ]);
+      const aliceView = await presenceView(alice, 'presence-room');
+      const bobView = await presenceView(bob, 'presence-room');
+      await subscribeAndWait(carol, 'presence-room');
+      await waitUntil(() => bobView.added.includes('carol'), 'bob to see carol');
+
+      await redis.kill();
+      await outageSeen(a);
+      carol.disconnect();
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await redis.restart();
+      const back = Date.now();
+      await waitUntil(
+        () => aliceView.removed.includes('carol') && bobView.removed.includes('carol'),
+        'member_removed for carol',
+        10_000,
+      );
+      expect(Date.now() - back).toBeLessThan(10_000);
+      expect(await users(b, 'presence-room')).toEqual(['alice', 'bob']);
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(aliceView.removed).toEqual(['carol']);
+      expect(bobView.removed).toEqual(['carol']);
+      expect(await users(a, 'presence-room')).toEqual(['alice', 'bob']);
+    }, 40_000);
+  }
+
+  it('completes a subscription made during the outage once Redis is back', async () => {
+    const { redis, a } = await cluster(7105);
+    const dave = await member(a, 'dave');
+    const errors: unknown[] = [];
+    dave.connection.bind('error', (e: unknown) => errors.push(e));
+    await redis.kill();
+    await outageSeen(a);
+    const late = dave.subscribe('late-news');
+    const room = dave.subscribe('presence-late');
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect([late.subscribed, room.subscribed]).toEqual([false, false]);
+    await redis.restart();
+    const back = Date.now();
+    await waitUntil(() => late.subscribed && room.subscribed, 'both subscriptions', 10_000);
+    expect(Date.now() - back).toBeLessThan(10_000);
+    expect(await users(a, 'presence-late')).toEqual(['dave']);
+    expect(errors).toEqual([]);
+  }, 40_000);
+});
