@@ -42,7 +42,7 @@ export const appSchema = z
     enableClientEvents: z.boolean().default(true),
     /** Allow `pusher:signin` (user authentication, server-to-user, watchlist). */
     enableUserAuthentication: z.boolean().default(true),
-    /** Concurrent connections on this node; `null` is unlimited. Excess connections get 4004. */
+    /** Concurrent connections on all nodes together; `null` is unlimited. Excess ones get 4004. */
     maxConnections: positiveInt.nullable().default(null),
     /** Distinct users per presence channel (Pusher: 100). */
     maxPresenceMembers: positiveInt.default(100),

@@ -29,6 +29,7 @@ import type {
 import { LocalAdapter } from '../local.ts';
 import { SERVER_TO_USER_PREFIX } from '../../protocol/channel-kind.ts';
 import { Bus, socketKey, userRoute, type BusHost } from './bus.ts';
+import { claimCountAnnouncement } from './count-lease.ts';
 import { ConnectionCounts } from './counts.ts';
 import { encodeTerminate } from './feed.ts';
 import { channelEntry, RedisKeys, usersEntry } from './keys.ts';
@@ -407,6 +408,13 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
 
   connectionCount(appId: string): Promise<number> {
     return this.#query(() => this.counts.total(appId));
+  }
+
+  /** CountAnnouncer (../cluster.ts): one announcer per busy channel, cluster-wide. */
+  claimCountAnnouncement(appId: string, channel: string, intervalMs: number) {
+    const { redis, keys, nodeId } = this;
+    const claim = () => claimCountAnnouncement(redis, keys, nodeId, appId, channel, intervalMs);
+    return this.#query(claim);
   }
 
   async setCache(appId: string, channel: string, event: string, data: string, ttl: number) {
