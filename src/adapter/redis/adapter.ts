@@ -78,6 +78,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   readonly #health: Health;
   readonly onError: (error: unknown) => void;
   readonly versions = new Map<string, number>();
+  readonly views = new Map<string, Set<string>>();
   #heartbeat: NodeJS.Timeout | undefined;
 
   private constructor(options: RedisAdapterOptions) {
@@ -213,6 +214,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
       const seen = withEvents(rosterOf(flat), version, missed);
       presence = seen.roster;
       this.versions.set(socketKey(appId, channel, subscriber), seen.version);
+      this.views.set(key, new Set(seen.roster.ids));
     }
     return {
       ok: true,
@@ -237,6 +239,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     if (removal.lastOfChannel) {
       this.#bus.feed.unfollow(channelKey(appId, channel));
       this.#bus.routes.touch(channelKey(appId, channel));
+      this.views.delete(channelKey(appId, channel));
     }
     // Unannounced for now: the resync after the outage announces it, cluster-wide.
     const deferred = { wasSubscribed: true, channelVacated: false, subscriptionCount: 0 };

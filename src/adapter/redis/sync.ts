@@ -31,6 +31,8 @@ export interface SyncHost {
   readonly keys: RedisKeys;
   readonly redis: Scripted;
   readonly share: LocalShare;
+  /** The members this node's presence sockets were shown, per local channel. */
+  readonly views: Map<string, Set<string>>;
   readonly nodeTimeoutMs: number;
   readonly onReclaim: ChannelEventSink;
   readonly counts: { share(): Promise<void>; drop(node: string): Promise<void> };
@@ -47,9 +49,6 @@ export interface SyncHost {
   ): Promise<void>;
   catchUp(): Promise<void>;
 }
-
-/** After a data loss, how long a node waits for the others to resync before it announces. */
-const SETTLE_MS = 2_500;
 
 export class Sync {
   /** Something failed to reach Redis: the next beat rewrites this node's share. */
@@ -126,8 +125,16 @@ export class Sync {
       this.dirty = true;
       throw error;
     }
-    // After a data loss, the other nodes must have written their members back first.
-    const settle = lost ? SETTLE_MS : 0;
+    // After a data loss, every live node (beating each second) must have written its members
+    // back first; the members its clients were shown and no node holds any more then went
+    // while Redis was away (their node died meanwhile, say), and are announced as gone.
+    const settle = lost ? host.nodeTimeoutMs : 0;
+    if (lost) {
+      for (const [key, ids] of host.views) {
+        const [app = '', channel = ''] = key.split('\n');
+        for (const userId of ids) this.#pending.add(JSON.stringify(['m', app, channel, userId]));
+      }
+    }
     setTimeout(() => void this.#announcePending(lost).catch(host.onError), settle).unref();
     this.#upSince = Date.now();
     host.markUp();
