@@ -62,4 +62,34 @@ describe('SubscriptionCountThrottle', () => {
     throttle.due(5_000);
     expect(throttle.trackedChannels).toBe(0);
   });
+
+  describe('shared (one announcer per channel, elected cluster-wide)', () => {
+    const shared = () => new SubscriptionCountThrottle(100, 5_000, true);
+
+    it('holds every change above 100 and hands it out at the next poll, to be claimed', () => {
+      const throttle = shared();
+      expect(throttle.allow('a', 'c', 100, 0)).toBe(true);
+      expect(throttle.allow('a', 'c', 101, 0)).toBe(false);
+      expect(throttle.due(1)).toEqual([{ appId: 'a', channel: 'c' }]);
+      expect(throttle.due(2)).toEqual([]);
+    });
+
+    it('tries a claim another node holds again once it expires, with any newer change', () => {
+      const throttle = shared();
+      throttle.allow('a', 'c', 101, 0);
+      throttle.due(0);
+      throttle.retryAt('a', 'c', 4_000);
+      throttle.allow('a', 'c', 102, 1_000);
+      expect(throttle.due(3_999)).toEqual([]);
+      expect(throttle.due(4_000)).toEqual([{ appId: 'a', channel: 'c' }]);
+    });
+
+    it('forgets a held change once the channel falls to 100 subscribers or fewer', () => {
+      const throttle = shared();
+      throttle.allow('a', 'c', 101, 0);
+      throttle.retryAt('a', 'c', 4_000);
+      throttle.allow('a', 'c', 100, 1_000);
+      expect(throttle.due(10_000)).toEqual([]);
+    });
+  });
 });

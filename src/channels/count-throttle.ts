@@ -4,6 +4,11 @@
  * frames. A change held back is not lost: `due` hands out, once its interval has passed, every
  * channel whose last change was held back, so subscribers end up with the final count. Pure:
  * time comes in as an argument, and the caller polls `due`.
+ *
+ * `shared` (a cluster whose adapter elects one announcer per channel, adapter/cluster.ts): every
+ * change above the threshold is held, and `due` hands it out at once; the caller claims the
+ * announcement cluster-wide and, when another node holds it, calls `retryAt` with the time the
+ * claim expires. So the interval is kept once per cluster, not once per node.
  */
 import type { Adapter } from '../adapter/adapter.ts';
 import { subscriptionCount } from '../protocol/frames.ts';
@@ -18,10 +23,13 @@ export class SubscriptionCountThrottle {
   readonly #lastSent = new Map<string, number>();
   /** Channels whose latest change was held back, by key. */
   readonly #held = new Map<string, HeldCount>();
+  /** Shared mode: when a held channel's claim may be tried again (absent: at once). */
+  readonly #notBefore = new Map<string, number>();
 
   constructor(
     private readonly threshold = 100,
-    private readonly intervalMs = 5_000,
+    readonly intervalMs = 5_000,
+    private readonly shared = false,
   ) {}
 
   /** Channels it keeps state for: bounded by the channels busy in the last interval. */
@@ -35,7 +43,12 @@ export class SubscriptionCountThrottle {
     if (count <= this.threshold) {
       this.#lastSent.delete(key);
       this.#held.delete(key);
+      this.#notBefore.delete(key);
       return true;
+    }
+    if (this.shared) {
+      this.#held.set(key, { appId, channel });
+      return false;
     }
     const last = this.#lastSent.get(key);
     if (last !== undefined && now - last < this.intervalMs) {
@@ -52,6 +65,7 @@ export class SubscriptionCountThrottle {
    * announced. The caller announces the channel's count as it is at that moment.
    */
   due(now: number): HeldCount[] {
+    if (this.shared) return this.#dueShared(now);
     // A channel that nobody announced for an interval is as good as never seen: forget it, so
     // channels that came and went (or apps that turned counts off) leave nothing behind.
     for (const [key, last] of this.#lastSent) {
@@ -63,6 +77,24 @@ export class SubscriptionCountThrottle {
       if (now - last < this.intervalMs) continue;
       this.#held.delete(key);
       this.#lastSent.set(key, now);
+      due.push(held);
+    }
+    return due;
+  }
+
+  /** Shared mode: another node announced; `channel`'s claim is tried again at `at`. */
+  retryAt(appId: string, channel: string, at: number): void {
+    const key = `${appId}\n${channel}`;
+    if (!this.#held.has(key)) this.#held.set(key, { appId, channel });
+    this.#notBefore.set(key, Math.max(at, this.#notBefore.get(key) ?? 0));
+  }
+
+  #dueShared(now: number): HeldCount[] {
+    const due: HeldCount[] = [];
+    for (const [key, held] of this.#held) {
+      if ((this.#notBefore.get(key) ?? 0) > now) continue;
+      this.#held.delete(key);
+      this.#notBefore.delete(key);
       due.push(held);
     }
     return due;

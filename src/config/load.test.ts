@@ -358,6 +358,14 @@ describe('loadConfig', () => {
     expect(config.tls).toEqual({ certFile: 'flag.crt', keyFile: 'env.key', reloadIntervalMs: 5 });
   });
 
+  it('lets PUSHWIRE_TLS_* fields win over PUSHWIRE_TLS, whichever comes first', () => {
+    const env = {
+      PUSHWIRE_TLS_KEY_FILE: 'field.key',
+      PUSHWIRE_TLS: JSON.stringify({ certFile: 'whole.crt', keyFile: 'whole.key' }),
+    };
+    expect(loadConfig({ env }).tls).toMatchObject({ certFile: 'whole.crt', keyFile: 'field.key' });
+  });
+
   it('names the missing half of a TLS pair', () => {
     const issues = issuesOf(() => loadConfig({ env: { PUSHWIRE_TLS_CERT_FILE: 'a.crt' } }));
     expect(issues).toEqual([expect.stringMatching(/^tls\.keyFile: /)]);

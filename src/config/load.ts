@@ -29,14 +29,13 @@ const NESTED: Record<string, readonly [setting: string, field: string]> = {
 function envLayer(env: NodeJS.ProcessEnv, warn: (message: string) => void): Layer {
   const layer: Layer = {};
   const unknown: string[] = [];
+  const fields: Array<readonly [setting: string, field: string, raw: string]> = [];
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
     if (name === 'PUSHWIRE_CONFIG') continue;
     const nested = NESTED[name];
     if (nested) {
-      const [setting, field] = nested;
-      const parts = layer[setting];
-      layer[setting] = { ...(isJsonObject(parts) ? parts : {}), [field]: raw };
+      fields.push([...nested, raw]);
       continue;
     }
     const key = name
@@ -65,6 +64,11 @@ function envLayer(env: NodeJS.ProcessEnv, warn: (message: string) => void): Laye
       continue;
     }
     layer[key] = value;
+  }
+  // After the whole setting (PUSHWIRE_TLS='{…}'), whatever order the environment lists them in.
+  for (const [setting, field, raw] of fields) {
+    const parts = layer[setting];
+    layer[setting] = { ...(isJsonObject(parts) ? parts : {}), [field]: raw };
   }
   if (unknown.length) {
     // Names only: the value of a misspelt variable may well be a secret.

@@ -42,7 +42,7 @@ export const appSchema = z
     enableClientEvents: z.boolean().default(true),
     /** Allow `pusher:signin` (user authentication, server-to-user, watchlist). */
     enableUserAuthentication: z.boolean().default(true),
-    /** Concurrent connections on this node; `null` is unlimited. Excess connections get 4004. */
+    /** Concurrent connections on all nodes together; `null` is unlimited. Excess ones get 4004. */
     maxConnections: positiveInt.nullable().default(null),
     /** Distinct users per presence channel (Pusher: 100). */
     maxPresenceMembers: positiveInt.default(100),
@@ -60,7 +60,7 @@ export const appSchema = z
     authorizedConnectionsTimeoutSeconds: positiveInt.nullable().default(null),
     /**
      * Announce `pusher_internal:subscription_count` on non-presence channels, and answer
-     * `info=subscription_count` in API calls (400 while off, as Pusher does).
+     * `info=subscription_count` in API calls (400 while off: Pusher answers an error then too).
      */
     enableSubscriptionCount: z.boolean().default(false),
     /** Where channel, presence and client events are posted (docs/protocol.md §12). */

@@ -393,6 +393,16 @@ describe('Session with a racing or failing adapter', () => {
     expect(hub.internalErrors).toEqual([]);
   });
 
+  it('tells a signing-in client to reconnect (4200) when its watchlist cannot be joined', async () => {
+    let adapter: FailingAdapter | undefined;
+    const hub = createHub({ adapter: (now) => (adapter = new FailingAdapter({ now })) });
+    const c = hub.connect();
+    adapter!.unavailable.add('#watchlist-b');
+    await c.signIn({ id: 'a', watchlist: ['b'] });
+    expect(c.transport.closedWith?.code).toBe(4200);
+    expect(hub.internalErrors).toEqual([]);
+  });
+
   it('still leaves every other channel and signs out when one leave fails on close', async () => {
     let adapter: FailingAdapter | undefined;
     const hub = createHub({ adapter: (now) => (adapter = new FailingAdapter({ now })) });

@@ -505,7 +505,13 @@ export class Session implements Subscriber {
     const { firstConnection } = await adapter.signIn(this.appId, user.id, this);
     if (this.#closed) return void (await adapter.signOut(this.appId, user.id, this));
     if (firstConnection) this.#announcePresence(user.id, 'online');
-    await this.#watch(watchlist);
+    try {
+      await this.#watch(watchlist);
+    } catch (error) {
+      // As for a subscription held through an outage: reconnect, and sign in again then.
+      if (!(error instanceof AdapterUnavailableError)) throw error;
+      this.disconnect(ErrorCode.ReconnectNow, 'Cluster state unavailable: reconnect');
+    }
   }
 
   async #watch(userIds: string[]): Promise<void> {

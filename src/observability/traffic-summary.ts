@@ -1,7 +1,7 @@
 /**
  * The periodic one-line summary an operator reads at `info`: connections, messages per second
- * each way, API calls and errors over the last interval. Pure: the edges add to `counts`, a timer
- * calls `take`. Keep-alive frames (pings and pongs) are counted apart and left out of the
+ * each way, API calls and errors over the last interval. `TrafficSummary` is pure: the edges add
+ * to `counts` and `logTraffic`'s timer calls `take`. Keep-alive frames (pings and pongs) are counted apart and left out of the
  * messages, so a server whose clients only keep their connections alive counts as idle, and an
  * idle interval gives no line at all.
  */
@@ -69,4 +69,32 @@ export class TrafficSummary {
       `${c.apiRequests} API calls, ${c.errors} errors in ${seconds} s`;
     return { ...line, text };
   }
+}
+
+/**
+ * Writes the summary every `seconds` at `info` (nothing for an idle interval); returns the stop.
+ * The timer never keeps the process alive and never lets an exception out.
+ */
+export function logTraffic(
+  summary: TrafficSummary,
+  options: {
+    readonly seconds: number;
+    readonly connections: () => number;
+    readonly logger: { info(fields: object, text: string): void };
+  },
+): () => void {
+  if (options.seconds <= 0) return () => undefined;
+  const timer = setInterval(() => {
+    try {
+      const line = summary.take(options.connections(), options.seconds);
+      if (line) {
+        const { text, ...fields } = line;
+        options.logger.info(fields, text);
+      }
+    } catch {
+      // A log line that cannot be written is not worth the process.
+    }
+  }, options.seconds * 1000);
+  timer.unref();
+  return () => clearInterval(timer);
 }

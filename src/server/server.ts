@@ -19,7 +19,9 @@ import { createApi, createApiScreen } from '../http/api.ts';
 import { createRouter } from '../http/router.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
-import { TrafficSummary } from '../observability/traffic-summary.ts';
+import { apiRefusals } from '../observability/api-refusals.ts';
+import { BudgetedLog } from '../observability/log-budget.ts';
+import { TrafficSummary, logTraffic } from '../observability/traffic-summary.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import type { HttpRequest } from '../http/types.ts';
 import { HttpFallback } from '../transport/http-fallback/endpoint.ts';
@@ -170,13 +172,21 @@ export async function startServer(
     ...(webhooks ? { webhooks } : {}),
   };
   const api = createApi(apiDeps);
+  const screen = createApiScreen(apiDeps);
+  const refused = apiRefusals(new BudgetedLog(logger, () => clock.now()), traffic.counts);
   const router = createRouter({
     notReady: () => (ready ? adapter.notReady() : 'draining'),
-    api: (request) => {
+    api: async (request) => {
       traffic.counts.apiRequests++;
-      return api(request);
+      return refused(request, await api(request));
     },
-    screenApi: createApiScreen(apiDeps),
+    screenApi: (head) => {
+      const answer = screen(head);
+      if (!answer) return undefined;
+      // Refused before its body was read: still a request, and still told why.
+      traffic.counts.apiRequests++;
+      return refused(head, answer);
+    },
     console: config.console,
     ...(fallback ? { fallback: (request: HttpRequest) => fallback.handle(request) } : {}),
     ...(scrape && !metricsListener ? { metrics: scrape } : {}),
@@ -213,24 +223,14 @@ export async function startServer(
             ),
         })
       : undefined;
-  const summaryTimer =
-    config.logSummarySeconds > 0
-      ? setInterval(() => {
-          try {
-            const line = traffic.take(endpoint.size, config.logSummarySeconds);
-            if (line) {
-              const { text, ...fields } = line;
-              logger.info(fields, text);
-            }
-          } catch {
-            // A log line that cannot be written is not worth the process.
-          }
-        }, config.logSummarySeconds * 1000)
-      : undefined;
-  summaryTimer?.unref();
+  const stopTrafficLog = logTraffic(traffic, {
+    seconds: config.logSummarySeconds,
+    connections: () => endpoint.size,
+    logger,
+  });
   /** Last in every shutdown: webhooks, then the adapter and the app store this server opened. */
   const releaseBackends = async () => {
-    clearInterval(summaryTimer);
+    stopTrafficLog();
     tlsWatch?.close();
     await webhooks?.close();
     await adapter.close();

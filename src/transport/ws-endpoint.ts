@@ -9,9 +9,11 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Adapter } from '../adapter/adapter.ts';
+import { countAnnouncer } from '../adapter/cluster.ts';
 import type { AppStore } from '../apps/app-store.ts';
 import type { ChannelEventSink } from '../channels/channel-events.ts';
-import { SubscriptionCountThrottle, announceCount } from '../channels/count-throttle.ts';
+import { SubscriptionCountThrottle } from '../channels/count-throttle.ts';
+import { announceHeldCounts } from '../channels/held-counts.ts';
 import type { Config } from '../config/schema.ts';
 import {
   appRefusal,
@@ -31,6 +33,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { errorFrame } from '../protocol/frames.ts';
+import { ClusterQuota } from './cluster-quota.ts';
 import { IdleCollector } from './idle-collector.ts';
 import { originAllowed } from './origins.ts';
 import { WriteBatcher } from './write-batcher.ts';
@@ -109,7 +112,8 @@ export class WebSocketEndpoint {
   readonly #collector: IdleCollector | undefined;
   /** Frames sent and received since the last sweep: tells the collector whether it is quiet. */
   readonly #traffic = { frames: 0 };
-  readonly #countThrottle = new SubscriptionCountThrottle();
+  readonly #countThrottle: SubscriptionCountThrottle;
+  readonly #quota: ClusterQuota;
   readonly #send: SendContext;
   /** Session dependencies per app id, shared by that app's open connections. */
   readonly #sessionDeps = new Map<string, { app: SessionDeps['app'] } & SessionDeps>();
@@ -142,17 +146,21 @@ export class WebSocketEndpoint {
       }
     }, SWEEP_INTERVAL_MS);
     this.#sweep.unref();
+    // A cluster that elects one announcer per channel keeps the throttle's interval cluster-wide.
+    const shared = countAnnouncer(deps.adapter) !== undefined;
+    this.#countThrottle = new SubscriptionCountThrottle(undefined, undefined, shared);
+    this.#quota = new ClusterQuota(
+      deps.adapter,
+      (id) => this.#perApp.get(id) ?? 0,
+      () => deps.clock.now(),
+    );
     this.#collector = deps.config.collectGarbageWhenIdle ? new IdleCollector() : undefined;
     const { metrics } = deps;
     const counts = (this.#counts = deps.counts ?? emptyTrafficCounts());
     // Decided once: at info, no connection builds a log entry it would throw away.
     this.#debug = deps.logger.isLevelEnabled('debug');
     this.#send = {
-      batcher: new WriteBatcher((frames) => {
-        metrics.framesSent.inc(frames);
-        this.#traffic.frames += frames;
-        counts.framesOut += frames;
-      }),
+      batcher: new WriteBatcher((frames) => this.countSent(frames)),
       maxBufferedBytes: deps.config.maxBufferedBytes,
       onSlowConsumer: () => metrics.slowConsumers.inc(),
     };
@@ -174,6 +182,27 @@ export class WebSocketEndpoint {
 
   get size(): number {
     return this.#sessions.size;
+  }
+
+  /**
+   * A frame another transport (the HTTP fallback) received, counted as a socket's is: metrics,
+   * traffic summary, idle collector. `keepAlive`: a ping, which its pong answers.
+   */
+  countReceived(keepAlive = false): void {
+    this.deps.metrics.frameReceived();
+    this.#traffic.frames++;
+    this.#counts.framesIn++;
+    if (keepAlive) {
+      this.#counts.keepAliveIn++;
+      this.#counts.keepAliveOut++;
+    }
+  }
+
+  /** Frames written to any transport's clients. */
+  countSent(frames: number): void {
+    this.deps.metrics.framesSent.inc(frames);
+    this.#traffic.frames += frames;
+    this.#counts.framesOut += frames;
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -248,11 +277,7 @@ export class WebSocketEndpoint {
     const handshake = this.#draining
       ? { ok: false as const, code: ErrorCode.OverCapacity, message: this.#draining }
       : checkOrigin(
-          checkHandshake(
-            url,
-            (key) => apps.byKey(key),
-            (id) => this.#perApp.get(id) ?? 0,
-          ),
+          checkHandshake(url, (key) => apps.byKey(key), this.#quota.open),
           origin,
         );
     if (!handshake.ok) {
@@ -367,24 +392,10 @@ export class WebSocketEndpoint {
   #runSweep(): void {
     for (const session of this.#sessions.values()) session.checkActivity();
     if (this.deps.apps.dynamic) this.#followAppChanges();
-    this.#announceHeldCounts();
+    announceHeldCounts(this.deps, this.#countThrottle);
+    this.#quota.refresh();
     this.#collector?.observe(this.#sessions.size, this.#traffic.frames);
     this.#traffic.frames = 0;
-  }
-
-  /** Announces each count change the throttle held back, with the channel's count as it is now. */
-  #announceHeldCounts(): void {
-    const { adapter, apps, clock, events, logger } = this.deps;
-    for (const { appId, channel } of this.#countThrottle.due(clock.now())) {
-      adapter.channel(appId, channel).then(
-        (stats) => {
-          if (stats && apps.byId(appId)?.enableSubscriptionCount) {
-            announceCount({ adapter, events }, appId, channel, stats.subscriptionCount);
-          }
-        },
-        (error: unknown) => logger.warn({ err: error, appId }, 'subscription count not announced'),
-      );
-    }
   }
 
   /**

@@ -6,17 +6,24 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { banner } from '../../src/cli/banner.ts';
 import { captureLog, LEVEL, type LogLine } from '../helpers/captured-log.ts';
+import {
+  RawStream,
+  closeAllStreams,
+  newSessionId,
+  send,
+  sessionPath,
+} from '../helpers/http-fallback-client.ts';
 import { closeAllRawClients, RawClient } from '../helpers/raw-client.ts';
 import { sdkFor } from '../helpers/sdk.ts';
 import { startTestServer, stopAllServers } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
 afterEach(async () => {
+  closeAllStreams();
   await closeAllRawClients();
   await stopAllServers();
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const BAD_SIGNATURE = 'f'.repeat(64);
 
 describe('the log at info', () => {
@@ -36,7 +43,7 @@ describe('the log at info', () => {
     expect(log.text()).not.toContain('app-secret');
   });
 
-  it('sums up each interval with traffic in one line, and writes none while idle', async () => {
+  it('sums up an interval with traffic in one line: connections, messages, API calls, errors', async () => {
     const log = captureLog('info');
     const server = await startTestServer({ logSummarySeconds: 1 }, { logger: log.logger });
     const traffic = () => log.lines().filter((l) => l.msg.startsWith('traffic: '));
@@ -48,18 +55,37 @@ describe('the log at info', () => {
     client.send({ event: 'pusher:subscribe', data: { channel: 'private-x', auth: 'app-key:x' } });
     await client.waitForEvent('pusher:error');
 
-    const [first] = await waitUntil(() => traffic().length > 0 && traffic(), 'a summary', 3_000);
-    expect(first).toMatchObject({ level: LEVEL.info, connections: 1, opened: 1, closed: 0 });
+    // The activity may straddle two intervals: wait until both lines account for all of it.
     const total = (key: keyof LogLine) =>
       traffic().reduce((sum, line) => sum + Number(line[key]), 0);
-    // The activity may straddle two intervals: wait for the second, then for silence.
-    await sleep(1_200);
-    expect(total('apiRequests')).toBe(1);
-    expect(total('errors')).toBe(1);
+    await waitUntil(
+      () => total('apiRequests') === 1 && total('errors') === 1,
+      'summaries covering the activity',
+      5_000,
+    );
+    expect(traffic()[0]).toMatchObject({ level: LEVEL.info, connections: 1, opened: 1 });
     expect(total('messagesOutPerSecond')).toBeGreaterThan(0);
-    const written = traffic().length;
-    await sleep(2_200);
-    expect(traffic()).toHaveLength(written);
+    expect(total('messagesInPerSecond')).toBeGreaterThan(0);
+  });
+
+  it('counts the messages of HTTP fallback sessions in the summary, as over a socket', async () => {
+    const log = captureLog('info');
+    const server = await startTestServer({ logSummarySeconds: 1 }, { logger: log.logger });
+    const traffic = () => log.lines().filter((l) => l.msg.startsWith('traffic: '));
+    const session = newSessionId();
+    const stream = await RawStream.open(server.port, sessionPath(session, 'xhr_streaming'));
+    await stream.waitForEvent('pusher:connection_established');
+    await send(server.port, session, { event: 'pusher:subscribe', data: { channel: 'news' } });
+    await stream.waitForEvent('pusher_internal:subscription_succeeded');
+    await sdkFor({ port: server.port }).trigger('news', 'flash', { n: 1 });
+    await stream.waitForEvent('flash');
+    const total = (key: keyof LogLine) =>
+      traffic().reduce((sum, line) => sum + Number(line[key]), 0);
+    await waitUntil(
+      () => total('messagesInPerSecond') > 0 && total('messagesOutPerSecond') > 0,
+      "summaries counting the session's messages each way",
+      5_000,
+    );
   }, 10_000);
 });
 
@@ -98,6 +124,27 @@ describe('the log at debug', () => {
     expect(debug[0]?.remoteAddress).toBe('127.0.0.1');
     expect(log.text()).not.toContain(BAD_SIGNATURE);
     expect(log.text()).not.toContain('app-secret');
+  });
+
+  it('shows an API request refused, with its reason and path but not its query', async () => {
+    const log = captureLog('debug');
+    const server = await startTestServer({}, { logger: log.logger });
+    const wrongSecret = sdkFor({ port: server.port, secret: 'not-the-secret' });
+    const status = await wrongSecret.trigger('news', 'flash', {}).then(
+      () => 200,
+      (error: { status: number }) => error.status,
+    );
+    expect(status).toBe(401);
+    expect(log.lines()).toContainEqual(
+      expect.objectContaining({
+        level: LEVEL.debug,
+        msg: 'API request refused (401): Invalid signature: auth_signature does not match the request',
+        method: 'POST',
+        path: '/apps/1/events',
+        status: 401,
+      }),
+    );
+    expect(log.text()).not.toContain('auth_signature=');
   });
 
   it("shows the proxy's X-Forwarded-For beside the peer address", async () => {

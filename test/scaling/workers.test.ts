@@ -38,7 +38,7 @@ describe.skipIf(!enabled)('pushwire start --workers 2', () => {
     const client = createPusher(port, { presence: { user_id: userId } });
     await waitUntil(() => client.connection.state === 'connected', `${userId} to connect`);
     const pid = await waitUntil(
-      () => [...before].find(([pid, n]) => acceptedConnections(pid, port) === n + 1)?.[0],
+      () => [...before].find(([pid, n]) => acceptedConnections(pid, port) > n)?.[0],
       `the worker of ${userId}`,
     );
     return { client, pid };
@@ -109,7 +109,11 @@ describe.skipIf(!enabled)('pushwire start --workers 2', () => {
 
   it('answers /metrics for every worker at once', async () => {
     const open = workers().reduce((n, pid) => n + acceptedConnections(pid, port), 0);
-    const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    // Closed at once: a kept-alive scrape socket closing later would upset the next test's count.
+    const scrape = await fetch(`http://127.0.0.1:${port}/metrics`, {
+      headers: { connection: 'close' },
+    });
+    const body = await scrape.text();
     const gauge = /^pushwire_connections\{app_id="1"\} (\d+)$/m.exec(body)?.[1];
     // The scrape's own HTTP socket is open too, but it is not a WebSocket connection.
     expect(Number(gauge)).toBeGreaterThanOrEqual(open - 1);

@@ -28,6 +28,7 @@ import type {
 } from '../adapter.ts';
 import { LocalAdapter } from '../local.ts';
 import { Bus, socketKey, type BusHost } from './bus.ts';
+import { claimCountAnnouncement } from './count-lease.ts';
 import { ConnectionCounts } from './counts.ts';
 import { encodeTerminate } from './feed.ts';
 import { Indexes } from './indexes.ts';
@@ -77,6 +78,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   readonly #health: Health;
   readonly onError: (error: unknown) => void;
   readonly versions = new Map<string, number>();
+  readonly views = new Map<string, Set<string>>();
   #heartbeat: NodeJS.Timeout | undefined;
 
   private constructor(options: RedisAdapterOptions) {
@@ -218,6 +220,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
       const seen = withEvents(rosterOf(flat), version, missed);
       presence = seen.roster;
       this.versions.set(socketKey(appId, channel, subscriber), seen.version);
+      this.views.set(key, new Set(seen.roster.ids));
     }
     return {
       ok: true,
@@ -242,6 +245,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     if (removal.lastOfChannel) {
       this.#bus.feed.unfollow(channelKey(appId, channel));
       this.#bus.routes.touch(channelKey(appId, channel));
+      this.views.delete(channelKey(appId, channel));
     }
     // Unannounced for now: the resync after the outage announces it, cluster-wide.
     const deferred = { wasSubscribed: true, channelVacated: false, subscriptionCount: 0 };
@@ -411,6 +415,13 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
 
   connectionCount(appId: string): Promise<number> {
     return this.#query(() => this.counts.total(appId));
+  }
+
+  /** CountAnnouncer (../cluster.ts): one announcer per busy channel, cluster-wide. */
+  claimCountAnnouncement(appId: string, channel: string, intervalMs: number) {
+    const { redis, keys, nodeId } = this;
+    const claim = () => claimCountAnnouncement(redis, keys, nodeId, appId, channel, intervalMs);
+    return this.#query(claim);
   }
 
   async setCache(appId: string, channel: string, event: string, data: string, ttl: number) {

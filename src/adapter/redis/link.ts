@@ -36,8 +36,8 @@ const OPTIONS: RedisOptions = {
   autoResendUnfulfilledCommands: false,
   commandTimeout: COMMAND_TIMEOUT_MS,
   connectTimeout: 2_000,
-  // Reconnect within a second of Redis's return, so every node resynchronizes at about once.
-  retryStrategy: (attempt: number) => Math.min(attempt * 100, 1_000),
+  // Reconnect within half a second of Redis's return, so every node resynchronizes at about once.
+  retryStrategy: (attempt: number) => Math.min(attempt * 100, 500),
 };
 
 /** Where Redis is: one server by URL, or a Redis Cluster by its seed nodes. */
@@ -97,7 +97,7 @@ export function openCommands(target: RedisTarget): Scripted {
   const redis = openClient(target, OPTIONS) as Scripted;
   redis.defineCommand('pwJoin', { numberOfKeys: 4, lua: JOIN });
   redis.defineCommand('pwLeave', { numberOfKeys: 2, lua: LEAVE });
-  redis.defineCommand('pwShare', { numberOfKeys: 2, lua: SHARE });
+  redis.defineCommand('pwShare', { numberOfKeys: 3, lua: SHARE });
   redis.defineCommand('pwGone', { numberOfKeys: 2, lua: GONE });
   redis.defineCommand('pwSign', { numberOfKeys: 2, lua: SIGN });
   redis.defineCommand('pwUsers', { numberOfKeys: 2, lua: USERS });

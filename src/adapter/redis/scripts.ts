@@ -106,9 +106,10 @@ return {subs(ch, -1), removed, version(ch), empty}
 /**
  * Sets one node's share of a channel to exactly what it holds: resynchronization after an outage
  * (its local truth) and reclaiming a dead node (nothing).
- * KEYS: channel, node share.
+ * KEYS: channel, node share, gone set.
  * ARGV: channel, (unused), subs, then user, count, info for each presence user.
- * Returns {subs, roster version, vacated (0/1), occupied (0/1), #added, added…, removed…}.
+ * Returns {subs, roster version, vacated (0/1), occupied (0/1), #added, added…, removed…}. The
+ * caller announces the removals, so they go into the gone set: GONE will not repeat them.
  */
 export const SHARE = `${HELPERS}
 local ch, share = KEYS[1], KEYS[2]
@@ -138,6 +139,9 @@ local n = subs(ch, delta)
 local vacated, occupied = 0, 0
 if n <= 0 and n - delta > 0 then vacated = 1 end
 if n > 0 and n - delta <= 0 then occupied = 1 end
+if vacated == 1 then redis.call('SADD', KEYS[3], '#') end
+for _, u in ipairs(removed) do redis.call('SADD', KEYS[3], u) end
+if vacated == 1 or #removed > 0 then redis.call('PEXPIRE', KEYS[3], 60000) end
 local out = {n, version(ch), vacated, occupied, #added}
 for _, u in ipairs(added) do table.insert(out, u) end
 for _, u in ipairs(removed) do table.insert(out, u) end
@@ -145,9 +149,10 @@ return out
 `;
 
 /**
- * After Redis came back empty, a removal that happened during the outage is announced once
- * cluster-wide, and only if it still holds. KEYS: channel, gone set. ARGV: user ('' = vacated).
- * Returns the roster version to announce it with, or 0 to stay silent.
+ * A removal that happened while Redis was unreachable (or whose leave's reply was lost) is
+ * announced once cluster-wide, and only if it still holds and nothing announced it yet.
+ * KEYS: channel, gone set. ARGV: user ('' = vacated).
+ * Returns the roster version to announce it with (1 for vacated), or 0 to stay silent.
  */
 export const GONE = `${HELPERS}
 local ch, gone, user = KEYS[1], KEYS[2], ARGV[1]

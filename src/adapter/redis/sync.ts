@@ -8,8 +8,9 @@
  *   longer holds; the scripts report which members that added or removed, and the node announces
  *   them. Additions are announced only when Redis kept its data (they undo an announced removal);
  *   after a data loss the clients never saw the members go, so only removals are announced.
- * - After a data loss, removals made during the outage are no longer visible in Redis: they are
- *   remembered here and announced once cluster-wide, if still true, once the nodes have resynced.
+ * - Removals made during the outage are remembered here, since after a data loss (or a leave
+ *   whose reply was lost) Redis no longer shows them; after the resync each is announced once
+ *   cluster-wide, if still true and not announced yet (the GONE script).
  */
 import { randomUUID } from 'node:crypto';
 import type { ChannelEventSink } from '../../channels/channel-events.ts';
@@ -31,6 +32,8 @@ export interface SyncHost {
   readonly keys: RedisKeys;
   readonly redis: Scripted;
   readonly share: LocalShare;
+  /** The members this node's presence sockets were shown, per local channel. */
+  readonly views: Map<string, Set<string>>;
   readonly nodeTimeoutMs: number;
   readonly onReclaim: ChannelEventSink;
   readonly counts: { share(): Promise<void>; drop(node: string): Promise<void> };
@@ -48,9 +51,6 @@ export interface SyncHost {
   ): Promise<void>;
   catchUp(): Promise<void>;
 }
-
-/** After a data loss, how long a node waits for the others to resync before it announces. */
-const SETTLE_MS = 2_500;
 
 export class Sync {
   /** Something failed to reach Redis: the next beat rewrites this node's share. */
@@ -127,8 +127,17 @@ export class Sync {
       this.dirty = true;
       throw error;
     }
-    if (lost) setTimeout(() => void this.#announcePending().catch(host.onError), SETTLE_MS);
-    else this.#pending.clear();
+    // After a data loss, every live node (beating each second) must have written its members
+    // back first; the members its clients were shown and no node holds any more then went
+    // while Redis was away (their node died meanwhile, say), and are announced as gone.
+    const settle = lost ? host.nodeTimeoutMs : 0;
+    if (lost) {
+      for (const [key, ids] of host.views) {
+        const [app = '', channel = ''] = key.split('\n');
+        for (const userId of ids) this.#pending.add(JSON.stringify(['m', app, channel, userId]));
+      }
+    }
+    setTimeout(() => void this.#announcePending(lost).catch(host.onError), settle).unref();
     this.#upSince = Date.now();
     host.markUp();
     await host.catchUp();
@@ -166,6 +175,7 @@ export class Sync {
     const out = await host.redis.pwShare(
       keys.channel(app, channel),
       keys.share(app, channel, node),
+      keys.gone(app, channel),
       ...args,
     );
     // Listed again even without a transition: the set may have been lost with Redis's data.
@@ -217,8 +227,8 @@ export class Sync {
     return this.host.announce(app, watchlistChannel(userId), frame);
   }
 
-  /** After a data loss: the removals of the outage that still hold, announced once. */
-  async #announcePending(): Promise<void> {
+  /** The removals of the outage that still hold and nothing announced, announced once. */
+  async #announcePending(lost: boolean): Promise<void> {
     const { host } = this;
     const { keys, redis } = host;
     const pending = [...this.#pending];
@@ -226,7 +236,8 @@ export class Sync {
     for (const text of pending) {
       const [kind = '', app = '', name = '', userId = ''] = JSON.parse(text) as string[];
       if (kind === 'o') {
-        if (Number((await redis.hget(keys.users(app), userId)) ?? 0) <= 0)
+        // With its data kept, Redis's own count was rewritten and announced by the resync.
+        if (lost && Number((await redis.hget(keys.users(app), userId)) ?? 0) <= 0)
           await this.#watchlist(app, userId, 'offline');
         continue;
       }

@@ -23,7 +23,10 @@ export interface FallbackDeps {
     'maxHttpSessions' | 'maxBufferedBytes' | 'maxFrameBytes' | 'publicHostname'
   >;
   readonly apps: AppStore;
-  readonly connections: Pick<WebSocketEndpoint, 'admit' | 'release'>;
+  readonly connections: Pick<
+    WebSocketEndpoint,
+    'admit' | 'release' | 'countReceived' | 'countSent'
+  >;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -57,7 +60,8 @@ export class HttpFallback {
       schedule: (transport) => {
         if (this.#pending.push(transport) === 1) setImmediate(this.#flush);
       },
-      onFramesSent: (frames) => metrics.framesSent.inc(frames),
+      // Through the endpoint, so the traffic summary and idle collector see them as a socket's.
+      onFramesSent: (frames) => connections.countSent(frames),
       onSlowConsumer: () => metrics.slowConsumers.inc(),
       ended: (transport) => {
         if (transport.session) {
@@ -72,10 +76,16 @@ export class HttpFallback {
         metrics.httpSessions.dec();
       },
     };
+    let lastSweep = deps.clock.now();
     this.#sweep = setInterval(() => {
       // A timer callback that throws would end the process: report it and sweep again next time.
       try {
-        for (const transport of this.#sessions.values()) transport.sweep();
+        // After a stall (a long pause, a starved CPU) timers run before the I/O that piled up:
+        // the polls waiting in it must not be taken for absences.
+        const now = deps.clock.now();
+        const stalled = now - lastSweep > 2 * SWEEP_INTERVAL_MS;
+        lastSweep = now;
+        for (const transport of this.#sessions.values()) transport.sweep(stalled);
       } catch (error) {
         this.#internalError(error, 'error in the HTTP fallback sweep');
       }
@@ -169,11 +179,12 @@ export class HttpFallback {
     // `[]` is pusher-js's ping over HTTP (and its answer to `h`): it waits for any frame, so it
     // gets the pong a WebSocket ping would.
     if (parsed.messages.length === 0) {
+      this.deps.connections.countReceived(true);
       session.touch();
       transport.send(PONG);
     }
     for (const message of parsed.messages) {
-      this.deps.metrics.frameReceived();
+      this.deps.connections.countReceived();
       session.receive(message);
     }
     return { status: 204, body: '' };

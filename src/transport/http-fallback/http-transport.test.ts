@@ -47,9 +47,9 @@ function harness(options: { streaming: boolean; maxBufferedBytes?: number; hostn
     events,
     /** The end of the event-loop turn: every scheduled flush runs. */
     endTurn: () => pending.splice(0).forEach((t) => t.flush()),
-    advance: (ms: number) => {
+    advance: (ms: number, stalled = false) => {
       now += ms;
-      transport.sweep();
+      transport.sweep(stalled);
     },
   };
 }
@@ -185,6 +185,17 @@ describe('HttpTransport, polling', () => {
     advance(ABSENCE_MS - 1);
     expect(events).toEqual([]);
     advance(1);
+    expect(events).toEqual(['ended', 'finished']);
+  });
+
+  it('counts the absence afresh after the server itself stalled', () => {
+    const { transport, advance, events } = harness({ streaming: false });
+    transport.send(frame('established'));
+    transport.attach(new FakeResponse());
+    // A 5 s pause: the client's next poll may be waiting, unread, behind the sweep.
+    advance(5_000, true);
+    expect(events).toEqual([]);
+    advance(ABSENCE_MS);
     expect(events).toEqual(['ended', 'finished']);
   });
 

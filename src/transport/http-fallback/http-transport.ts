@@ -150,12 +150,16 @@ export class HttpTransport implements Transport {
     }
   }
 
-  /** Once a second: heartbeats, and a client that has stopped asking is gone. */
-  sweep(): void {
+  /**
+   * Once a second: heartbeats, and a client that has stopped asking is gone. `stalled`: the
+   * sweep itself ran late, so requests may be waiting unread; the absence is counted afresh.
+   */
+  sweep(stalled = false): void {
     if (this.#finished) return;
     const now = this.context.clock.now();
     if (!this.#receiver) {
-      if (now - this.#since >= ABSENCE_MS) this.#gone();
+      if (stalled) this.#since = now;
+      else if (now - this.#since >= ABSENCE_MS) this.#gone();
       return;
     }
     if (now - this.#since < HEARTBEAT_MS || this.rolledOver) return;
