@@ -146,6 +146,9 @@ for (const node of nodes) node.delivered = 0;
 const before = { nodes: nodes.map((n) => cpu(n.child.pid)), redis: cpu(redisPid) };
 const started = Date.now();
 let publishes = 0;
+let retried = 0;
+const ok = () => true;
+const failed = () => false;
 let steps = 0;
 const held = sockets.length;
 if (scenario === 'presence') {
@@ -190,13 +193,11 @@ if (scenario === 'presence') {
         });
         next += batch.length;
         const node = nodes[worker % K]!;
-        while (
-          !(await node.api.triggerBatch(batch).then(
-            () => true,
-            () => false,
-          ))
-        )
+        // A refused batch (503: Redis slow to answer) is sent again, and counted.
+        while (!(await node.api.triggerBatch(batch).then(ok, failed))) {
+          retried += batch.length;
           await sleep(50);
+        }
         publishes += batch.length;
       }
     }),
@@ -209,8 +210,18 @@ for (let total = 0; total !== last; await sleep(1000)) {
   total = nodes.reduce((sum, node) => sum + node.delivered, 0);
 }
 const wallMs = Date.now() - started - 1000;
-const nodeCpu = nodes.map((node, k) => cpu(node.child.pid) - before.nodes[k]!);
-const redisCpu = cpu(redisPid) - before.redis;
+const busyNodes = nodes.map((node, k) => cpu(node.child.pid) - before.nodes[k]!);
+const busyRedis = cpu(redisPid) - before.redis;
+// The baseline over an idle stretch (heartbeats, sweeps, other clients of this Redis), scaled to
+// the run's length and taken off.
+const idleMs = Math.min(wallMs, 10_000);
+const idleFrom = { nodes: nodes.map((n) => cpu(n.child.pid)), redis: cpu(redisPid) };
+await sleep(idleMs);
+const scale = wallMs / idleMs;
+const idleNodes = nodes.map((n, k) => (cpu(n.child.pid) - idleFrom.nodes[k]!) * scale);
+const idleRedis = (cpu(redisPid) - idleFrom.redis) * scale;
+const nodeCpu = busyNodes.map((s, k) => Math.max(0, s - idleNodes[k]!));
+const redisCpu = Math.max(0, busyRedis - idleRedis);
 const perNode = Math.round(held / K);
 
 console.log(
@@ -222,6 +233,8 @@ console.log(
     limit: limit || undefined,
     connectMs,
     publishes,
+    retried,
+    expectedDeliveries: scenario === 'fanout' ? publishes * held : undefined,
     churnSteps: steps,
     wallMs,
     delivered: nodes.map((node) => node.delivered),
@@ -235,6 +248,10 @@ console.log(
         : undefined,
     redisPid,
     redisCpuSeconds: Number(redisCpu.toFixed(2)),
+    idleBaselineSeconds: {
+      nodes: idleNodes.map((s) => Number(s.toFixed(2))),
+      redis: Number(idleRedis.toFixed(2)),
+    },
     redisMicrosPerPublish: publishes
       ? Number(((redisCpu * 1e6) / publishes).toFixed(2))
       : undefined,
