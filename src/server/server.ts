@@ -22,7 +22,7 @@ import { createRouter } from '../http/router.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { apiRefusals } from '../observability/api-refusals.ts';
-import { BudgetedLog } from '../observability/log-budget.ts';
+import { BudgetedLog, LogBudget } from '../observability/log-budget.ts';
 import { TrafficSummary, logTraffic } from '../observability/traffic-summary.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import type { HttpRequest } from '../http/types.ts';
@@ -342,6 +342,9 @@ async function createWebhooks(
       onError: (error) => logger.warn({ err: error }, 'webhook queue: redis error'),
     });
   }
+  // A receiver that is down fails every attempt, and clients raise client_event webhooks at
+  // will: failures are logged within a budget (20 lines per 10 s), not once per attempt.
+  const failures = new LogBudget(20, 10_000);
   return new WebhookDispatcher({
     apps,
     queue,
@@ -351,7 +354,10 @@ async function createWebhooks(
     firstRetryMs: config.webhookFirstRetryMs,
     retryForMs: config.webhookRetryForMs,
     leaseMs: config.webhookLeaseMs,
-    onError: (error, url) => logger.warn({ err: error, url }, 'webhook delivery failed'),
+    onError: (error, url) => {
+      const allowed = failures.take(Date.now());
+      if (allowed) logger.warn({ err: error, url, ...allowed }, 'webhook delivery failed');
+    },
     stillGone: (event) => stillGone(adapter, event),
     onAttempt,
   });
