@@ -318,7 +318,12 @@ export class WebSocketEndpoint {
     if (this.deps.console?.watching(app.id)) {
       this.deps.console.publish({ name: 'connected', appId: app.id, socketId });
     }
-    this.deps.observer?.opened(session);
+    try {
+      this.deps.observer?.opened(session);
+    } catch (error) {
+      // Registered already: a throw here would leave an HTTP fallback session counted for ever.
+      this.deps.logger.error({ err: error }, 'error in the connection observer');
+    }
     return { ok: true, session };
   }
 

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisAdapter } from '../../src/adapter/redis/adapter.ts';
 import { AdapterUnavailableError } from '../../src/errors.ts';
-import { OutboundFrame } from '../../src/protocol/frames.ts';
+import { memberAdded, OutboundFrame } from '../../src/protocol/frames.ts';
 import { RedisServer } from '../helpers/redis-server.ts';
 import type { ChannelEvent } from '../../src/channels/channel-events.ts';
 import { REDIS_URL, redisGate, uniquePrefix } from '../helpers/redis.ts';
@@ -194,6 +194,40 @@ describe.skipIf(!enabled)('RedisAdapter', () => {
         ]),
       );
       expect(listener.frames).toEqual([]);
+    } finally {
+      await Promise.all(open.splice(0).map((adapter) => adapter.close()));
+      await server.stop();
+    }
+  }, 20_000);
+
+  it('announces the members of a node that died while Redis was away and came back empty', async () => {
+    const server = await RedisServer.start(7107);
+    try {
+      const prefix = uniquePrefix('died-meanwhile');
+      const survivor = await RedisAdapter.connect({ url: server.url, prefix });
+      const doomed = await RedisAdapter.connect({ url: server.url, prefix });
+      open.push(survivor);
+      const watcher = new RecordingSubscriber('11.11');
+      await survivor.join('a', 'presence-x', watcher, { userId: 'stays', userInfo: undefined });
+      const joined = await doomed.join('a', 'presence-x', new RecordingSubscriber('12.12'), {
+        userId: 'dies',
+        userInfo: undefined,
+      });
+      // As the session does after a join that added a member.
+      const added = memberAdded('presence-x', 'dies', undefined);
+      doomed.publish('a', 'presence-x', added, '12.12', joined.ok ? joined.rosterVersion : 0);
+      await waitUntil(() => watcher.frames.length === 1, 'member_added for the doomed member');
+      await server.kill();
+      doomed.abandon();
+      await server.restart(true);
+      const back = Date.now();
+      await waitUntil(() => watcher.frames.length === 2, 'member_removed', 10_000);
+      expect(Date.now() - back).toBeLessThan(10_000);
+      expect(JSON.parse(watcher.frames[1]!)).toMatchObject({
+        event: 'pusher_internal:member_removed',
+        data: JSON.stringify({ user_id: 'dies' }),
+      });
+      expect(await survivor.members('a', 'presence-x')).toEqual(['stays']);
     } finally {
       await Promise.all(open.splice(0).map((adapter) => adapter.close()));
       await server.stop();

@@ -17,6 +17,7 @@ import type { RedisKeys } from './keys.ts';
 import { openSubscriber, type Scripted } from './link.ts';
 import { channelKey } from './local-share.ts';
 import { Routes } from './routes.ts';
+import { memberChange } from './roster.ts';
 
 /** Messages kept per channel log, and how long a log outlives its last message. */
 export const LOG_MAX_LENGTH = 5_000;
@@ -29,6 +30,8 @@ export interface BusHost {
   readonly local: LocalAdapter;
   /** Roster version each local presence socket's view reflects (socketKey → version). */
   readonly versions: Map<string, number>;
+  /** The members this node's presence sockets were shown, per local channel (channelKey). */
+  readonly views: Map<string, Set<string>>;
   /** A command failed: Redis is unreachable. */
   markDown(error: unknown): void;
   /** Whether the node holds a route (a channel key, app + channel): it has sockets there. */
@@ -179,6 +182,12 @@ export class Bus {
   #deliver(message: BusMessage): void {
     const { app, channel, version } = message;
     const { versions, local } = this.host;
+    if (version > 0) {
+      const view = this.host.views.get(channelKey(app, channel));
+      const change = view && memberChange(message.frame);
+      if (change?.added) view!.add(change.userId);
+      else if (change) view!.delete(change.userId);
+    }
     const frame = new OutboundFrame(message.frame);
     // A socket whose roster already reflects this member event does not get it again.
     const skip =

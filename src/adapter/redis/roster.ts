@@ -54,7 +54,8 @@ export function withEvents(
   return { roster: snapshot(hash), version: newer.at(-1)!.version };
 }
 
-function memberChange(
+/** The member a `member_added` / `member_removed` frame adds or removes. */
+export function memberChange(
   frame: string,
 ): { added: boolean; userId: string; info: unknown } | undefined {
   try {

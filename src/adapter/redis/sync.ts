@@ -31,10 +31,13 @@ export interface SyncHost {
   readonly keys: RedisKeys;
   readonly redis: Scripted;
   readonly share: LocalShare;
+  /** The members this node's presence sockets were shown, per local channel. */
+  readonly views: Map<string, Set<string>>;
   readonly nodeTimeoutMs: number;
   readonly onReclaim: ChannelEventSink;
   readonly counts: { share(): Promise<void>; drop(node: string): Promise<void> };
   readonly up: boolean;
+  markDown(error: unknown): void;
   onError(error: unknown): void;
   markSyncing(): void;
   markUp(): void;
@@ -47,9 +50,6 @@ export interface SyncHost {
   ): Promise<void>;
   catchUp(): Promise<void>;
 }
-
-/** After a data loss, how long a node waits for the others to resync before it announces. */
-const SETTLE_MS = 2_500;
 
 export class Sync {
   /** Something failed to reach Redis: the next beat rewrites this node's share. */
@@ -72,6 +72,50 @@ export class Sync {
   deferSignOut(app: string, userId: string, last: boolean): void {
     this.dirty = true;
     if (last) this.#pending.add(JSON.stringify(['o', app, userId, userId]));
+  }
+
+  /** Counts a sign-in cluster-wide; true for the user's first connection. */
+  async signedIn(app: string, userId: string): Promise<boolean> {
+    // While Redis is away the resync registers it once Redis is back.
+    if (!this.host.up) {
+      this.dirty = true;
+      return false;
+    }
+    try {
+      return (await this.#sign(app, userId, 1)) === 1;
+    } catch (error) {
+      this.dirty = true;
+      this.host.markDown(error);
+      return false;
+    }
+  }
+
+  /** Counts a sign-out cluster-wide; true when the user went offline. */
+  async signedOut(app: string, userId: string, last: boolean): Promise<boolean> {
+    if (!this.host.up) {
+      this.deferSignOut(app, userId, last);
+      return false;
+    }
+    try {
+      // -1: already reclaimed (and announced offline by the reclaiming node).
+      return (await this.#sign(app, userId, -1)) === 0;
+    } catch (error) {
+      this.host.markDown(error);
+      this.deferSignOut(app, userId, last);
+      return false;
+    }
+  }
+
+  #sign(app: string, userId: string, delta: 1 | -1): Promise<number> {
+    const { keys, nodeId } = this.host;
+    return this.host.redis.pwSign(
+      keys.users(app),
+      keys.userShare(app, nodeId),
+      keys.nodeIndex(nodeId),
+      userId,
+      String(delta),
+      usersEntry(app),
+    );
   }
 
   /** One heartbeat at a time; rejects when Redis could not be reached. */
@@ -126,8 +170,16 @@ export class Sync {
       this.dirty = true;
       throw error;
     }
-    // After a data loss, the other nodes must have written their members back first.
-    const settle = lost ? SETTLE_MS : 0;
+    // After a data loss, every live node (beating each second) must have written its members
+    // back first; the members its clients were shown and no node holds any more then went
+    // while Redis was away (their node died meanwhile, say), and are announced as gone.
+    const settle = lost ? host.nodeTimeoutMs : 0;
+    if (lost) {
+      for (const [key, ids] of host.views) {
+        const [app = '', channel = ''] = key.split('\n');
+        for (const userId of ids) this.#pending.add(JSON.stringify(['m', app, channel, userId]));
+      }
+    }
     setTimeout(() => void this.#announcePending(lost).catch(host.onError), settle).unref();
     this.#upSince = Date.now();
     host.markUp();
