@@ -4,6 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Adapter } from '../adapter/adapter.ts';
+import { consoleLinked } from '../adapter/cluster.ts';
 import { LocalAdapter } from '../adapter/local.ts';
 import type { AppStore } from '../apps/app-store.ts';
 import { openAppStore } from '../apps/open.ts';
@@ -15,6 +16,7 @@ import {
 import type { Config } from '../config/schema.ts';
 import { systemClock, type Clock } from '../connection/transport.ts';
 import { ConsoleHub } from '../console/hub.ts';
+import { ConsoleRelay } from '../console/relay.ts';
 import { createApi, createApiScreen } from '../http/api.ts';
 import { createRouter } from '../http/router.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
@@ -126,6 +128,13 @@ export async function startServer(
       throw error;
     }
   }
+  // Across a cluster, the console shows every node's entries to whoever watches on any node.
+  const linked = consoleHub && consoleLinked(adapter);
+  const consoleRelay = linked
+    ? new ConsoleRelay(consoleHub, linked.consoleLink(), (error) =>
+        logger.warn({ err: error }, 'live console: the other nodes cannot be reached'),
+      )
+    : undefined;
   const sinks = [
     metrics.onChannelEvent,
     ...(consoleHub ? [consoleHub.publish] : []),
@@ -236,6 +245,7 @@ export async function startServer(
   const releaseBackends = async () => {
     stopTrafficLog();
     tlsWatch?.close();
+    consoleRelay?.close();
     await webhooks?.close();
     await adapter.close();
     if (ownsApps) await apps.close();

@@ -208,6 +208,10 @@ export class WebSocketEndpoint {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', destroyOnError);
     const url = request.url ?? '/';
+    // Corked for the upgrade: ws's 101 response and our first frame (connection_established,
+    // or a refusal) then leave in one write instead of two syscalls. A refused handshake ends
+    // the socket, which flushes it; the batcher's own cork holds the rest to the end of the turn.
+    socket.cork();
     try {
       this.#server.handleUpgrade(request, socket, head, (ws) => {
         // Nothing thrown while setting a connection up may reach the process.
@@ -222,6 +226,8 @@ export class WebSocketEndpoint {
     } catch (error) {
       this.#failed(error);
       socket.destroy();
+    } finally {
+      socket.uncork();
     }
   }
 
