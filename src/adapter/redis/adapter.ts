@@ -28,7 +28,7 @@ import type {
 } from '../adapter.ts';
 import { LocalAdapter } from '../local.ts';
 import { SERVER_TO_USER_PREFIX } from '../../protocol/channel-kind.ts';
-import { Bus, socketKey, userRoute, type BusHost } from './bus.ts';
+import { Bus, socketKey, userRoute, type BusHost, type SocketRoster } from './bus.ts';
 import { claimCountAnnouncement } from './count-lease.ts';
 import { ConnectionCounts } from './counts.ts';
 import { encodeTerminate } from './feed.ts';
@@ -77,7 +77,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   readonly #joinHoldMs: number;
   readonly #health: Health;
   readonly onError: (error: unknown) => void;
-  readonly versions = new Map<string, number>();
+  readonly versions = new Map<string, SocketRoster>();
   readonly views = new Map<string, Set<string>>();
   #heartbeat: NodeJS.Timeout | undefined;
 
@@ -213,7 +213,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
       // if newer, and skipped for this socket if the roster already has them.
       const seen = withEvents(rosterOf(flat), version, missed);
       presence = seen.roster;
-      this.versions.set(socketKey(appId, channel, subscriber), seen.version);
+      this.versions.set(socketKey(appId, channel, subscriber), { version, folded: seen.folded });
       this.views.set(key, new Set(seen.roster.ids));
     }
     return {
