@@ -29,10 +29,11 @@ import type {
 import { LocalAdapter } from '../local.ts';
 import { SERVER_TO_USER_PREFIX } from '../../protocol/channel-kind.ts';
 import { Bus, socketKey, userRoute, type BusHost, type SocketRoster } from './bus.ts';
+import { RedisConsoleLink } from './console-link.ts';
 import { claimCountAnnouncement } from './count-lease.ts';
 import { ConnectionCounts } from './counts.ts';
 import { encodeTerminate } from './feed.ts';
-import { channelEntry, RedisKeys, usersEntry } from './keys.ts';
+import { channelEntry, RedisKeys } from './keys.ts';
 import { Health, withTimeout, type OutageEvent } from './health.ts';
 import { openCommands, type Scripted } from './link.ts';
 import { channelKey, LocalShare } from './local-share.ts';
@@ -80,9 +81,12 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   readonly versions = new Map<string, SocketRoster>();
   readonly views = new Map<string, Set<string>>();
   #heartbeat: NodeJS.Timeout | undefined;
+  readonly #url: string;
+  #consoleLink: RedisConsoleLink | undefined;
 
   private constructor(options: RedisAdapterOptions) {
     this.keys = new RedisKeys(options.prefix);
+    this.#url = options.url;
     this.nodeTimeoutMs = options.nodeTimeoutMs ?? 4_000;
     this.#heartbeatMs = options.heartbeatMs ?? Math.min(1_000, this.nodeTimeoutMs / 4);
     this.#joinHoldMs = options.joinHoldMs ?? 10_000;
@@ -317,18 +321,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     if (!this.share.signIn(appId, userId, subscriber.socketId)) return { firstConnection: false };
     this.#bus.routes.touch(channelKey(appId, userRoute(userId)));
     await this.local.signIn(appId, userId, subscriber);
-    if (!this.#health.up) {
-      // Registered by the resync once Redis is back.
-      this.#sync.dirty = true;
-      return { firstConnection: false };
-    }
-    try {
-      return { firstConnection: (await this.#sign(appId, userId, 1)) === 1 };
-    } catch (error) {
-      this.#sync.dirty = true;
-      this.markDown(error);
-      return { firstConnection: false };
-    }
+    return { firstConnection: await this.#sync.signedIn(appId, userId) };
   }
 
   async signOut(appId: string, userId: string, subscriber: Subscriber) {
@@ -336,29 +329,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     if (!out) return { lastConnection: false };
     if (out.last) this.#bus.routes.touch(channelKey(appId, userRoute(userId)));
     await this.local.signOut(appId, userId, subscriber);
-    if (!this.#health.up) {
-      this.#sync.deferSignOut(appId, userId, out.last);
-      return { lastConnection: false };
-    }
-    try {
-      // -1: already reclaimed (and announced offline by the reclaiming node).
-      return { lastConnection: (await this.#sign(appId, userId, -1)) === 0 };
-    } catch (error) {
-      this.markDown(error);
-      this.#sync.deferSignOut(appId, userId, out.last);
-      return { lastConnection: false };
-    }
-  }
-
-  #sign(appId: string, userId: string, delta: 1 | -1): Promise<number> {
-    return this.redis.pwSign(
-      this.keys.users(appId),
-      this.keys.userShare(appId, this.nodeId),
-      this.keys.nodeIndex(this.nodeId),
-      userId,
-      String(delta),
-      usersEntry(appId),
-    );
+    return { lastConnection: await this.#sync.signedOut(appId, userId, out.last) };
   }
 
   async onlineUsers(appId: string, userIds: readonly string[]): Promise<string[]> {
@@ -420,6 +391,12 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     return this.#query(claim);
   }
 
+  /** ConsoleLinked (../cluster.ts): the live console across nodes. */
+  consoleLink(): RedisConsoleLink {
+    this.#consoleLink ??= new RedisConsoleLink(this.#url, this.redis, this.keys, this.nodeId);
+    return this.#consoleLink;
+  }
+
   async setCache(appId: string, channel: string, event: string, data: string, ttl: number) {
     const value = JSON.stringify([event, data]);
     await this.#query(() => this.redis.set(this.keys.cache(appId, channel), value, 'EX', ttl));
@@ -441,6 +418,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     try {
       if (up) await this.#sync.reclaim(this.nodeId);
     } finally {
+      this.#consoleLink?.close();
       this.counts.close();
       this.#bus.close();
       this.redis.disconnect();
@@ -451,6 +429,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   abandon(): void {
     this.#health.close();
     clearInterval(this.#heartbeat);
+    this.#consoleLink?.close();
     this.counts.close();
     this.#bus.close();
     this.redis.disconnect();
