@@ -217,7 +217,8 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
       // if newer, and skipped for this socket if the roster already has them.
       const seen = withEvents(rosterOf(flat), version, missed);
       presence = seen.roster;
-      this.versions.set(socketKey(appId, channel, subscriber), { version, folded: seen.folded });
+      const folded = this.#bus.feed.ahead(key, seen.folded);
+      this.versions.set(socketKey(appId, channel, subscriber), { version, folded });
       this.views.set(key, new Set(seen.roster.ids));
     }
     return {
