@@ -27,7 +27,7 @@ import type {
   Subscriber,
 } from '../adapter.ts';
 import { LocalAdapter } from '../local.ts';
-import { Bus, socketKey, type BusHost } from './bus.ts';
+import { Bus, socketKey, type BusHost, type SocketRoster } from './bus.ts';
 import { RedisConsoleLink } from './console-link.ts';
 import { claimCountAnnouncement } from './count-lease.ts';
 import { ConnectionCounts } from './counts.ts';
@@ -78,7 +78,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   readonly #joinHoldMs: number;
   readonly #health: Health;
   readonly onError: (error: unknown) => void;
-  readonly versions = new Map<string, number>();
+  readonly versions = new Map<string, SocketRoster>();
   readonly views = new Map<string, Set<string>>();
   #heartbeat: NodeJS.Timeout | undefined;
   readonly #target: RedisTarget;
@@ -223,7 +223,8 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
       // if newer, and skipped for this socket if the roster already has them.
       const seen = withEvents(rosterOf(flat), version, missed);
       presence = seen.roster;
-      this.versions.set(socketKey(appId, channel, subscriber), seen.version);
+      const folded = this.#bus.feed.ahead(key, seen.folded);
+      this.versions.set(socketKey(appId, channel, subscriber), { version, folded });
       this.views.set(key, new Set(seen.roster.ids));
     }
     return {

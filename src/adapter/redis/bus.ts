@@ -27,8 +27,8 @@ export interface BusHost {
   readonly keys: RedisKeys;
   readonly redis: Scripted;
   readonly local: LocalAdapter;
-  /** Roster version each local presence socket's view reflects (socketKey → version). */
-  readonly versions: Map<string, number>;
+  /** What each local presence socket's roster reflects (socketKey → roster). */
+  readonly versions: Map<string, SocketRoster>;
   /** The members this node's presence sockets were shown, per local channel (channelKey). */
   readonly views: Map<string, Set<string>>;
   /** A command failed: Redis is unreachable. */
@@ -37,6 +37,16 @@ export interface BusHost {
   holdsRoute(key: string): boolean;
   /** Every route the node holds. */
   heldRoutes(): Iterable<string>;
+}
+
+/**
+ * The member events a socket's join roster reflects: every one up to its roster version, and
+ * those newer ones that reached the node during the join and were folded into it. Not the
+ * newest folded version: member events reach a node out of version order.
+ */
+export interface SocketRoster {
+  readonly version: number;
+  readonly folded: ReadonlySet<string>;
 }
 
 export const socketKey = (appId: string, channel: string, subscriber: Subscriber) =>
@@ -197,9 +207,11 @@ export class Bus {
     }
     const frame = new OutboundFrame(message.frame);
     // A socket whose roster already reflects this member event does not get it again.
+    const reflects = (roster: SocketRoster | undefined) =>
+      roster !== undefined && (roster.version >= version || roster.folded.has(message.id));
     const skip =
       version > 0
-        ? (s: Subscriber) => (versions.get(socketKey(app, channel, s)) ?? 0) >= version
+        ? (s: Subscriber) => reflects(versions.get(socketKey(app, channel, s)))
         : undefined;
     local.deliverLocally(app, channel, frame, message.except || undefined, skip);
   }

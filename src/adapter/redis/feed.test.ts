@@ -32,4 +32,11 @@ describe('Feed', () => {
     for (const id of ['6-0', '7-0', '8-0']) feed.apply(message(id, 1), KEY);
     expect(delivered).toEqual(['6-0', '7-0', '8-0']);
   });
+
+  it('tells which of some ids the channel could still deliver (beyond its last id)', () => {
+    const feed = new Feed(() => undefined);
+    feed.follow(KEY, '5-0');
+    feed.apply(message('6-0'), KEY);
+    expect([...feed.ahead(KEY, new Set(['4-0', '6-0', '7-0', '9-1']))]).toEqual(['7-0', '9-1']);
+  });
 });

@@ -100,6 +100,16 @@ export class Feed {
     this.#offsets.delete(key);
   }
 
+  /**
+   * The ids among `ids` this channel may still deliver: beyond its last delivered id (only a
+   * catch-up read can bring such an id again once it was seen live).
+   */
+  ahead(key: string, ids: ReadonlySet<string>): ReadonlySet<string> {
+    const last = this.#offsets.get(key) ?? '0-0';
+    const ahead = [...ids].filter((id) => compareIds(id, last) > 0);
+    return ahead.length === ids.size ? ids : new Set(ahead);
+  }
+
   /** Channels followed, with the last id delivered. */
   offsets(): Array<[string, string]> {
     return [...this.#offsets];

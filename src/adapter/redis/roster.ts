@@ -36,22 +36,24 @@ const snapshot = (hash: Record<string, unknown>): PresenceSnapshot => {
 /**
  * A roster of `version`, with the member events newer than it applied in version order: what a
  * joining socket's view must be when those events reached this node before the socket was
- * registered to receive them. Returns the version the result reflects.
+ * registered to receive them. Returns the log ids of the events applied: only those are reflected
+ * beyond `version` (an older event published later may still be on its way).
  */
 export function withEvents(
   roster: PresenceSnapshot,
   version: number,
   events: readonly BusMessage[],
-): { roster: PresenceSnapshot; version: number } {
+): { roster: PresenceSnapshot; folded: ReadonlySet<string> } {
   const newer = events.filter((e) => e.version > version).sort((a, b) => a.version - b.version);
-  if (newer.length === 0) return { roster, version };
+  const folded = new Set(newer.map((e) => e.id));
+  if (newer.length === 0) return { roster, folded };
   const hash = roster.hash;
   for (const event of newer) {
     const change = memberChange(event.frame);
     if (change?.added) hash[change.userId] = change.info;
     else if (change) delete hash[change.userId];
   }
-  return { roster: snapshot(hash), version: newer.at(-1)!.version };
+  return { roster: snapshot(hash), folded };
 }
 
 /** The member a `member_added` / `member_removed` frame adds or removes. */
