@@ -329,6 +329,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: { PUSHWIRE_METRICS_PORT: '9601' } }).metricsPort).toBe(9601);
   });
 
+  it('refuses a budget for all request bodies smaller than the largest body allowed', () => {
+    const overrides = { maxHttpBodyBytes: 2_000_000, maxBufferedHttpBodyBytes: 1_000_000 };
+    expect(issuesOf(() => loadConfig({ env: {}, overrides }))).toEqual([
+      expect.stringMatching(/^maxBufferedHttpBodyBytes: 1000000 is less than maxHttpBodyBytes/),
+    ]);
+    expect(loadConfig({ env: {} }).maxBufferedHttpBodyBytes).toBe(64 * 1024 * 1024);
+  });
+
   it('refuses several workers without the Redis adapter, saying how to set it', () => {
     const issues = issuesOf(() => loadConfig({ env: {}, overrides: { workers: 2 } }));
     expect(issues).toEqual([expect.stringContaining('PUSHWIRE_ADAPTER=redis')]);

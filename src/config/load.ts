@@ -155,6 +155,7 @@ export function resolveConfig(...layers: Layer[]): Config {
     ...workersProblem(config),
     ...clusterProblem(config),
     ...metricsProblem(config),
+    ...bodyBudgetProblem(config),
   ];
   if (problems.length) throw new ConfigError(problems);
   return deepFreeze(config);
@@ -178,6 +179,15 @@ function metricsProblem(config: Config): string[] {
     return [`metricsPort: ${config.metricsPort} is also the client port; pick another`];
   }
   return [];
+}
+
+/** A body larger than the budget shared by all bodies could never be read: always 503. */
+function bodyBudgetProblem(config: Config): string[] {
+  if (config.maxBufferedHttpBodyBytes >= config.maxHttpBodyBytes) return [];
+  return [
+    `maxBufferedHttpBodyBytes: ${config.maxBufferedHttpBodyBytes} is less than maxHttpBodyBytes ` +
+      `(${config.maxHttpBodyBytes}): a body of the largest allowed size would always get 503`,
+  ];
 }
 
 /** Workers are separate processes: without a shared engine each would be a server of its own. */

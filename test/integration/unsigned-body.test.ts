@@ -25,7 +25,11 @@ const sockets: net.Socket[] = [];
 
 beforeAll(async () => {
   server = await startTestServer({ apps: APPS });
-  capped = await startTestServer({ apps: APPS, maxBufferedHttpBodyBytes: 300_000 });
+  capped = await startTestServer({
+    apps: APPS,
+    maxHttpBodyBytes: 250_000,
+    maxBufferedHttpBodyBytes: 300_000,
+  });
 });
 afterAll(async () => {
   for (const socket of sockets) socket.destroy();
