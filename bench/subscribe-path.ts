@@ -6,12 +6,8 @@
  * Usage: node --expose-gc --import tsx bench/subscribe-path.ts [--sessions 10000] [--rounds 8]
  * (`--expose-gc` lets each round start from a collected heap, which steadies the figures).
  */
-import { LocalAdapter } from '../src/adapter/local.ts';
-import { appSchema, configSchema, DEFAULT_APP } from '../src/config/schema.ts';
-import { Session, type SessionDeps } from '../src/connection/session.ts';
-import type { Transport } from '../src/connection/transport.ts';
-import type { OutboundFrame } from '../src/protocol/frames.ts';
-import { encodeTextFrame } from '../src/transport/ws-frame.ts';
+import { Session } from '../src/connection/session.ts';
+import { inProcessSessions } from './lib/in-process.ts';
 import { privateAuth } from './lib/signing.ts';
 
 function option(name: string, fallback: number): number {
@@ -21,22 +17,7 @@ function option(name: string, fallback: number): number {
 
 const sessions = option('sessions', 10_000);
 const rounds = option('rounds', 8);
-let sentBytes = 0;
-const transport: Transport = {
-  send(frame: OutboundFrame) {
-    sentBytes += frame.encodedWith(encodeTextFrame).length;
-  },
-  close() {},
-};
-const app = appSchema.parse({ ...DEFAULT_APP });
-const limits = configSchema.parse({});
-const deps: SessionDeps = {
-  app,
-  limits,
-  adapter: new LocalAdapter(),
-  clock: { now: () => Date.now() },
-  events: () => {},
-};
+const { app, deps, transport, sent } = inProcessSessions();
 
 const results: number[] = [];
 for (let round = 0; round < rounds; round++) {
@@ -65,6 +46,6 @@ process.stdout.write(
       best: Number(warm[0]?.toFixed(2)),
       median: Number(warm[Math.floor(warm.length / 2)]?.toFixed(2)),
     },
-    sentBytes,
+    sentBytes: sent.bytes,
   })}\n`,
 );

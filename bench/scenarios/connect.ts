@@ -39,6 +39,10 @@ export async function connectScenario(target: Target, options: Options): Promise
         ? round(((rssAfterClose - rssBefore) / rssBefore) * 100, 1)
         : null,
       ...cpu,
+      serverCpuMsPerConnection:
+        cpu.serverCpuSeconds === null
+          ? null
+          : round((cpu.serverCpuSeconds * 1000) / Math.max(1, opened.connected), 3),
       ...(totals.firstError ? { firstError: totals.firstError } : {}),
     });
   } finally {

@@ -6,6 +6,7 @@
 import { intOption, type Options, type Target } from '../lib/args.ts';
 import { beginPhase, emit, perMillion } from '../lib/measure.ts';
 import { ClientPool } from '../lib/pool.ts';
+import { round, settledRss } from '../lib/proc-stats.ts';
 
 export async function subscribeScenario(
   kind: 'private' | 'presence',
@@ -25,6 +26,7 @@ export async function subscribeScenario(
     const rest = opened.connected % group;
     const expectedMemberAdded =
       kind === 'presence' ? (fullGroups * group * (group - 1)) / 2 + (rest * (rest - 1)) / 2 : 0;
+    const rssBefore = target.pid ? await settledRss(target.pid) : 0;
     const phase = await beginPhase(target, pool);
     await pool.subscribe();
     const totals = await pool.waitFor(
@@ -32,6 +34,8 @@ export async function subscribeScenario(
       (t) => t.subscribed + t.errors + t.memberAdded,
     );
     const cpu = await phase.end();
+    // Read while the subscriptions are fresh, as a node is sized (not after an idle collection).
+    const rssAfter = target.pid ? await settledRss(target.pid) : 0;
     const drained = (await pool.report(true)).histogram;
     const finishedAt = Math.max(totals.lastSubscribedAt, totals.lastMemberAddedAt);
     const seconds = (finishedAt - totals.firstSentAt) / 1000;
@@ -49,6 +53,13 @@ export async function subscribeScenario(
       confirmedMs: { p50: drained.quantile(0.5), p99: drained.quantile(0.99), max: drained.max },
       ...cpu,
       serverCpuPerMillionSubscriptions: perMillion(cpu.serverCpuSeconds, totals.subscribed),
+      serverCpuMsPerSubscription:
+        cpu.serverCpuSeconds === null
+          ? null
+          : round((cpu.serverCpuSeconds * 1000) / Math.max(1, totals.subscribed), 4),
+      rssPerSubscriptionKB: target.pid
+        ? round((rssAfter - rssBefore) / 1024 / Math.max(1, totals.subscribed), 2)
+        : null,
       ...(totals.firstError ? { firstError: totals.firstError } : {}),
     });
     await pool.close();

@@ -95,6 +95,18 @@ export interface Adapter {
   ): Promise<JoinOutcome>;
   leave(appId: string, channel: string, subscriber: Subscriber): Promise<LeaveOutcome>;
   /**
+   * Optional: `join` done at once, for an adapter whose state is in this process (LocalAdapter).
+   * Same outcome and guarantees; a Session uses it when no other work on the channel is pending,
+   * so a subscription costs no promise chain.
+   */
+  joinNow?(
+    appId: string,
+    channel: string,
+    subscriber: Subscriber,
+    member?: PresenceMember,
+    maxMembers?: number,
+  ): JoinOutcome;
+  /**
    * `rosterVersion`: of a presence member event, so that a socket whose roster already reflects
    * it (it joined on another node meanwhile) does not get it twice.
    */

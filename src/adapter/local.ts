@@ -29,6 +29,21 @@ export class LocalAdapter implements Adapter {
     member?: PresenceMember,
     maxMembers?: number,
   ): Promise<JoinOutcome> {
+    return this.joinAtOnce(appId, channel, subscriber, member, maxMembers);
+  }
+
+  /** A property, so that a subclass standing for a slower adapter can leave it undefined. */
+  readonly joinNow: Adapter['joinNow'] = (appId, channel, subscriber, member, maxMembers) =>
+    this.joinAtOnce(appId, channel, subscriber, member, maxMembers);
+
+  /** The join both `join` and `joinNow` make. */
+  protected joinAtOnce(
+    appId: string,
+    channel: string,
+    subscriber: Subscriber,
+    member?: PresenceMember,
+    maxMembers?: number,
+  ): JoinOutcome {
     return this.#registry.join(appId, channel, subscriber, member, maxMembers);
   }
 

@@ -180,7 +180,7 @@ describe('Session subscribe/unsubscribe races', () => {
     c.session.receive(JSON.stringify({ event, data: { channel } }));
 
   it('stays subscribed after subscribe, unsubscribe, subscribe sent before the first join completed', async () => {
-    const hub = createHub();
+    const hub = createHub({ adapter: (now) => new AsyncAdapter({ now }) });
     const c = hub.connect();
     raw(c, 'pusher:subscribe', 'news');
     raw(c, 'pusher:unsubscribe', 'news');
@@ -191,6 +191,21 @@ describe('Session subscribe/unsubscribe races', () => {
     c.take();
     hub.adapter.publish('1', 'news', channelEvent('update', 'news', '1'));
     expect(c.take()).toEqual([{ event: 'update', channel: 'news', data: '1' }]);
+  });
+
+  it('answers subscribe, unsubscribe, subscribe in order when the adapter joins at once', async () => {
+    const hub = createHub();
+    const c = hub.connect();
+    raw(c, 'pusher:subscribe', 'news');
+    // Answered before the next frame is read, with no turn in between.
+    expect(c.transport.framesNamed('pusher_internal:subscription_succeeded')).toHaveLength(1);
+    raw(c, 'pusher:unsubscribe', 'news');
+    // Queued behind the leave, which is still under way.
+    raw(c, 'pusher:subscribe', 'news');
+    await c.send({ event: 'pusher:ping' });
+    expect(c.transport.framesNamed('pusher_internal:subscription_succeeded')).toHaveLength(2);
+    expect(await hub.adapter.channel('1', 'news')).toEqual({ subscriptionCount: 1 });
+    expect(c.errors()).toEqual([]);
   });
 
   it('leaves nothing behind after subscribe, unsubscribe, subscribe, unsubscribe in one burst', async () => {
@@ -264,8 +279,13 @@ describe('Session close', () => {
   });
 });
 
+/** A LocalAdapter that only joins asynchronously, as a cluster adapter does. */
+class AsyncAdapter extends LocalAdapter {
+  override readonly joinNow = undefined;
+}
+
 /** A LocalAdapter whose joins wait until `release()`: an adapter slower than the socket. */
-class GatedAdapter extends LocalAdapter {
+class GatedAdapter extends AsyncAdapter {
   #gate: Promise<void> | undefined;
   #open: (() => void) | undefined;
 
@@ -320,10 +340,11 @@ class FailingAdapter extends LocalAdapter {
   /** Joins that find the cluster's state unreachable (a Redis outage outlasting the hold). */
   readonly unavailable = new Set<string>();
 
-  override async join(...args: Parameters<LocalAdapter['join']>) {
+  // Both `join` and `joinNow` (the path the Session takes on a LocalAdapter) go through here.
+  protected override joinAtOnce(...args: Parameters<LocalAdapter['join']>) {
     if (this.failJoin.delete(args[1])) throw new Error(`join ${args[1]} failed`);
     if (this.unavailable.delete(args[1])) throw new AdapterUnavailableError();
-    return super.join(...args);
+    return super.joinAtOnce(...args);
   }
 
   override async leave(...args: Parameters<LocalAdapter['leave']>) {

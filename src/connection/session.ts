@@ -77,13 +77,22 @@ export interface SessionCounts {
 
 type SubscriptionState = { state: 'pending' } | { state: 'subscribed'; userId?: string };
 
+/** Shared by every subscription without a presence user: a subscription holds nothing of its own. */
+const SUBSCRIBED: SubscriptionState = Object.freeze({ state: 'subscribed' });
+const NOT_WATCHING: readonly string[] = Object.freeze([]);
+
+type Joined = Extract<JoinOutcome, { ok: true }>;
+
 export class Session implements Subscriber {
   readonly #channels = new Map<string, SubscriptionState>();
-  /** Per-channel chain of adapter work, so a join and the leave that undoes it never overlap. */
-  readonly #work = new Map<string, Promise<void>>();
+  /**
+   * Per-channel chain of adapter work, so a join and the leave that undoes it never overlap.
+   * Made on first use: with an adapter that joins at once most connections never need it.
+   */
+  #work: Map<string, Promise<void>> | undefined;
   readonly #clientEvents: TokenBucket;
   #user: SignedInUser | undefined;
-  #watching: string[] = [];
+  #watching: readonly string[] = NOT_WATCHING;
   #lastActivity: number;
   #pingSentAt: number | undefined;
   /**
@@ -241,7 +250,8 @@ export class Session implements Subscriber {
    * reports a failure and retires the entry (a subscribe is one step: each promise counts).
    */
   #serially(channel: string, step: () => Promise<void>): Promise<void> {
-    const previous = this.#work.get(channel);
+    const work = (this.#work ??= new Map());
+    const previous = work.get(channel);
     const run = previous ? previous.then(step) : step();
     const next: Promise<void> = run.then(
       () => this.#retire(channel, next),
@@ -250,13 +260,13 @@ export class Session implements Subscriber {
         this.#retire(channel, next);
       },
     );
-    this.#work.set(channel, next);
+    work.set(channel, next);
     return next;
   }
 
   /** Drops the channel's chain once its last step is done; a step queued since stays. */
   #retire(channel: string, done: Promise<void>): void {
-    if (this.#work.get(channel) === done) this.#work.delete(channel);
+    if (this.#work?.get(channel) === done) this.#work.delete(channel);
   }
 
   #dispatch(text: string): Promise<void> | void {
@@ -324,6 +334,22 @@ export class Session implements Subscriber {
     });
     if (!authorization.ok) return this.#error(null, authorization.message, channel);
 
+    const { adapter, app } = this.deps;
+    // Nothing pending on the channel and an adapter that joins at once: no chain, no promise.
+    // Cache channels take the chained path, as their replay waits for the cache.
+    if (adapter.joinNow && !kind.isCache && !this.#closed && !this.#work?.has(channel)) {
+      const member = authorization.member;
+      let outcome: JoinOutcome;
+      try {
+        outcome = adapter.joinNow(app.id, channel, this, member, app.maxPresenceMembers);
+      } catch (error) {
+        return this.#joinFailed(channel, error);
+      }
+      if (this.#joined(channel, kind, member, outcome)) {
+        this.#countAfterJoin(channel, kind, outcome);
+      }
+      return;
+    }
     const pending: SubscriptionState = { state: 'pending' };
     this.#channels.set(channel, pending);
     void this.#serially(channel, () => this.#join(channel, kind, pending, authorization.member));
@@ -335,38 +361,59 @@ export class Session implements Subscriber {
     pending: SubscriptionState,
     member: PresenceMember | undefined,
   ): Promise<void> {
-    const { adapter, app, events } = this.deps;
+    const { adapter, app } = this.deps;
     if (this.#channels.get(channel) !== pending) return; // cancelled before it started
     let outcome: JoinOutcome;
     try {
       outcome = await adapter.join(app.id, channel, this, member, app.maxPresenceMembers);
     } catch (error) {
       if (this.#channels.get(channel) === pending) this.#channels.delete(channel);
-      // The cluster's state stayed unreachable while the join was held: pusher-js reconnects at
-      // once on 4200 and subscribes again, rather than leave the channel pending for ever.
-      if (error instanceof AdapterUnavailableError) {
-        return this.disconnect(ErrorCode.ReconnectNow, 'Cluster state unavailable: reconnect');
-      }
-      this.deps.onInternalError?.(error);
-      return this.#error(null, `Subscription to ${channel} failed: internal error`, channel);
+      return this.#joinFailed(channel, error);
     }
     if (this.#channels.get(channel) !== pending) {
       // Unsubscribed or closed while joining: undo it quietly, as nothing was announced.
       if (outcome.ok) await adapter.leave(app.id, channel, this);
       return;
     }
+    if (!this.#joined(channel, kind, member, outcome)) return;
+    if (kind.isCache) await this.#replayCache(channel);
+    this.#countAfterJoin(channel, kind, outcome);
+  }
+
+  #joinFailed(channel: string, error: unknown): void {
+    // The cluster's state stayed unreachable while the join was held: pusher-js reconnects at
+    // once on 4200 and subscribes again, rather than leave the channel pending for ever.
+    if (error instanceof AdapterUnavailableError) {
+      return this.disconnect(ErrorCode.ReconnectNow, 'Cluster state unavailable: reconnect');
+    }
+    this.deps.onInternalError?.(error);
+    this.#error(null, `Subscription to ${channel} failed: internal error`, channel);
+  }
+
+  /**
+   * A join's outcome, applied: the subscription recorded, `subscription_succeeded` sent, the
+   * console, occupancy and `member_added` told. False when the channel refused the member.
+   */
+  #joined(
+    channel: string,
+    kind: ChannelKind,
+    member: PresenceMember | undefined,
+    outcome: JoinOutcome,
+  ): outcome is Joined {
+    const { adapter, app, events } = this.deps;
     if (!outcome.ok) {
       this.#channels.delete(channel);
       // [U] Pusher's wording and code for a full presence channel are unconfirmed (§16.4).
-      return this.#error(
+      this.#error(
         null,
         `Presence channel ${channel} is full (${app.maxPresenceMembers} members)`,
         channel,
       );
+      return false;
     }
     this.#channels.set(
       channel,
-      member ? { state: 'subscribed', userId: member.userId } : { state: 'subscribed' },
+      member ? { state: 'subscribed', userId: member.userId } : SUBSCRIBED,
     );
     this.transport.send(frames.subscriptionSucceeded(channel, outcome.presence));
     this.deps.trace?.(this.socketId, { kind: 'subscribed', channel });
@@ -389,8 +436,12 @@ export class Session implements Subscriber {
       );
       events({ name: 'member_added', appId: app.id, channel, userId: member.userId });
     }
-    if (kind.isCache) await this.#replayCache(channel);
-    if (!kind.isPresence && !internal) this.#announceCount(channel, outcome.subscriptionCount);
+    return true;
+  }
+
+  #countAfterJoin(channel: string, kind: ChannelKind, outcome: Joined): void {
+    if (!kind.isPresence && !kind.isInternal)
+      this.#announceCount(channel, outcome.subscriptionCount);
   }
 
   async #replayCache(channel: string): Promise<void> {

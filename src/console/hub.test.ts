@@ -67,4 +67,41 @@ describe('ConsoleHub', () => {
       'Invalid signature: got [signature]',
     );
   });
+
+  describe('across nodes', () => {
+    it("relays the entries of an app another node watches, and only that app's", () => {
+      const hub = new ConsoleHub(() => AT);
+      const relayed: string[] = [];
+      hub.relayTo(['a'], (appId, line) => relayed.push(`${appId} ${line}`));
+      expect(hub.watching('a')).toBe(true);
+      hub.publish(occupied('a'));
+      hub.publish(occupied('b'));
+      expect(relayed).toEqual([
+        'a {"at":"2026-11-27T12:00:00.000Z","name":"channel_occupied","channel":"c"}',
+      ]);
+      hub.relayTo([], () => undefined);
+      expect(hub.watching('a')).toBe(false);
+    });
+
+    it("hands another node's lines to this node's watchers, under the same cap", () => {
+      const hub = new ConsoleHub(() => AT);
+      const lines: string[] = [];
+      hub.receive('a', 'unwatched');
+      hub.watch('a', (line) => lines.push(line));
+      for (let i = 0; i < MAX_ENTRIES_PER_SECOND + 5; i++) hub.receive('a', `line ${i}`);
+      expect(lines).toHaveLength(MAX_ENTRIES_PER_SECOND);
+      hub.reportCapped('a');
+      expect(JSON.parse(lines.at(-1)!)).toMatchObject({ name: 'capped', count: 5 });
+    });
+
+    it('tells the relay when the apps watched here change', () => {
+      const hub = new ConsoleHub();
+      let changes = 0;
+      hub.onWatchedChange = () => changes++;
+      const stop = hub.watch('a', () => undefined);
+      hub.watch('a', () => undefined);
+      stop();
+      expect([changes, hub.watchedApps()]).toEqual([1, ['a']]);
+    });
+  });
 });

@@ -4,6 +4,10 @@
  * or kept while nobody watches: sources ask `watching(appId)` first, and the hub holds no
  * history. A busy app is capped: past MAX_ENTRIES_PER_SECOND its entries are skipped, counted,
  * and the count is reported (`capped`) when the feed asks, so the page can say so.
+ *
+ * Across a cluster (relay.ts): while another node watches an app, this node's entries of that app
+ * are also handed to `relay` (within a cap of their own), and the lines other nodes relay arrive
+ * through `receive`, under this node's cap like its own.
  */
 import type { ChannelEvent } from '../channels/channel-events.ts';
 import { TokenBucket } from '../connection/rate-limit.ts';
@@ -44,13 +48,44 @@ interface Watched {
   skipped: number;
 }
 
+/** Hands one entry's line to the other nodes that watch its app. */
+export type ConsoleRelaySend = (appId: string, line: string) => void;
+
 export class ConsoleHub {
   readonly #apps = new Map<string, Watched>();
+  /** Apps another node watches, each with the cap on what this node relays to it. */
+  #remote = new Map<string, TokenBucket>();
+  #relay: ConsoleRelaySend | undefined;
+  /** Told when this node's set of watched apps changes. */
+  onWatchedChange: (() => void) | undefined;
 
   constructor(private readonly now: () => number = Date.now) {}
 
   watching(appId: string): boolean {
-    return this.#apps.has(appId);
+    return this.#apps.has(appId) || this.#remote.has(appId);
+  }
+
+  /** The apps watched on this node. */
+  watchedApps(): string[] {
+    return [...this.#apps.keys()];
+  }
+
+  /** From now on, relays the entries of `appIds` (watched on other nodes) through `send`. */
+  relayTo(appIds: Iterable<string>, send: ConsoleRelaySend): void {
+    const remote = new Map<string, TokenBucket>();
+    for (const appId of appIds) {
+      remote.set(appId, this.#remote.get(appId) ?? new TokenBucket(MAX_ENTRIES_PER_SECOND));
+    }
+    this.#remote = remote;
+    this.#relay = send;
+  }
+
+  /** A line another node relayed: to this node's watchers of `appId`, under its cap. */
+  receive(appId: string, line: string): void {
+    const watched = this.#apps.get(appId);
+    if (!watched) return;
+    if (!watched.budget.take(this.now())) watched.skipped++;
+    else this.#send(watched, line);
   }
 
   /** Starts sending `appId`'s entries to `watcher`; returns what stops it. */
@@ -63,25 +98,34 @@ export class ConsoleHub {
         skipped: 0,
       };
       this.#apps.set(appId, watched);
+      this.onWatchedChange?.();
     }
     const { watchers } = watched;
     watchers.add(watcher);
     return () => {
       watchers.delete(watcher);
-      if (watchers.size === 0 && this.#apps.get(appId) === watched) this.#apps.delete(appId);
+      if (watchers.size === 0 && this.#apps.get(appId) === watched) {
+        this.#apps.delete(appId);
+        this.onWatchedChange?.();
+      }
     };
   }
 
   /** Serialized once, whatever the number of watchers; skipped (and counted) past the cap. */
   readonly publish = (entry: ConsoleEntry): void => {
     const watched = this.#apps.get(entry.appId);
-    if (!watched) return;
-    if (!watched.budget.take(this.now())) {
-      watched.skipped++;
-      return;
-    }
-    const { appId: _appId, ...fields } = entry;
-    this.#send(watched, JSON.stringify({ at: new Date(this.now()).toISOString(), ...fields }));
+    const remote = this.#remote.get(entry.appId);
+    if (!watched && !remote) return;
+    const now = this.now();
+    const local = watched?.budget.take(now) ?? false;
+    if (watched && !local) watched.skipped++;
+    // Past its own cap, what another node would show is skipped here: its feed stays readable.
+    const relayed = remote?.take(now) ?? false;
+    if (!local && !relayed) return;
+    const { appId, ...fields } = entry;
+    const line = JSON.stringify({ at: new Date(now).toISOString(), ...fields });
+    if (local && watched) this.#send(watched, line);
+    if (relayed) this.#relay?.(appId, line);
   };
 
   /** Tells `appId`'s watchers how many entries the cap skipped since the last report, if any. */

@@ -72,7 +72,10 @@ export function createRouter(deps: RouterDeps) {
    * Answers a request from its head where no body is needed: the API's refusals, and every route
    * outside the API but the HTTP fallback, which read none. Undefined: read the body, then `handle` it.
    */
-  const screen = async (head: HttpRequestHead): Promise<HttpResponse | undefined> => {
+  // Synchronous for the API, the hot path; only the routes answered in full wait for anything.
+  const screen = (
+    head: HttpRequestHead,
+  ): HttpResponse | undefined | Promise<HttpResponse | undefined> => {
     if (isApiPath(head.path)) return deps.screenApi(head);
     // The HTTP fallback's xhr_send carries a client's messages in its body.
     if (deps.fallback && head.path.startsWith('/pusher/')) return undefined;

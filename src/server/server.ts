@@ -4,6 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Adapter } from '../adapter/adapter.ts';
+import { consoleLinked } from '../adapter/cluster.ts';
 import { LocalAdapter } from '../adapter/local.ts';
 import type { AppStore } from '../apps/app-store.ts';
 import { openAppStore } from '../apps/open.ts';
@@ -15,12 +16,13 @@ import {
 import type { Config } from '../config/schema.ts';
 import { systemClock, type Clock } from '../connection/transport.ts';
 import { ConsoleHub } from '../console/hub.ts';
+import { ConsoleRelay } from '../console/relay.ts';
 import { createApi, createApiScreen } from '../http/api.ts';
 import { createRouter } from '../http/router.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { apiRefusals } from '../observability/api-refusals.ts';
-import { BudgetedLog } from '../observability/log-budget.ts';
+import { BudgetedLog, LogBudget } from '../observability/log-budget.ts';
 import { TrafficSummary, logTraffic } from '../observability/traffic-summary.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import type { HttpRequest } from '../http/types.ts';
@@ -126,6 +128,13 @@ export async function startServer(
       throw error;
     }
   }
+  // Across a cluster, the console shows every node's entries to whoever watches on any node.
+  const linked = consoleHub && consoleLinked(adapter);
+  const consoleRelay = linked
+    ? new ConsoleRelay(consoleHub, linked.consoleLink(), (error) =>
+        logger.warn({ err: error }, 'live console: the other nodes cannot be reached'),
+      )
+    : undefined;
   const sinks = [
     metrics.onChannelEvent,
     ...(consoleHub ? [consoleHub.publish] : []),
@@ -232,6 +241,7 @@ export async function startServer(
   const releaseBackends = async () => {
     stopTrafficLog();
     tlsWatch?.close();
+    consoleRelay?.close();
     await webhooks?.close();
     await adapter.close();
     if (ownsApps) await apps.close();
@@ -333,6 +343,9 @@ async function createWebhooks(
       onError: (error) => logger.warn({ err: error }, 'webhook queue: redis error'),
     });
   }
+  // A receiver that is down fails every attempt, and clients raise client_event webhooks at
+  // will: failures are logged within a budget (20 lines per 10 s), not once per attempt.
+  const failures = new LogBudget(20, 10_000);
   return new WebhookDispatcher({
     apps,
     queue,
@@ -342,7 +355,10 @@ async function createWebhooks(
     firstRetryMs: config.webhookFirstRetryMs,
     retryForMs: config.webhookRetryForMs,
     leaseMs: config.webhookLeaseMs,
-    onError: (error, url) => logger.warn({ err: error, url }, 'webhook delivery failed'),
+    onError: (error, url) => {
+      const allowed = failures.take(Date.now());
+      if (allowed) logger.warn({ err: error, url, ...allowed }, 'webhook delivery failed');
+    },
     stillGone: (event) => stillGone(adapter, event),
     onAttempt,
   });

@@ -24,7 +24,9 @@ export interface ListenerOptions {
   readonly maxBufferedBodyBytes: number;
   readonly bodyTimeoutMs: number;
   /** The answer from the head alone, or undefined to read the body and call `handle`. */
-  readonly screen: (head: HttpRequestHead) => Promise<HttpResponse | undefined>;
+  readonly screen: (
+    head: HttpRequestHead,
+  ) => HttpResponse | undefined | Promise<HttpResponse | undefined>;
   readonly handle: (request: HttpRequest) => Promise<HttpResponse>;
   readonly endpoint: WebSocketEndpoint;
   readonly logger: Logger;
@@ -105,7 +107,8 @@ export class HttpListener {
         headers: req.headers,
       };
       // Answered without its body: node:http discards what still arrives of it, holding none.
-      const early = await this.options.screen(head);
+      let early = this.options.screen(head);
+      if (early instanceof Promise) early = await early;
       if (early) return send(res, early, false);
       if (expectsContinue) res.writeContinue();
       const body = await readBody(req, this.options.maxBodyBytes, this.options.bodyTimeoutMs, take);

@@ -208,6 +208,10 @@ export class WebSocketEndpoint {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', destroyOnError);
     const url = request.url ?? '/';
+    // Corked for the upgrade: ws's 101 response and our first frame (connection_established,
+    // or a refusal) then leave in one write instead of two syscalls. A refused handshake ends
+    // the socket, which flushes it; the batcher's own cork holds the rest to the end of the turn.
+    socket.cork();
     try {
       this.#server.handleUpgrade(request, socket, head, (ws) => {
         // Nothing thrown while setting a connection up may reach the process.
@@ -222,6 +226,8 @@ export class WebSocketEndpoint {
     } catch (error) {
       this.#failed(error);
       socket.destroy();
+    } finally {
+      socket.uncork();
     }
   }
 
@@ -312,7 +318,12 @@ export class WebSocketEndpoint {
     if (this.deps.console?.watching(app.id)) {
       this.deps.console.publish({ name: 'connected', appId: app.id, socketId });
     }
-    this.deps.observer?.opened(session);
+    try {
+      this.deps.observer?.opened(session);
+    } catch (error) {
+      // Registered already: a throw here would leave an HTTP fallback session counted for ever.
+      this.deps.logger.error({ err: error }, 'error in the connection observer');
+    }
     return { ok: true, session };
   }
 

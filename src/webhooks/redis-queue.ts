@@ -61,7 +61,14 @@ export class RedisWebhookQueue implements WebhookQueue {
     this.#maxDeadLetters = options.maxDeadLetters ?? DEFAULT_MAX_DEAD_LETTERS;
     // Fail fast while Redis is away: a queue operation that waits would hold up its caller.
     this.#redis = openClient(options, { lazyConnect: true, maxRetriesPerRequest: 1 }) as Scripted;
-    this.#redis.on('error', options.onError ?? (() => undefined));
+    // ioredis emits an error on every reconnect attempt: an outage is reported once, not each.
+    const onError = options.onError ?? (() => undefined);
+    let down = false;
+    this.#redis.on('error', (error: unknown) => {
+      if (!down) onError(error);
+      down = true;
+    });
+    this.#redis.on('ready', () => (down = false));
     this.#redis.defineCommand('pwqEnqueue', { numberOfKeys: 2, lua: ENQUEUE });
     this.#redis.defineCommand('pwqClaim', { numberOfKeys: 3, lua: CLAIM });
     this.#redis.defineCommand('pwqAck', { numberOfKeys: 3, lua: ACK });

@@ -8,33 +8,11 @@ import { createHmac } from 'node:crypto';
 import { ServerResponse } from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
-import type { AppStore } from '../../src/apps/app-store.ts';
-import { appSchema, type AppConfig } from '../../src/config/schema.ts';
 import type { RunningServer } from '../../src/server/server.ts';
+import { ChangingAppStore } from '../helpers/changing-app-store.ts';
 import { startTestServer, stopAllServers } from '../helpers/server.ts';
 import { signedRequest } from '../helpers/signed-request.ts';
 import { waitUntil } from '../helpers/wait.ts';
-
-/** A store whose apps the test changes while the server runs, as PostgreSQL's would change. */
-class ChangingAppStore implements AppStore {
-  readonly dynamic = true;
-  #apps: AppConfig[];
-
-  constructor(apps: readonly unknown[]) {
-    this.#apps = apps.map((app) => Object.freeze(appSchema.parse(app)));
-  }
-
-  change(id: string, fields: Partial<AppConfig>): void {
-    this.#apps = this.#apps.map((app) =>
-      app.id === id ? Object.freeze({ ...app, ...fields }) : app,
-    );
-  }
-
-  byKey = (key: string) => this.#apps.find((app) => app.key === key);
-  byId = (id: string) => this.#apps.find((app) => app.id === id);
-  all = () => this.#apps;
-  async close(): Promise<void> {}
-}
 
 const LIVE = { id: 'live', key: 'live-key', secret: 'live-secret', maxEventPayloadBytes: 70_000 };
 const OTHER = { id: 'other', key: 'other-key', secret: 'other-secret' };

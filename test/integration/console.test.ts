@@ -2,7 +2,6 @@
  * The live console's feed as an operator's browser reads it: a signed `GET /apps/{id}/console`
  * streaming what real pusher-js clients and the official SDK do, and nothing for anyone else.
  */
-import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/server.ts';
 import {
@@ -16,46 +15,18 @@ import { sdkFor } from '../helpers/sdk.ts';
 import { signedRequest } from '../helpers/signed-request.ts';
 import { startTestServer, stopAllServers } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
+import { consoleFeedUrl, stopAllFeeds, watchFeed as watch } from '../helpers/console-feed.ts';
 
 const withRedis = await redisGate('console summary across nodes');
-const feeds: AbortController[] = [];
 afterEach(async () => {
-  for (const feed of feeds.splice(0)) feed.abort();
+  stopAllFeeds();
   disconnectAllPushers();
   await stopAllServers();
 });
 
 /** The feed URL, signed like any API request. */
-function feedUrl(server: RunningServer, app = { id: '1', key: 'app-key', secret: 'app-secret' }) {
-  const path = `/apps/${encodeURIComponent(app.id)}/console`;
-  const query = `auth_key=${app.key}&auth_timestamp=${Math.floor(Date.now() / 1000)}&auth_version=1.0`;
-  const signature = createHmac('sha256', app.secret).update(`GET\n${path}\n${query}`).digest('hex');
-  return `${server.httpUrl}${path}?${query}&auth_signature=${signature}`;
-}
-
-/** Opens the feed and collects its entries as they arrive. */
-async function watch(url: string) {
-  const abort = new AbortController();
-  feeds.push(abort);
-  const response = await fetch(url, { signal: abort.signal });
-  const entries: Array<Record<string, unknown>> = [];
-  if (response.ok && response.body) {
-    const decoder = new TextDecoder();
-    let buffered = '';
-    void (async () => {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        buffered += decoder.decode(chunk, { stream: true });
-        let end;
-        while ((end = buffered.indexOf('\n\n')) !== -1) {
-          const block = buffered.slice(0, end);
-          buffered = buffered.slice(end + 2);
-          if (block.startsWith('data: ')) entries.push(JSON.parse(block.slice(6)));
-        }
-      }
-    })().catch(() => undefined);
-  }
-  return { response, entries, names: () => entries.map((entry) => entry.name) };
-}
+const feedUrl = (server: RunningServer, app?: { id: string; key: string; secret: string }) =>
+  consoleFeedUrl(server.httpUrl, app);
 
 describe('live console feed', () => {
   it('streams connections, subscriptions, presence, client events and API messages', async () => {

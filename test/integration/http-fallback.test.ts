@@ -205,6 +205,22 @@ describe('malformed HTTP fallback requests', () => {
     expect(await channels.json()).toEqual({ channels: {} });
   });
 
+  it('opens and releases a session even when the connection observer throws', async () => {
+    const observer = {
+      opened: () => {
+        throw new Error('observer failed');
+      },
+      closed: () => undefined,
+    };
+    const server = await startTestServer({}, { connectionObserver: observer });
+    const session = newSessionId();
+    const stream = await RawStream.open(server.port, sessionPath(session, 'xhr_streaming'));
+    expect(stream.status).toBe(200);
+    await stream.waitForEvent('pusher:connection_established');
+    stream.close();
+    await waitUntil(() => server.connections() === 0, 'the session released');
+  });
+
   it('refuses a second open request on a session with 409', async () => {
     const server = await startTestServer();
     const session = newSessionId();

@@ -89,6 +89,26 @@ describe('the log at info', () => {
   }, 10_000);
 });
 
+describe('the log at warn', () => {
+  it('logs the failures of a webhook receiver that is down within a budget, not per attempt', async () => {
+    const log = captureLog('warn');
+    let attempts = 0;
+    const webhooks = [{ url: 'http://127.0.0.1:1/hook' }];
+    const apps = [{ id: '1', key: 'app-key', secret: 'app-secret', webhooks }];
+    const server = await startTestServer(
+      { apps },
+      { logger: log.logger, onWebhookAttempt: () => attempts++ },
+    );
+    const client = await RawClient.connect(server.wsUrl);
+    // Each channel's first subscriber is a channel_occupied webhook, and each fails.
+    for (let i = 0; i < 30; i++) client.subscribe(`news-${i}`);
+    await waitUntil(() => attempts >= 30, '30 failed attempts', 5_000);
+    const failures = log.lines().filter((l) => l.msg === 'webhook delivery failed');
+    expect(failures).toHaveLength(20);
+    expect(failures[0]).toMatchObject({ level: LEVEL.warn, url: webhooks[0]!.url });
+  });
+});
+
 describe('the log at debug', () => {
   it('shows each connection, subscription and refusal with its reason, and no signature', async () => {
     const log = captureLog('debug');

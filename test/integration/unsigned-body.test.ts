@@ -6,6 +6,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/server.ts';
+import { ChangingAppStore } from '../helpers/changing-app-store.ts';
 import { startTestServer } from '../helpers/server.ts';
 import { signedRequest, signedTarget, type RawRequest } from '../helpers/signed-request.ts';
 import { withTimeout } from '../helpers/wait.ts';
@@ -193,6 +194,28 @@ describe('a request answered from its head', () => {
       status: 401,
       body: { error: expect.stringMatching(/^Invalid body_md5/) },
     });
+  });
+});
+
+describe('a request whose app changes while its body arrives', () => {
+  it('is checked against the app as it is once the body is in (a rotated secret: 401)', async () => {
+    const apps = new ChangingAppStore(APPS);
+    const changing = await startTestServer({}, { apps });
+    try {
+      const event = eventOf(2_000);
+      const client = rawHttp(changing.port);
+      client.socket.write(head('POST', signed({ path: EVENTS, body: event }), 2_000));
+      client.socket.write(event.slice(0, 100));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      apps.change('app-id', { secret: 'rotated-secret' });
+      client.socket.write(event.slice(100));
+      expect(await client.answer()).toMatchObject({
+        status: 401,
+        body: { error: expect.stringMatching(/^Invalid signature/) },
+      });
+    } finally {
+      await changing.stop();
+    }
   });
 });
 

@@ -33,6 +33,7 @@ describe.skipIf(!enabled)('webhooks through a Redis outage', () => {
   let receiver: Server;
   let dispatcher: WebhookDispatcher;
   const received: string[] = [];
+  const queueErrors: unknown[] = [];
 
   beforeAll(async () => {
     redis = await RedisServer.start(7201);
@@ -50,7 +51,11 @@ describe.skipIf(!enabled)('webhooks through a Redis outage', () => {
     const app = appSchema.parse({ id: 'a', key: 'k', secret: 's', webhooks: [{ url }] });
     dispatcher = new WebhookDispatcher({
       apps: new StaticAppStore([app]),
-      queue: await RedisWebhookQueue.connect({ url: redis.url, prefix: 'outage' }),
+      queue: await RedisWebhookQueue.connect({
+        url: redis.url,
+        prefix: 'outage',
+        onError: (error) => queueErrors.push(error),
+      }),
       send: fetchSender,
       scheduler: systemScheduler,
       removalDelayMs: 3000,
@@ -78,5 +83,7 @@ describe.skipIf(!enabled)('webhooks through a Redis outage', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(received).toEqual(['before', 'during']);
+    // Every reconnect attempt failed with an error; the outage is reported once.
+    expect(queueErrors).toHaveLength(1);
   }, 30_000);
 });

@@ -28,6 +28,7 @@ import type {
 } from '../adapter.ts';
 import { LocalAdapter } from '../local.ts';
 import { Bus, socketKey, type BusHost } from './bus.ts';
+import { RedisConsoleLink } from './console-link.ts';
 import { claimCountAnnouncement } from './count-lease.ts';
 import { ConnectionCounts } from './counts.ts';
 import { encodeTerminate } from './feed.ts';
@@ -80,9 +81,12 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   readonly versions = new Map<string, number>();
   readonly views = new Map<string, Set<string>>();
   #heartbeat: NodeJS.Timeout | undefined;
+  readonly #target: RedisTarget;
+  #consoleLink: RedisConsoleLink | undefined;
 
   private constructor(options: RedisAdapterOptions) {
     this.keys = new RedisKeys(options.prefix);
+    this.#target = options;
     this.nodeTimeoutMs = options.nodeTimeoutMs ?? 4_000;
     this.#heartbeatMs = options.heartbeatMs ?? Math.min(1_000, this.nodeTimeoutMs / 4);
     this.#joinHoldMs = options.joinHoldMs ?? 10_000;
@@ -326,18 +330,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     if (!this.share.signIn(appId, userId, subscriber.socketId)) return { firstConnection: false };
     this.#bus.routes.touch(channelKey(appId, userRoute(userId)));
     await this.local.signIn(appId, userId, subscriber);
-    if (!this.#health.up) {
-      // Registered by the resync once Redis is back.
-      this.#sync.dirty = true;
-      return { firstConnection: false };
-    }
-    try {
-      return { firstConnection: (await this.#sign(appId, userId, 1)) === 1 };
-    } catch (error) {
-      this.#sync.dirty = true;
-      this.markDown(error);
-      return { firstConnection: false };
-    }
+    return { firstConnection: await this.#sync.signedIn(appId, userId) };
   }
 
   async signOut(appId: string, userId: string, subscriber: Subscriber) {
@@ -345,29 +338,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     if (!out) return { lastConnection: false };
     if (out.last) this.#bus.routes.touch(channelKey(appId, userRoute(userId)));
     await this.local.signOut(appId, userId, subscriber);
-    if (!this.#health.up) {
-      this.#sync.deferSignOut(appId, userId, out.last);
-      return { lastConnection: false };
-    }
-    try {
-      // -1: already reclaimed (and announced offline by the reclaiming node).
-      return { lastConnection: (await this.#sign(appId, userId, -1)) === 0 };
-    } catch (error) {
-      this.markDown(error);
-      this.#sync.deferSignOut(appId, userId, out.last);
-      return { lastConnection: false };
-    }
-  }
-
-  async #sign(appId: string, userId: string, delta: 1 | -1): Promise<number> {
-    if (delta > 0) await this.indexes.addUsers(this.nodeId, appId);
-    const { keys } = this;
-    return this.redis.pwSign(
-      keys.users(appId),
-      keys.userShare(appId, this.nodeId),
-      userId,
-      `${delta}`,
-    );
+    return { lastConnection: await this.#sync.signedOut(appId, userId, out.last) };
   }
 
   async onlineUsers(appId: string, userIds: readonly string[]): Promise<string[]> {
@@ -424,6 +395,12 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     return this.#query(claim);
   }
 
+  /** ConsoleLinked (../cluster.ts): the live console across nodes. */
+  consoleLink(): RedisConsoleLink {
+    this.#consoleLink ??= new RedisConsoleLink(this.#target, this.redis, this.keys, this.nodeId);
+    return this.#consoleLink;
+  }
+
   async setCache(appId: string, channel: string, event: string, data: string, ttl: number) {
     const value = JSON.stringify([event, data]);
     await this.#query(() => this.redis.set(this.keys.cache(appId, channel), value, 'EX', ttl));
@@ -445,6 +422,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     try {
       if (up) await this.#sync.reclaim(this.nodeId);
     } finally {
+      this.#consoleLink?.close();
       this.counts.close();
       this.#bus.close();
       this.redis.disconnect();
@@ -455,6 +433,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   abandon(): void {
     this.#health.close();
     clearInterval(this.#heartbeat);
+    this.#consoleLink?.close();
     this.counts.close();
     this.#bus.close();
     this.redis.disconnect();

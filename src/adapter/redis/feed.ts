@@ -87,10 +87,13 @@ export class Feed {
 
   constructor(private readonly deliver: (message: BusMessage) => void) {}
 
-  /** Starts following a channel from `lastId` (kept if it is already followed). */
+  /**
+   * Starts following a channel from `lastId`. Already followed, the offset stays: the bus may not
+   * have brought what was logged before this join's script ran, and the sockets already here need
+   * it (a socket joining now skips the member events its roster reflects, by version).
+   */
   follow(key: string, lastId: string): void {
-    const current = this.#offsets.get(key);
-    if (current === undefined || compareIds(lastId, current) > 0) this.#offsets.set(key, lastId);
+    if (!this.#offsets.has(key)) this.#offsets.set(key, lastId);
   }
 
   unfollow(key: string): void {

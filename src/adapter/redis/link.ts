@@ -106,7 +106,10 @@ export function openCommands(target: RedisTarget): Scripted {
   return redis;
 }
 
-/** The pub/sub connection: no command timeout, as it only waits for messages. */
-export function openSubscriber(target: RedisTarget): Redis {
-  return openClient(target, { ...OPTIONS, commandTimeout: undefined }, true);
+/**
+ * A pub/sub connection: no command timeout, as it only waits for messages. On a cluster it is
+ * sharded (SSUBSCRIBE) unless `sharded` is false, for channels published with a plain PUBLISH.
+ */
+export function openSubscriber(target: RedisTarget, sharded = true): Redis {
+  return openClient(target, { ...OPTIONS, commandTimeout: undefined }, sharded);
 }

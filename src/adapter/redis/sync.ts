@@ -39,6 +39,7 @@ export interface SyncHost {
   readonly counts: { share(): Promise<void>; drop(node: string): Promise<void> };
   readonly indexes: Indexes;
   readonly up: boolean;
+  markDown(error: unknown): void;
   onError(error: unknown): void;
   markSyncing(): void;
   markUp(): void;
@@ -73,6 +74,49 @@ export class Sync {
   deferSignOut(app: string, userId: string, last: boolean): void {
     this.dirty = true;
     if (last) this.#pending.add(JSON.stringify(['o', app, userId, userId]));
+  }
+
+  /** Counts a sign-in cluster-wide; true for the user's first connection. */
+  async signedIn(app: string, userId: string): Promise<boolean> {
+    // While Redis is away the resync registers it once Redis is back.
+    if (!this.host.up) {
+      this.dirty = true;
+      return false;
+    }
+    try {
+      return (await this.#sign(app, userId, 1)) === 1;
+    } catch (error) {
+      this.dirty = true;
+      this.host.markDown(error);
+      return false;
+    }
+  }
+
+  /** Counts a sign-out cluster-wide; true when the user went offline. */
+  async signedOut(app: string, userId: string, last: boolean): Promise<boolean> {
+    if (!this.host.up) {
+      this.deferSignOut(app, userId, last);
+      return false;
+    }
+    try {
+      // -1: already reclaimed (and announced offline by the reclaiming node).
+      return (await this.#sign(app, userId, -1)) === 0;
+    } catch (error) {
+      this.host.markDown(error);
+      this.deferSignOut(app, userId, last);
+      return false;
+    }
+  }
+
+  async #sign(app: string, userId: string, delta: 1 | -1): Promise<number> {
+    const { keys, nodeId } = this.host;
+    if (delta > 0) await this.host.indexes.addUsers(nodeId, app);
+    return this.host.redis.pwSign(
+      keys.users(app),
+      keys.userShare(app, nodeId),
+      userId,
+      String(delta),
+    );
   }
 
   /** One heartbeat at a time; rejects when Redis could not be reached. */

@@ -1,8 +1,9 @@
 /**
- * The HTTP fallback's wire format as pusher-js reads it (core/http/http_socket.ts): one frame a
- * line. `o` opens a session, once, optionally with `{"hostname": …}` for the session's later
- * requests; `a[…]` carries messages, each the JSON string of a protocol frame; `h` is a
- * heartbeat; `c[code, reason]` closes. Pure: no sockets, no timers.
+ * The HTTP fallback's wire format (docs/protocol.md §1.6) as pusher-js reads it
+ * (core/http/http_socket.ts): one frame a line. `o` opens a session, once, optionally with
+ * `{"hostname": …}` for the session's later requests; `a[…]` carries messages, each the JSON
+ * string of a protocol frame; `h` is a heartbeat; `c[code, reason]` closes. Pure: no sockets,
+ * no timers.
  */
 
 /** The three requests of a session, by the last segment of their path. */

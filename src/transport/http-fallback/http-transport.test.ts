@@ -92,6 +92,19 @@ describe('HttpTransport, streaming', () => {
     expect(second.lines).toEqual(['a["{\\"event\\":\\"after\\",\\"data\\":\\"{}\\"}"]']);
   });
 
+  it('ends a session whose client keeps a stream past the rollover instead of replacing it', () => {
+    const { transport, endTurn, events, advance } = harness({ streaming: true });
+    const response = new FakeResponse();
+    transport.attach(response);
+    transport.send(new OutboundFrame('x'.repeat(STREAM_ROLLOVER_CHARS)));
+    endTurn();
+    advance(ABSENCE_MS - 1);
+    expect(events).toEqual([]);
+    advance(1);
+    expect(response.ended).toBe(true);
+    expect(events).toEqual(['ended', 'finished']);
+  });
+
   it('ends the session at once when the client drops its stream', () => {
     const { transport, events } = harness({ streaming: true });
     const response = new FakeResponse();

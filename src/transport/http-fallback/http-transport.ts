@@ -162,7 +162,16 @@ export class HttpTransport implements Transport {
       else if (now - this.#since >= ABSENCE_MS) this.#gone();
       return;
     }
-    if (now - this.#since < HEARTBEAT_MS || this.rolledOver) return;
+    if (this.rolledOver) {
+      // pusher-js replaces a stream past the rollover at once; a client that keeps it instead
+      // is not pusher-js, or is stuck, and would hold the session (and its queue) for ever.
+      if (now - this.#since >= ABSENCE_MS) {
+        this.#answer();
+        this.#gone();
+      }
+      return;
+    }
+    if (now - this.#since < HEARTBEAT_MS) return;
     // Keeps proxies from timing out a quiet request; a poll is answered with it.
     this.#write(HEARTBEAT_FRAME);
     this.#since = now;
@@ -181,6 +190,7 @@ export class HttpTransport implements Transport {
   #write(chunk: string): void {
     this.#receiver?.write(chunk);
     this.#written += chunk.length;
+    if (this.rolledOver) this.#since = this.context.clock.now();
   }
 
   /** Ends the current response on purpose, so its close is not taken for the client leaving. */
