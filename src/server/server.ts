@@ -208,6 +208,10 @@ export async function startServer(
     screen: router.screen,
     endpoint,
     logger,
+    onInternalError: () => {
+      metrics.internalErrors.inc();
+      traffic.counts.errors++;
+    },
     ...(certificate ? { tls: certificate } : {}),
   });
   const warnOfExpiry = (material: TlsMaterial) => {
