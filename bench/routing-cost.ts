@@ -11,6 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Cluster, Redis } from 'ioredis';
 import PusherServer from 'pusher';
@@ -74,6 +75,9 @@ function subscribe(port: number, channel: string, counter: { n: number }): Promi
 }
 
 const cpuOf = (pid: number) => sampleProcess(pid)?.cpuSeconds ?? 0;
+/** Bytes the process read through read(2)-like calls (sockets included), from /proc/<pid>/io. */
+const bytesRead = (pid: number) =>
+  Number(/rchar: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
 
 const [a, b] = [await startNode(), await startNode()];
 const onA = { n: 0 };
@@ -122,10 +126,12 @@ let wallMs = 0;
 let busyA = 0;
 let busyB = 0;
 let idleB = 0;
+let readB = 0;
+let readIdleB = 0;
 let listeners = -1;
 for (let round = 0; round < rounds; round++) {
   const started = Date.now();
-  const [a0, b0] = [cpuOf(a.child.pid!), cpuOf(b.child.pid!)];
+  const [a0, b0, r0] = [cpuOf(a.child.pid!), cpuOf(b.child.pid!), bytesRead(b.child.pid!)];
   await publishRound(count / rounds);
   const expected = (Number(values.subscribers) * count * (round + 1)) / rounds;
   while (onA.n < expected && Date.now() - started < 300_000) await sleep(20);
@@ -133,10 +139,12 @@ for (let round = 0; round < rounds; round++) {
   wallMs += took;
   busyA += cpuOf(a.child.pid!) - a0;
   busyB += cpuOf(b.child.pid!) - b0;
+  readB += bytesRead(b.child.pid!) - r0;
   if (listeners < 0) listeners = await listenersOf(`${prefix}:{1:fanout}:bus`);
-  const idle0 = cpuOf(b.child.pid!);
+  const [idle0, idleRead0] = [cpuOf(b.child.pid!), bytesRead(b.child.pid!)];
   await sleep(took);
   idleB += cpuOf(b.child.pid!) - idle0;
+  readIdleB += bytesRead(b.child.pid!) - idleRead0;
 }
 
 /** Who listens on a pub/sub channel: node A alone, when routing is per channel. */
@@ -177,6 +185,8 @@ console.log(
     nodeACpuSeconds: Number(busyA.toFixed(2)),
     nodeBCpuSeconds: Number(busyB.toFixed(2)),
     nodeBIdleCpuSeconds: Number(idleB.toFixed(2)),
+    nodeBBytesReadPublishing: readB,
+    nodeBBytesReadIdle: readIdleB,
     nodeBMicrosPerMessage: Number(((busyB * 1e6) / count).toFixed(2)),
     nodeBMicrosPerMessageOverIdle: Number((((busyB - idleB) * 1e6) / count).toFixed(2)),
   }),

@@ -100,6 +100,17 @@ export class RedisCluster {
     );
   }
 
+  /** Runs one command on every master; the sum of their integer replies. */
+  async commandAll(...args: string[]): Promise<number> {
+    const cli = this.password ? ['-a', this.password, '--no-auth-warning'] : [];
+    let total = 0;
+    for (const port of this.ports) {
+      const { stdout } = await run('redis-cli', [...cli, '-p', String(port), ...args]);
+      total += Number(stdout.trim()) || 0;
+    }
+    return total;
+  }
+
   /** A client of the whole cluster, for a test's own checks. */
   client(): Cluster {
     return new Cluster(

@@ -1,6 +1,7 @@
 /**
  * Two Pushwire processes sharing one real Redis act as one server: a client on either node sees
- * the same channels, members, events and API answers.
+ * the same channels, members, events and API answers. The same on a Redis Cluster (three masters
+ * of the suite's own, on 7311-7313).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import PusherServer from 'pusher';
@@ -13,20 +14,23 @@ import {
 } from '../helpers/pusher-client.ts';
 import type { PresenceChannel } from '../helpers/pusher-js.ts';
 import { redisGate, REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
+import { RedisCluster, redisClusterGate } from '../helpers/redis-cluster.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
 const enabled = await redisGate('scaling over Redis');
+const clusterEnabled = redisClusterGate('scaling over Redis Cluster');
+let redisCluster: RedisCluster | undefined;
 const ENTRY = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
 const nodes: Array<{ child: ChildProcess; port: number }> = [];
 
-async function startNode(prefix: string) {
+async function startNode(prefix: string, redisEnv: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'start', '--port', '0'], {
     env: {
       ...process.env,
       PUSHWIRE_LOG_LEVEL: 'warn',
       PUSHWIRE_ADAPTER: 'redis',
-      PUSHWIRE_REDIS_URL: REDIS_URL,
       PUSHWIRE_REDIS_PREFIX: prefix,
+      ...redisEnv,
       // The default app's credentials, with subscription_count answered.
       PUSHWIRE_APPS: JSON.stringify([
         { id: '1', key: 'app-key', secret: 'app-secret', enableSubscriptionCount: true },
@@ -58,19 +62,31 @@ const api = (port: number) =>
     port: String(port),
   });
 
-describe.skipIf(!enabled)('two nodes over Redis', () => {
+describe.skipIf(!enabled)('two nodes over one Redis', () =>
+  twoNodes(async () => ({ PUSHWIRE_REDIS_URL: REDIS_URL })),
+);
+
+describe.skipIf(!clusterEnabled)('two nodes over a Redis Cluster', () =>
+  twoNodes(async () => {
+    redisCluster = await RedisCluster.start([7311, 7312, 7313]);
+    return { PUSHWIRE_REDIS_CLUSTER: JSON.stringify(redisCluster.seeds) };
+  }),
+);
+
+function twoNodes(redis: () => Promise<Record<string, string>>): void {
   let portA = 0;
   let portB = 0;
 
   beforeAll(async () => {
+    const redisEnv = await redis();
     const prefix = uniquePrefix('cluster');
-    [portA, portB] = await Promise.all([startNode(prefix), startNode(prefix)]);
-  }, 30_000);
+    [portA, portB] = await Promise.all([startNode(prefix, redisEnv), startNode(prefix, redisEnv)]);
+  }, 60_000);
 
   afterAll(async () => {
     disconnectAllPushers();
     await Promise.all(
-      nodes.map(
+      nodes.splice(0).map(
         ({ child }) =>
           new Promise((resolve) => {
             child.once('exit', resolve);
@@ -78,6 +94,7 @@ describe.skipIf(!enabled)('two nodes over Redis', () => {
           }),
       ),
     );
+    await redisCluster?.stop();
   });
 
   it('shows a member who joins and leaves on the other node', async () => {
@@ -137,4 +154,4 @@ describe.skipIf(!enabled)('two nodes over Redis', () => {
     await api(portA).terminateUserConnections('victim');
     await waitUntil(() => victim.connection.state === 'disconnected', 'the connection to close');
   });
-});
+}
