@@ -4,6 +4,7 @@
  * the socket scenarios do), and the heap after a full collection is compared with the heap before
  * the subscribe frames arrived. It is deterministic, unlike RSS on a shared machine, and counts
  * only what Pushwire retains (not V8's young generation or socket buffers).
+ * It also reports the heap one opened Session holds before it subscribes.
  * Usage: node --expose-gc --import tsx bench/subscription-memory.ts [--kind private|presence]
  *        [--sessions 10000] [--group 50]
  */
@@ -23,7 +24,7 @@ const sessions = Number(option('sessions', '10000'));
 const group = Number(option('group', kind === 'presence' ? '50' : '1'));
 const { app, deps, transport, sent } = inProcessSessions();
 
-const batch = Array.from({ length: sessions }, (_, i) => {
+const prepared = Array.from({ length: sessions }, (_, i) => {
   const socketId = `${1000 + i}.${2000 + i}`;
   const channel = `${kind}-mem-${Math.floor(i / group)}`;
   let data: Record<string, string>;
@@ -35,13 +36,19 @@ const batch = Array.from({ length: sessions }, (_, i) => {
     data = { channel, auth: privateAuth(app.key, app.secret, socketId, channel) };
   }
   const frame = JSON.stringify({ event: 'pusher:subscribe', data });
-  return { session: new Session(socketId, transport, deps), frame };
+  return { socketId, frame };
 });
 const heap = () => {
   gc();
   gc();
   return process.memoryUsage().heapUsed;
 };
+const empty = heap();
+const batch = prepared.map(({ socketId, frame }) => {
+  const session = new Session(socketId, transport, deps);
+  session.open();
+  return { session, frame };
+});
 const before = heap();
 for (const { session, frame } of batch) session.receive(frame);
 await new Promise((resolve) => setImmediate(resolve));
@@ -52,6 +59,9 @@ process.stdout.write(
     kind,
     sessions,
     group,
+    // A Session as opened (connection_established sent), before it subscribes: Pushwire's own
+    // per-connection objects, without ws's and node's.
+    heapBytesPerSession: Math.round((before - empty) / sessions),
     heapBytesPerSubscription: Math.round((after - before) / sessions),
     sentBytes: sent.bytes,
   })}\n`,

@@ -80,17 +80,21 @@ type SubscriptionState = { state: 'pending' } | { state: 'subscribed'; userId?: 
 /** Shared by every subscription without a presence user: a subscription holds nothing of its own. */
 const SUBSCRIBED: SubscriptionState = Object.freeze({ state: 'subscribed' });
 const NOT_WATCHING: readonly string[] = Object.freeze([]);
+const NO_CHANNELS: ReadonlyMap<string, SubscriptionState> = new Map();
 
 type Joined = Extract<JoinOutcome, { ok: true }>;
 
 export class Session implements Subscriber {
-  readonly #channels = new Map<string, SubscriptionState>();
+  /** Made on the first subscribe: an idle connection holds no map. */
+  #channels: Map<string, SubscriptionState> | undefined;
   /**
    * Per-channel chain of adapter work, so a join and the leave that undoes it never overlap.
    * Made on first use: with an adapter that joins at once most connections never need it.
    */
   #work: Map<string, Promise<void>> | undefined;
-  readonly #clientEvents: TokenBucket;
+  /** Made on the first client event, at the rate fixed when the session opened. */
+  #clientEvents: TokenBucket | undefined;
+  readonly #clientEventRate: number;
   #user: SignedInUser | undefined;
   #watching: readonly string[] = NOT_WATCHING;
   #lastActivity: number;
@@ -111,7 +115,7 @@ export class Session implements Subscriber {
     private readonly deps: SessionDeps,
   ) {
     this.#lastActivity = this.#deadlineFrom = deps.clock.now();
-    this.#clientEvents = new TokenBucket(deps.app.maxClientEventsPerSecond);
+    this.#clientEventRate = deps.app.maxClientEventsPerSecond;
   }
 
   get appId(): string {
@@ -186,7 +190,7 @@ export class Session implements Subscriber {
     }
     if (this.#authorized || now - this.#deadlineFrom < deadline * 1000) return false;
     // A private or presence join still under way may yet succeed: wait for it.
-    for (const [channel, subscription] of this.#channels) {
+    for (const [channel, subscription] of this.#channels ?? NO_CHANNELS) {
       if (subscription.state === 'pending' && channelKind(channel).isSigned) return false;
     }
     return true;
@@ -218,8 +222,10 @@ export class Session implements Subscriber {
   async #close(): Promise<void> {
     this.#closed = true;
     // Pending joins see the cleared map and undo themselves; subscribed channels are left here.
-    const subscribed = [...this.#channels].filter(([, s]) => s.state === 'subscribed');
-    this.#channels.clear();
+    const subscribed = [...(this.#channels ?? NO_CHANNELS)].filter(
+      ([, s]) => s.state === 'subscribed',
+    );
+    this.#channels?.clear();
     await Promise.all(
       subscribed.map(([channel]) => this.#serially(channel, () => this.#leave(channel))),
     );
@@ -311,10 +317,10 @@ export class Session implements Subscriber {
     if (nameProblem !== null || typeof channel !== 'string') {
       return this.#error(null, `Invalid channel name: ${nameProblem ?? 'missing'}`);
     }
-    if (this.#channels.has(channel))
+    if (this.#channels?.has(channel))
       return this.#error(null, `Existing subscription to channel ${channel}`, channel);
     const { maxChannelsPerConnection } = this.deps.limits;
-    if (this.#channels.size >= maxChannelsPerConnection) {
+    if ((this.#channels?.size ?? 0) >= maxChannelsPerConnection) {
       // [U] Pusher documents no such limit; it bounds what one socket can make the server hold.
       return this.#error(
         null,
@@ -351,7 +357,7 @@ export class Session implements Subscriber {
       return;
     }
     const pending: SubscriptionState = { state: 'pending' };
-    this.#channels.set(channel, pending);
+    (this.#channels ??= new Map()).set(channel, pending);
     void this.#serially(channel, () => this.#join(channel, kind, pending, authorization.member));
   }
 
@@ -362,15 +368,15 @@ export class Session implements Subscriber {
     member: PresenceMember | undefined,
   ): Promise<void> {
     const { adapter, app } = this.deps;
-    if (this.#channels.get(channel) !== pending) return; // cancelled before it started
+    if (this.#channels?.get(channel) !== pending) return; // cancelled before it started
     let outcome: JoinOutcome;
     try {
       outcome = await adapter.join(app.id, channel, this, member, app.maxPresenceMembers);
     } catch (error) {
-      if (this.#channels.get(channel) === pending) this.#channels.delete(channel);
+      if (this.#channels?.get(channel) === pending) this.#channels?.delete(channel);
       return this.#joinFailed(channel, error);
     }
-    if (this.#channels.get(channel) !== pending) {
+    if (this.#channels?.get(channel) !== pending) {
       // Unsubscribed or closed while joining: undo it quietly, as nothing was announced.
       if (outcome.ok) await adapter.leave(app.id, channel, this);
       return;
@@ -402,7 +408,7 @@ export class Session implements Subscriber {
   ): outcome is Joined {
     const { adapter, app, events } = this.deps;
     if (!outcome.ok) {
-      this.#channels.delete(channel);
+      this.#channels?.delete(channel);
       // [U] Pusher's wording and code for a full presence channel are unconfirmed (§16.4).
       this.#error(
         null,
@@ -411,7 +417,7 @@ export class Session implements Subscriber {
       );
       return false;
     }
-    this.#channels.set(
+    (this.#channels ??= new Map()).set(
       channel,
       member ? { state: 'subscribed', userId: member.userId } : SUBSCRIBED,
     );
@@ -463,7 +469,7 @@ export class Session implements Subscriber {
     const channel = payload.ok ? payload.value.channel : undefined;
     if (typeof channel !== 'string')
       return this.#error(null, 'Invalid pusher:unsubscribe: "channel" missing');
-    const subscription = this.#channels.get(channel);
+    const subscription = this.#channels?.get(channel);
     if (!subscription) {
       return this.#error(
         null,
@@ -471,7 +477,7 @@ export class Session implements Subscriber {
         channel,
       );
     }
-    this.#channels.delete(channel);
+    this.#channels?.delete(channel);
     this.deps.trace?.(this.socketId, { kind: 'unsubscribed', channel });
     // A pending join sees the deletion and undoes itself.
     if (subscription.state === 'subscribed') {
@@ -506,12 +512,13 @@ export class Session implements Subscriber {
       event,
       channel: target,
       data,
-      isSubscribed: (channel) => this.#channels.get(channel)?.state === 'subscribed',
-      allow: () => this.#clientEvents.take(clock.now()),
+      isSubscribed: (channel) => this.#channels?.get(channel)?.state === 'subscribed',
+      allow: () =>
+        (this.#clientEvents ??= new TokenBucket(this.#clientEventRate)).take(clock.now()),
     });
     if (!check.ok) return this.#error(check.code, check.message, target);
     const { channel } = check;
-    const subscription = this.#channels.get(channel);
+    const subscription = this.#channels?.get(channel);
     const userId = subscription?.state === 'subscribed' ? subscription.userId : undefined;
     adapter.publish(
       app.id,
