@@ -4,6 +4,7 @@
  *
  *   node --import tsx bench/scale.ts --scenario fanout|channels|presence
  *     [--nodes 2] [--connections 4000] [--count 2000] [--redis redis://127.0.0.1:6379]
+ *     [--cluster 127.0.0.1:7301,...]   (a Redis Cluster instead: PUSHWIRE_REDIS_CLUSTER)
  *
  * - fanout: every connection subscribes to one channel; --count messages published on it.
  * - channels: connection i holds `personal-i` and `group-⌊i/10⌋` (10 members, spread over the
@@ -17,7 +18,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import PusherServer from 'pusher';
 import { WebSocket } from 'ws';
 import { sampleProcess, settledRss, sleep } from './lib/proc-stats.ts';
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '4000' },
     count: { type: 'string', default: '2000' },
     redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
+    cluster: { type: 'string' },
   },
 });
 const scenario = values.scenario;
@@ -52,7 +54,9 @@ function startNode(): Promise<Node> {
       ...process.env,
       PUSHWIRE_LOG_LEVEL: 'warn',
       PUSHWIRE_ADAPTER: 'redis',
-      PUSHWIRE_REDIS_URL: values.redis,
+      ...(values.cluster
+        ? { PUSHWIRE_REDIS_CLUSTER: JSON.stringify(values.cluster.split(',')) }
+        : { PUSHWIRE_REDIS_URL: values.redis }),
       PUSHWIRE_REDIS_PREFIX: prefix,
       PUSHWIRE_APPS: JSON.stringify([
         { id: '1', key: 'app-key', secret: SECRET, maxPresenceMembers: 100 },
@@ -117,10 +121,22 @@ const channelsOf = (i: number): string[] =>
       ? [`personal-${i}`, `group-${Math.floor(i / 10)}`]
       : [`presence-group-${Math.floor(i / 10)}`];
 
-const redis = new Redis(values.redis);
-const info = await redis.info('server');
-const redisPid = Number(/process_id:(\d+)/.exec(info)?.[1]);
 const cpu = (pid: number | undefined) => sampleProcess(pid ?? 0)?.cpuSeconds ?? 0;
+// Redis's CPU: the one server's, or the sum over a Redis Cluster's masters (all on this machine).
+const redis = values.cluster
+  ? new Cluster(
+      values.cluster.split(',').map((seed) => {
+        const [host = '', port = ''] = seed.split(':');
+        return { host, port: Number(port) };
+      }),
+    )
+  : new Redis(values.redis);
+await redis.ping();
+const servers = redis instanceof Cluster ? redis.nodes('master') : [redis];
+const pidOf = async (server: Redis) =>
+  Number(/process_id:(\d+)/.exec(await server.info('server'))?.[1]);
+const redisPids = await Promise.all(servers.map(pidOf));
+const redisCpu = () => redisPids.reduce((sum, pid) => sum + cpu(pid), 0);
 const rss = (pid: number | undefined) => sampleProcess(pid ?? 0)?.rssBytes ?? 0;
 
 const nodes: Node[] = [];
@@ -143,7 +159,7 @@ const connectMs = Date.now() - connectStart;
 const heldRss = await Promise.all(nodes.map((node) => settledRss(node.child.pid!, 1500, 15000)));
 for (const node of nodes) node.delivered = 0;
 
-const before = { nodes: nodes.map((n) => cpu(n.child.pid)), redis: cpu(redisPid) };
+const before = { nodes: nodes.map((n) => cpu(n.child.pid)), redis: redisCpu() };
 const started = Date.now();
 let publishes = 0;
 let retried = 0;
@@ -211,17 +227,17 @@ for (let total = 0; total !== last; await sleep(1000)) {
 }
 const wallMs = Date.now() - started - 1000;
 const busyNodes = nodes.map((node, k) => cpu(node.child.pid) - before.nodes[k]!);
-const busyRedis = cpu(redisPid) - before.redis;
+const busyRedis = redisCpu() - before.redis;
 // The baseline over an idle stretch (heartbeats, sweeps, other clients of this Redis), scaled to
 // the run's length and taken off.
 const idleMs = Math.min(wallMs, 10_000);
-const idleFrom = { nodes: nodes.map((n) => cpu(n.child.pid)), redis: cpu(redisPid) };
+const idleFrom = { nodes: nodes.map((n) => cpu(n.child.pid)), redis: redisCpu() };
 await sleep(idleMs);
 const scale = wallMs / idleMs;
 const idleNodes = nodes.map((n, k) => (cpu(n.child.pid) - idleFrom.nodes[k]!) * scale);
-const idleRedis = (cpu(redisPid) - idleFrom.redis) * scale;
+const idleRedis = (redisCpu() - idleFrom.redis) * scale;
 const nodeCpu = busyNodes.map((s, k) => Math.max(0, s - idleNodes[k]!));
-const redisCpu = Math.max(0, busyRedis - idleRedis);
+const redisBusy = Math.max(0, busyRedis - idleRedis);
 const perNode = Math.round(held / K);
 
 console.log(
@@ -246,16 +262,16 @@ console.log(
       scenario === 'presence'
         ? nodeCpu.map((s) => Number(((s * 1e6) / Math.max(1, steps)).toFixed(1)))
         : undefined,
-    redisPid,
-    redisCpuSeconds: Number(redisCpu.toFixed(2)),
+    redisPids,
+    redisCpuSeconds: Number(redisBusy.toFixed(2)),
     idleBaselineSeconds: {
       nodes: idleNodes.map((s) => Number(s.toFixed(2))),
       redis: Number(idleRedis.toFixed(2)),
     },
     redisMicrosPerPublish: publishes
-      ? Number(((redisCpu * 1e6) / publishes).toFixed(2))
+      ? Number(((redisBusy * 1e6) / publishes).toFixed(2))
       : undefined,
-    redisMicrosPerChurnStep: steps ? Number(((redisCpu * 1e6) / steps).toFixed(1)) : undefined,
+    redisMicrosPerChurnStep: steps ? Number(((redisBusy * 1e6) / steps).toFixed(1)) : undefined,
     connectionsPerNode: perNode,
     rssMiB: heldRss.map((b) => Number((b / 2 ** 20).toFixed(1))),
     rssKiBPerConnection: nodes.map((_, k) =>
