@@ -24,6 +24,7 @@ const { values } = parseArgs({
     others: { type: 'string', default: '5' },
     redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
     cluster: { type: 'string' },
+    rounds: { type: 'string', default: '4' },
     entry: { type: 'string', default: new URL('../src/cli/bin.ts', import.meta.url).pathname },
   },
 });
@@ -67,6 +68,7 @@ function subscribe(port: number, channel: string, counter: { n: number }): Promi
         socket.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel } }));
       else if (event === 'pusher_internal:subscription_succeeded') resolve(socket);
       else if (event === 'tick') counter.n++;
+      else if (event === 'pusher:ping') socket.send(JSON.stringify({ event: 'pusher:pong' }));
     });
   });
 }
@@ -94,54 +96,70 @@ const api = new PusherServer({
 });
 await sleep(2_000);
 
-const started = Date.now();
-const beforeB = cpuOf(b.child.pid!);
-const beforeA = cpuOf(a.child.pid!);
-let next = 0;
 const batch = Array.from({ length: 10 }, () => ({ channel: 'fanout', name: 'tick', data: '{}' }));
-await Promise.all(
-  Array.from({ length: 8 }, async () => {
-    while (next < count) {
-      next += 10;
-      // A 503 (Redis slow to answer on a busy machine) is sent again: every message counts once.
-      while (
-        !(await api.triggerBatch(batch).then(
-          () => true,
-          () => false,
-        ))
-      )
-        await sleep(50);
-    }
-  }),
-);
-const expected = Number(values.subscribers) * count;
-while (onA.n < expected && Date.now() - started < 120_000) await sleep(50);
-const wallMs = Date.now() - started;
-const busyB = cpuOf(b.child.pid!) - beforeB;
-const busyA = cpuOf(a.child.pid!) - beforeA;
-// Node B's baseline over as long a stretch with nothing published: heartbeats, timers.
-const idleBefore = cpuOf(b.child.pid!);
-await sleep(wallMs);
-const idleB = cpuOf(b.child.pid!) - idleBefore;
-// Who listens on the channel's pub/sub channel: node A alone, when routing is per channel.
-const route = `${prefix}:{1:fanout}:bus`;
-let listeners = 0;
-if (values.cluster) {
+const sendOne = () =>
+  api.triggerBatch(batch).then(
+    () => true,
+    () => false,
+  );
+/** Publishes `n` messages, 8 requests in flight; a 503 (a busy machine) is sent again. */
+async function publishRound(n: number): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < n) {
+        next += 10;
+        while (!(await sendOne())) await sleep(50);
+      }
+    }),
+  );
+}
+
+// Rounds of publishing, each followed by as long a stretch with nothing published (node B's
+// baseline: heartbeats, timers), so that drifts in the machine's load hit both alike.
+const rounds = Number(values.rounds);
+let wallMs = 0;
+let busyA = 0;
+let busyB = 0;
+let idleB = 0;
+let listeners = -1;
+for (let round = 0; round < rounds; round++) {
+  const started = Date.now();
+  const [a0, b0] = [cpuOf(a.child.pid!), cpuOf(b.child.pid!)];
+  await publishRound(count / rounds);
+  const expected = (Number(values.subscribers) * count * (round + 1)) / rounds;
+  while (onA.n < expected && Date.now() - started < 300_000) await sleep(20);
+  const took = Date.now() - started;
+  wallMs += took;
+  busyA += cpuOf(a.child.pid!) - a0;
+  busyB += cpuOf(b.child.pid!) - b0;
+  if (listeners < 0) listeners = await listenersOf(`${prefix}:{1:fanout}:bus`);
+  const idle0 = cpuOf(b.child.pid!);
+  await sleep(took);
+  idleB += cpuOf(b.child.pid!) - idle0;
+}
+
+/** Who listens on a pub/sub channel: node A alone, when routing is per channel. */
+async function listenersOf(route: string): Promise<number> {
+  if (!values.cluster) {
+    const redis = new Redis(values.redis);
+    const reply = (await redis.call('PUBSUB', 'NUMSUB', route)) as unknown[];
+    redis.disconnect();
+    return Number(reply[1] ?? 0);
+  }
   const seeds = values.cluster.split(',').map((seed) => {
     const [host = '', port = ''] = seed.split(':');
     return { host, port: Number(port) };
   });
   const cluster = new Cluster(seeds);
   await cluster.ping();
+  let total = 0;
   for (const master of cluster.nodes('master')) {
     const reply = (await master.call('PUBSUB', 'SHARDNUMSUB', route)) as unknown[];
-    listeners += Number(reply[1] ?? 0);
+    total += Number(reply[1] ?? 0);
   }
   cluster.disconnect();
-} else {
-  const redis = new Redis(values.redis);
-  listeners = Number(((await redis.call('PUBSUB', 'NUMSUB', route)) as unknown[])[1] ?? 0);
-  redis.disconnect();
+  return total;
 }
 
 console.log(
@@ -149,6 +167,7 @@ console.log(
     entry: values.entry,
     redis: values.cluster ? `cluster ${values.cluster}` : values.redis,
     published: count,
+    rounds,
     subscribersOnA: Number(values.subscribers),
     socketsOnB: Number(values.others),
     deliveredOnA: onA.n,

@@ -150,7 +150,12 @@ export function resolveConfig(...layers: Layer[]): Config {
   } else if (config.apps.length === 0) {
     config.apps = [appSchema.parse({ ...DEFAULT_APP })];
   }
-  const problems = [...duplicates(config), ...workersProblem(config), ...metricsProblem(config)];
+  const problems = [
+    ...duplicates(config),
+    ...workersProblem(config),
+    ...clusterProblem(config),
+    ...metricsProblem(config),
+  ];
   if (problems.length) throw new ConfigError(problems);
   return deepFreeze(config);
 }
@@ -183,6 +188,15 @@ function workersProblem(config: Config): string[] {
       'Set the Redis adapter: PUSHWIRE_ADAPTER=redis PUSHWIRE_REDIS_URL=redis://127.0.0.1:6379 ' +
       `pushwire start --workers ${config.workers}, or "adapter": "redis" and "redisUrl" in the ` +
       'config file.',
+  ];
+}
+
+/** A cluster's seed nodes only make sense for the `redis` adapter. */
+function clusterProblem(config: Config): string[] {
+  if (config.redisCluster === null || config.adapter === 'redis') return [];
+  return [
+    'redisCluster: set, but the adapter is "local": add "adapter": "redis" ' +
+      '(PUSHWIRE_ADAPTER=redis) to run on the Redis Cluster.',
   ];
 }
 

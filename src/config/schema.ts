@@ -187,6 +187,12 @@ export const configSchema = z
     workers: positiveInt.default(1),
     /** Redis for the `redis` adapter. */
     redisUrl: z.string().min(1).default('redis://127.0.0.1:6379'),
+    /**
+     * Run the `redis` adapter on a Redis Cluster: its seed nodes, `host:port` or
+     * `redis[s]://[:password@]host:port` (the first URL's password and TLS apply to every node).
+     * `null`: one Redis at `redisUrl`. Env: `PUSHWIRE_REDIS_CLUSTER` as a JSON array.
+     */
+    redisCluster: z.array(z.string().min(1)).min(1).nullable().default(null),
     /** Prefix of every Redis key and channel; the nodes of one cluster share it. */
     redisPrefix: z.string().min(1).default('pushwire'),
     /**

@@ -208,6 +208,10 @@ export async function startServer(
     screen: router.screen,
     endpoint,
     logger,
+    onInternalError: () => {
+      metrics.internalErrors.inc();
+      traffic.counts.errors++;
+    },
     ...(certificate ? { tls: certificate } : {}),
   });
   const warnOfExpiry = (material: TlsMaterial) => {
@@ -338,6 +342,7 @@ async function createWebhooks(
     const { RedisWebhookQueue } = await import('../webhooks/redis-queue.ts');
     queue = await RedisWebhookQueue.connect({
       url: config.redisUrl,
+      cluster: config.redisCluster,
       prefix: config.redisPrefix,
       onError: (error) => logger.warn({ err: error }, 'webhook queue: redis error'),
     });
@@ -374,6 +379,7 @@ async function createAdapter(
   const { RedisAdapter } = await import('../adapter/redis/adapter.ts');
   return RedisAdapter.connect({
     url: config.redisUrl,
+    cluster: config.redisCluster,
     prefix: config.redisPrefix,
     nodeTimeoutMs: config.redisNodeTimeoutMs,
     onError: (error) => logger.warn({ err: error }, 'redis adapter error'),

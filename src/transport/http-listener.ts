@@ -30,6 +30,8 @@ export interface ListenerOptions {
   readonly handle: (request: HttpRequest) => Promise<HttpResponse>;
   readonly endpoint: WebSocketEndpoint;
   readonly logger: Logger;
+  /** Told of each request answered 500 (counted as the endpoint counts its internal errors). */
+  readonly onInternalError?: () => void;
   /** Serve https and wss with this certificate and key (PEM); plain http and ws without. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
@@ -116,6 +118,7 @@ export class HttpListener {
       send(res, await this.options.handle({ ...head, body }), false);
     } catch (error) {
       this.#log.internalError({ err: error }, 'error in HTTP handler');
+      this.options.onInternalError?.();
       send(res, { status: 500, body: JSON.stringify({ error: 'Internal server error' }) }, false);
     } finally {
       this.#buffered -= held;

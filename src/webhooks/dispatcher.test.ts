@@ -229,6 +229,14 @@ describe('WebhookDispatcher', () => {
     expect(names(posted)).toEqual(['channel_occupied']);
   });
 
+  it('leaves no timer behind once closed', async () => {
+    const { scheduler, sink, dispatcher } = setup([{}]);
+    sink(occupied);
+    await scheduler.advance(0);
+    await dispatcher.close();
+    expect(scheduler.pending).toBe(0);
+  });
+
   it('drops a held removal when the channel is occupied again elsewhere', async () => {
     const { scheduler, posted, sink } = setup([{}], [], { stillGone: async () => false });
     sink(vacated);

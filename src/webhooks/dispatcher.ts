@@ -358,10 +358,12 @@ export class WebhookDispatcher {
     this.#held.clear();
     if (!this.#queue.shared) await this.#flush();
     // A receiver that hangs holds shutdown back by a second at most.
+    let cap: unknown;
     await Promise.race([
       Promise.allSettled([...this.#running]),
-      new Promise<void>((resolve) => this.options.scheduler.setTimeout(resolve, 1_000)),
+      new Promise<void>((resolve) => (cap = this.options.scheduler.setTimeout(resolve, 1_000))),
     ]);
+    this.options.scheduler.clearTimeout(cap);
     await this.#queue.close();
   }
 

@@ -17,11 +17,14 @@ import {
   type WebhookJob,
   type WebhookQueue,
 } from './queue.ts';
+import { openClient } from '../adapter/redis/link.ts';
 import { ACK, BURY, CANCEL, CLAIM, ENQUEUE, REVIVE } from './redis-queue-scripts.ts';
 
 export interface RedisWebhookQueueOptions extends QueueLimits {
-  /** `redis://host:port/db`. */
+  /** `redis[s]://[:password@]host:port/db`. */
   readonly url: string;
+  /** Seed nodes of a Redis Cluster, used instead of `url` when set. */
+  readonly cluster?: readonly string[] | null;
   /** The cluster's key prefix (`redisPrefix`). */
   readonly prefix: string;
   /** Connection failures; operations also reject, and the dispatcher reports those. */
@@ -57,10 +60,7 @@ export class RedisWebhookQueue implements WebhookQueue {
     this.#maxJobs = options.maxJobs ?? DEFAULT_MAX_JOBS;
     this.#maxDeadLetters = options.maxDeadLetters ?? DEFAULT_MAX_DEAD_LETTERS;
     // Fail fast while Redis is away: a queue operation that waits would hold up its caller.
-    this.#redis = new Redis(options.url, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 1,
-    }) as Scripted;
+    this.#redis = openClient(options, { lazyConnect: true, maxRetriesPerRequest: 1 }) as Scripted;
     // ioredis emits an error on every reconnect attempt: an outage is reported once, not each.
     const onError = options.onError ?? (() => undefined);
     let down = false;

@@ -82,6 +82,8 @@ describe.skipIf(!enabled)('RedisAdapter', () => {
       subscriptionCount: 1,
       userCount: 1,
     });
+    // Both shares are taken back by one reclaim, in the order of the index.
+    await waitUntil(() => reclaimed.length >= 2, 'both reclaims');
     expect(reclaimed).toEqual(
       expect.arrayContaining([
         { name: 'member_removed', appId: 'a', channel: 'presence-x', userId: 'crashes' },
@@ -199,6 +201,29 @@ describe.skipIf(!enabled)('RedisAdapter', () => {
       await server.stop();
     }
   }, 20_000);
+
+  it('connects to a Redis that wants a password, given in the URL', async () => {
+    const server = await RedisServer.start(7108);
+    try {
+      await server.command('CONFIG', 'SET', 'requirepass', 'adapter-secret');
+      const url = `redis://:adapter-secret@127.0.0.1:${server.port}`;
+      const [a, b] = [
+        await RedisAdapter.connect({ url, prefix: uniquePrefix('password') }),
+        await RedisAdapter.connect({ url, prefix: uniquePrefix('password') }),
+      ];
+      open.push(a, b);
+      const listener = new RecordingSubscriber('11.11');
+      expect(await a.join('a', 'guarded', listener)).toMatchObject({ ok: true });
+      a.publish('a', 'guarded', frame('{"event":"e"}'));
+      await waitUntil(() => listener.frames.length === 1, 'the delivery');
+      await expect(
+        RedisAdapter.connect({ url: server.url, prefix: uniquePrefix('nopassword') }),
+      ).rejects.toThrow();
+    } finally {
+      await Promise.all(open.splice(0).map((adapter) => adapter.close()));
+      await server.stop();
+    }
+  });
 
   it('announces the members of a node that died while Redis was away and came back empty', async () => {
     const server = await RedisServer.start(7107);

@@ -4,6 +4,8 @@
  * connection, subscription and refusal with its reason. Never a secret or a signature.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ChannelStats } from '../../src/adapter/adapter.ts';
+import { LocalAdapter } from '../../src/adapter/local.ts';
 import { banner } from '../../src/cli/banner.ts';
 import { captureLog, LEVEL, type LogLine } from '../helpers/captured-log.ts';
 import {
@@ -66,6 +68,29 @@ describe('the log at info', () => {
     expect(traffic()[0]).toMatchObject({ level: LEVEL.info, connections: 1, opened: 1 });
     expect(total('messagesOutPerSecond')).toBeGreaterThan(0);
     expect(total('messagesInPerSecond')).toBeGreaterThan(0);
+  });
+
+  it('counts an API request that fails inside (500) as an internal error and in the summary', async () => {
+    class FailingAdapter extends LocalAdapter {
+      override channels(): Promise<Map<string, ChannelStats>> {
+        return Promise.reject(new Error('channels failed'));
+      }
+    }
+    const log = captureLog('info');
+    const server = await startTestServer(
+      { logSummarySeconds: 1 },
+      { logger: log.logger, adapter: new FailingAdapter() },
+    );
+    const traffic = () => log.lines().filter((l) => l.msg.startsWith('traffic: '));
+    await expect(sdkFor({ port: server.port }).get({ path: '/channels' })).rejects.toMatchObject({
+      status: 500,
+    });
+    expect((await server.metrics.internalErrors.get()).values[0]?.value).toBe(1);
+    await waitUntil(
+      () => traffic().reduce((sum, line) => sum + Number(line.errors), 0) === 1,
+      'a summary counting the error',
+      5_000,
+    );
   });
 
   it('counts the messages of HTTP fallback sessions in the summary, as over a socket', async () => {

@@ -27,23 +27,22 @@ import type {
   Subscriber,
 } from '../adapter.ts';
 import { LocalAdapter } from '../local.ts';
-import { SERVER_TO_USER_PREFIX } from '../../protocol/channel-kind.ts';
-import { Bus, socketKey, userRoute, type BusHost } from './bus.ts';
+import { Bus, socketKey, type BusHost } from './bus.ts';
 import { RedisConsoleLink } from './console-link.ts';
 import { claimCountAnnouncement } from './count-lease.ts';
 import { ConnectionCounts } from './counts.ts';
 import { encodeTerminate } from './feed.ts';
-import { channelEntry, RedisKeys } from './keys.ts';
+import { Indexes } from './indexes.ts';
+import { RedisKeys } from './keys.ts';
 import { Health, withTimeout, type OutageEvent } from './health.ts';
-import { openCommands, type Scripted } from './link.ts';
-import { channelKey, LocalShare } from './local-share.ts';
+import { openCommands, type RedisTarget, type Scripted } from './link.ts';
+import { channelKey, LocalShare, userRoute } from './local-share.ts';
 import { StateReads } from './reads.ts';
 import { rosterOf, withEvents } from './roster.ts';
 import { Sync, type SyncHost } from './sync.ts';
 
-export interface RedisAdapterOptions {
-  /** `redis://host:port/db`. */
-  readonly url: string;
+/** `url` (`redis[s]://[:password@]host:port/db`) for one Redis, or `cluster` seed nodes. */
+export interface RedisAdapterOptions extends RedisTarget {
   /** Namespace of every key and of the pub/sub channel; nodes of one cluster share it. */
   readonly prefix: string;
   /** A node silent this long is presumed dead and its members removed (default 4 s). */
@@ -71,6 +70,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   readonly nodeTimeoutMs: number;
   readonly onReclaim: ChannelEventSink;
   readonly counts: ConnectionCounts;
+  readonly indexes: Indexes;
   readonly #bus: Bus;
   readonly #sync: Sync;
   readonly #reads: StateReads;
@@ -81,12 +81,12 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   readonly versions = new Map<string, number>();
   readonly views = new Map<string, Set<string>>();
   #heartbeat: NodeJS.Timeout | undefined;
-  readonly #url: string;
+  readonly #target: RedisTarget;
   #consoleLink: RedisConsoleLink | undefined;
 
   private constructor(options: RedisAdapterOptions) {
     this.keys = new RedisKeys(options.prefix);
-    this.#url = options.url;
+    this.#target = options;
     this.nodeTimeoutMs = options.nodeTimeoutMs ?? 4_000;
     this.#heartbeatMs = options.heartbeatMs ?? Math.min(1_000, this.nodeTimeoutMs / 4);
     this.#joinHoldMs = options.joinHoldMs ?? 10_000;
@@ -97,8 +97,9 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     );
     this.onError = options.onError ?? (() => undefined);
     this.onReclaim = options.onReclaim ?? (() => undefined);
-    this.redis = openCommands(options.url);
-    this.#bus = new Bus(this, options.url);
+    this.redis = openCommands(options);
+    this.indexes = new Indexes(this.redis, this.keys);
+    this.#bus = new Bus(this, options);
     this.#sync = new Sync(this);
     this.#reads = new StateReads(this.keys, this.redis);
     this.counts = new ConnectionCounts(
@@ -118,9 +119,15 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   /** Connects both Redis connections and joins the cluster. */
   static async connect(options: RedisAdapterOptions): Promise<RedisAdapter> {
     const adapter = new RedisAdapter(options);
-    await adapter.redis.connect();
-    await adapter.#bus.connect();
-    await adapter.#sync.beat();
+    try {
+      await adapter.redis.connect();
+      await adapter.#bus.connect();
+      await adapter.#sync.beat();
+    } catch (error) {
+      // No connection left retrying behind a node that could not start.
+      adapter.abandon();
+      throw error;
+    }
     adapter.#heartbeat = setInterval(() => void adapter.#tick(), adapter.#heartbeatMs);
     adapter.#heartbeat.unref();
     return adapter;
@@ -185,19 +192,18 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
     this.#bus.feed.beginJoin(key);
     let reply: Awaited<ReturnType<Scripted['pwJoin']>>;
     try {
+      if (!this.share.channels.has(key)) await this.indexes.addShare(this.nodeId, appId, channel);
       reply = await this.redis.pwJoin(
         keys.channel(appId, channel),
         keys.share(appId, channel, this.nodeId),
         keys.log(appId, channel),
-        keys.channels(appId),
-        keys.nodeIndex(this.nodeId),
         keys.gone(appId, channel),
         channel,
         userId,
         info,
         String(maxMembers ?? 0),
-        channelEntry(appId, channel),
       );
+      if (reply[0] === 1) await this.indexes.occupied(appId, channel);
     } catch (error) {
       this.#bus.feed.endJoin(key);
       // It may have run before the link dropped: the node's share is rewritten on resync.
@@ -252,17 +258,20 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
       return deferred;
     }
     const { keys } = this;
-    let reply: [number, number, number];
+    let reply: [number, number, number, number];
+    const key = channelKey(appId, channel);
     try {
       reply = await this.redis.pwLeave(
         keys.channel(appId, channel),
         keys.share(appId, channel, this.nodeId),
-        keys.channels(appId),
-        keys.nodeIndex(this.nodeId),
         channel,
         removal.userId,
-        channelEntry(appId, channel),
       );
+      // Issued before anything else can run, so a later join's index entry comes after it.
+      const forget =
+        reply[3] === 1 && !this.share.channels.has(key) && !this.#bus.routes.holding(key);
+      if (forget) void this.indexes.removeShare(this.nodeId, appId, channel).catch(() => 0);
+      if (reply[0] === 0) await this.indexes.vacated(appId, channel);
     } catch (error) {
       this.markDown(error);
       this.#sync.deferLeave(appId, channel, removal);
@@ -359,16 +368,11 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
   }
 
   holdsRoute(key: string): boolean {
-    if (this.share.channels.has(key)) return true;
-    const [app = '', channel = ''] = key.split('\n');
-    if (!channel.startsWith(SERVER_TO_USER_PREFIX)) return false;
-    return this.share.signedIn.get(app)?.has(channel.slice(SERVER_TO_USER_PREFIX.length)) ?? false;
+    return this.share.holdsRoute(key);
   }
 
-  *heldRoutes(): Iterable<string> {
-    yield* this.share.channels.keys();
-    for (const [app, users] of this.share.signedIn)
-      for (const user of users.keys()) yield channelKey(app, userRoute(user));
+  heldRoutes(): Iterable<string> {
+    return this.share.routes();
   }
 
   /** Pub/sub channels this node is subscribed to (for tests and benches). */
@@ -393,7 +397,7 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
 
   /** ConsoleLinked (../cluster.ts): the live console across nodes. */
   consoleLink(): RedisConsoleLink {
-    this.#consoleLink ??= new RedisConsoleLink(this.#url, this.redis, this.keys, this.nodeId);
+    this.#consoleLink ??= new RedisConsoleLink(this.#target, this.redis, this.keys, this.nodeId);
     return this.#consoleLink;
   }
 

@@ -6,16 +6,15 @@
  * logs from the last id it delivered before it goes on live. Node-addressed traffic (terminate)
  * travels on the user's `#server-to-user-` route, held by the nodes where that user signed in.
  */
-import type { Redis } from 'ioredis';
 import { AdapterUnavailableError } from '../../errors.ts';
-import { SERVER_TO_USER_PREFIX } from '../../protocol/channel-kind.ts';
 import { OutboundFrame } from '../../protocol/frames.ts';
 import type { Publication, Subscriber } from '../adapter.ts';
 import type { LocalAdapter } from '../local.ts';
 import { decodeBus, encodeDelivery, Feed, type BusMessage } from './feed.ts';
 import type { RedisKeys } from './keys.ts';
-import { openSubscriber, type Scripted } from './link.ts';
-import { channelKey } from './local-share.ts';
+import { isCluster, type RedisTarget, type Scripted } from './link.ts';
+import { channelKey, userRoute } from './local-share.ts';
+import { PubSub } from './pubsub.ts';
 import { Routes } from './routes.ts';
 import { memberChange } from './roster.ts';
 
@@ -40,46 +39,40 @@ export interface BusHost {
   heldRoutes(): Iterable<string>;
 }
 
-/** The route a signed-in user's node holds: the user's own server-to-user channel. */
-export const userRoute = (userId: string) => `${SERVER_TO_USER_PREFIX}${userId}`;
-
 export const socketKey = (appId: string, channel: string, subscriber: Subscriber) =>
   `${appId}\n${channel}\n${subscriber.socketId}`;
 
 export class Bus {
   readonly feed: Feed;
   readonly routes: Routes;
-  readonly #subscriber: Redis;
+  readonly #pubsub: PubSub;
+  readonly #sharded: boolean;
   #up = false;
   #closing = false;
 
   constructor(
     private readonly host: BusHost,
-    url: string,
+    target: RedisTarget,
   ) {
     this.feed = new Feed((message) => this.#deliver(message));
-    this.#subscriber = openSubscriber(url);
+    this.#sharded = isCluster(target);
+    this.#pubsub = new PubSub(target, {
+      message: (text) => this.#onMessage(text),
+      dropped: () => (this.#up = false),
+      back: () => void this.#resubscribed(),
+    });
     const names = (routeKeys: readonly string[]) => routeKeys.map((key) => this.#route(key));
     this.routes = new Routes(
       {
-        subscribe: async (routeKeys) =>
-          void (await this.#subscriber.subscribe(...names(routeKeys))),
-        unsubscribe: async (routeKeys) =>
-          void (await this.#subscriber.unsubscribe(...names(routeKeys))),
+        subscribe: (routeKeys) => this.#pubsub.subscribe(names(routeKeys)),
+        unsubscribe: (routeKeys) => this.#pubsub.unsubscribe(names(routeKeys)),
       },
       (key) => host.holdsRoute(key),
-    );
-    // Connection errors: the command link reports the outage; a lone pub/sub drop catches up.
-    this.#subscriber.on('error', () => undefined);
-    this.#subscriber.on('close', () => (this.#up = false));
-    this.#subscriber.on('ready', () => void this.#resubscribed());
-    this.#subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) =>
-      this.#onMessage(message.toString('utf8')),
     );
   }
 
   async connect(): Promise<void> {
-    await this.#subscriber.connect();
+    await this.#pubsub.connect();
     this.#up = true;
   }
 
@@ -106,8 +99,21 @@ export class Bus {
     await this.host.redis.pwPublish(...args);
   }
 
-  /** Every publication or none, in one transaction. */
+  /**
+   * Every publication or none, in one transaction. On a cluster a transaction holds one slot:
+   * one per channel, all sent at once; a shard failing midway fails the batch (503) though the
+   * other channels' messages went out.
+   */
   async publishBatch(appId: string, publications: readonly Publication[]): Promise<void> {
+    const groups = this.#sharded ? byChannel(publications) : [publications];
+    const outcomes = await Promise.allSettled(
+      groups.map((group) => this.#transaction(appId, group)),
+    );
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw new AdapterUnavailableError(undefined, failed.reason);
+  }
+
+  async #transaction(appId: string, publications: readonly Publication[]): Promise<void> {
     const multi = this.host.redis.multi() as unknown as {
       pwPublish(...args: string[]): void;
       exec(): Promise<Array<[Error | null, unknown]> | null>;
@@ -118,11 +124,11 @@ export class Bus {
       results = await multi.exec();
     } catch (error) {
       this.host.markDown(error);
-      throw new AdapterUnavailableError(undefined, error);
+      throw error;
     }
     const failed =
       results === null ? new Error('transaction aborted') : results.find(([e]) => e)?.[0];
-    if (failed) throw new AdapterUnavailableError(undefined, failed);
+    if (failed) throw failed;
   }
 
   #args(appId: string, publication: Publication, rosterVersion: number): string[] {
@@ -132,6 +138,7 @@ export class Bus {
       keys.log(appId, channel),
       keys.cache(appId, channel),
       keys.route(appId, channel),
+      this.#sharded ? 'SPUBLISH' : 'PUBLISH',
       String(LOG_MAX_LENGTH),
       String(LOG_TTL_MS),
       encodeDelivery(nodeId, appId, channel, exceptSocketId ?? '', rosterVersion, frame.text),
@@ -199,12 +206,25 @@ export class Bus {
 
   /** Disconnects a user's sockets on the nodes where the user signed in (not this one). */
   async terminate(text: string, appId: string, userId: string): Promise<void> {
-    await this.host.redis.publish(this.host.keys.route(appId, userRoute(userId)), text);
+    const route = this.host.keys.route(appId, userRoute(userId));
+    await (this.#sharded
+      ? this.host.redis.spublish(route, text)
+      : this.host.redis.publish(route, text));
   }
 
   close(): void {
     this.#closing = true;
     this.routes.close();
-    this.#subscriber.disconnect();
+    this.#pubsub.disconnect();
   }
+}
+
+function byChannel(publications: readonly Publication[]): Publication[][] {
+  const groups = new Map<string, Publication[]>();
+  for (const publication of publications) {
+    const group = groups.get(publication.channel);
+    if (group) group.push(publication);
+    else groups.set(publication.channel, [publication]);
+  }
+  return [...groups.values()];
 }

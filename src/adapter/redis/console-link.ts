@@ -8,7 +8,7 @@
 import type { Redis } from 'ioredis';
 import type { ConsoleLink } from '../cluster.ts';
 import type { RedisKeys } from './keys.ts';
-import { openSubscriber, type Scripted } from './link.ts';
+import { openSubscriber, type RedisTarget, type Scripted } from './link.ts';
 
 /** KEYS: the watcher set. ARGV: ttl ms, then this node's `node\napp` members. */
 const EXCHANGE = `
@@ -26,7 +26,7 @@ export class RedisConsoleLink implements ConsoleLink {
   #onLine: ((appId: string, line: string) => void) | undefined;
 
   constructor(
-    private readonly url: string,
+    private readonly target: RedisTarget,
     private readonly redis: Scripted,
     private readonly keys: RedisKeys,
     private readonly nodeId: string,
@@ -71,7 +71,7 @@ export class RedisConsoleLink implements ConsoleLink {
   }
 
   #open(): Redis {
-    const subscriber = (this.#subscriber = openSubscriber(this.url));
+    const subscriber = (this.#subscriber = openSubscriber(this.target, false));
     const prefix = `${this.keys.prefix}:console:`;
     subscriber.on('error', () => undefined);
     subscriber.on('ready', () => {

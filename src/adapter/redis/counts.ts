@@ -44,10 +44,11 @@ export class ConnectionCounts {
     const nodes = (await this.redis.zrange(this.keys.nodes, 0, -1)).filter(
       (node) => node !== this.nodeId,
     );
-    const pipeline = this.redis.pipeline();
-    for (const node of nodes) pipeline.hget(this.keys.connections(node), appId);
-    const rows = nodes.length > 0 ? ((await pipeline.exec()) ?? []) : [];
-    const others = rows.reduce((sum, [, value]) => sum + (Number(value) || 0), 0);
+    // One command per node, all at once: on a cluster each node's hash has its own slot.
+    const rows = await Promise.all(
+      nodes.map((node) => this.redis.hget(this.keys.connections(node), appId)),
+    );
+    const others = rows.reduce((sum, value) => sum + (Number(value) || 0), 0);
     return this.local.localConnections(appId) + others;
   }
 

@@ -12,15 +12,17 @@
  *   `P:{app}:users:n:{node}` that node's share of them.
  * - `P:node:{node}` set: the shares a node holds (index entries), so they can be reclaimed.
  * - `P:conns:{node}` hash app → open connections on that node (expires with its liveness).
- * - `P:nodes` sorted set node → last heartbeat (ms); `P:epoch` changes when Redis lost its data.
+ * - `P:{nodes}` sorted set node → last heartbeat (ms); `P:{nodes}:epoch` changes when Redis lost
+ *   its data (on a cluster: when the shard holding it did).
  */
 export class RedisKeys {
   readonly nodes: string;
   readonly epoch: string;
 
   constructor(readonly prefix: string) {
-    this.nodes = `${prefix}:nodes`;
-    this.epoch = `${prefix}:epoch`;
+    // One hash tag, so that the heartbeat script runs on one Redis Cluster slot.
+    this.nodes = `${prefix}:{nodes}`;
+    this.epoch = `${prefix}:{nodes}:epoch`;
   }
 
   channel(app: string, channel: string): string {

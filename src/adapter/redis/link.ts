@@ -2,14 +2,20 @@
  * The two connections of a Redis node (commands, and pub/sub) and what "Redis is reachable"
  * means for it. Commands fail fast instead of queueing: while Redis is unreachable, an API call
  * must answer 503 within a second rather than wait and then act after it answered.
+ *
+ * The target is one Redis (`redis://` or `rediss://` URL, password in it) or a Redis Cluster
+ * (seed nodes, `host:port` or URLs carrying the password and TLS). On a cluster the pub/sub side
+ * is sharded: SSUBSCRIBE on the shard that owns each channel, SPUBLISH in the scripts.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { BEAT, GONE, JOIN, LEAVE, PUBLISH, SHARE, SIGN, USERS } from './scripts.ts';
 
 /** The scripts, as ioredis defines them on the command connection (and its pipelines). */
 export type Scripted = Redis & {
+  /** Whether this is a Redis Cluster client (ioredis Cluster, with the same commands). */
+  readonly isCluster?: boolean;
   pwJoin(...args: string[]): Promise<[number, number?, number?, string?, string[]?]>;
-  pwLeave(...args: string[]): Promise<[number, number, number]>;
+  pwLeave(...args: string[]): Promise<[number, number, number, number]>;
   pwShare(...args: string[]): Promise<Array<number | string>>;
   pwGone(...args: string[]): Promise<number>;
   pwSign(...args: string[]): Promise<number>;
@@ -34,20 +40,76 @@ const OPTIONS: RedisOptions = {
   retryStrategy: (attempt: number) => Math.min(attempt * 100, 500),
 };
 
-export function openCommands(url: string): Scripted {
-  const redis = new Redis(url, OPTIONS) as Scripted;
-  redis.defineCommand('pwJoin', { numberOfKeys: 6, lua: JOIN });
-  redis.defineCommand('pwLeave', { numberOfKeys: 4, lua: LEAVE });
-  redis.defineCommand('pwShare', { numberOfKeys: 5, lua: SHARE });
+/** Where Redis is: one server by URL, or a Redis Cluster by its seed nodes. */
+export interface RedisTarget {
+  readonly url?: string | undefined;
+  /** Seed nodes, `host:port` or `redis[s]://[user:password@]host:port`; set means a cluster. */
+  readonly cluster?: readonly string[] | null | undefined;
+}
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export const isCluster = (target: RedisTarget) => (target.cluster?.length ?? 0) > 0;
+
+/** Seed nodes, and the password / TLS settings the first seed URL carries for every node. */
+export function clusterSeeds(seeds: readonly string[]): {
+  nodes: Array<{ host: string; port: number }>;
+  auth: Pick<RedisOptions, 'username' | 'password' | 'tls'>;
+} {
+  let auth: Pick<RedisOptions, 'username' | 'password' | 'tls'> = {};
+  const nodes = seeds.map((seed, i) => {
+    const url = new URL(seed.includes('://') ? seed : `redis://${seed}`);
+    if (i === 0 || Object.keys(auth).length === 0) {
+      auth = {
+        ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+        ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+        ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+      };
+    }
+    return { host: url.hostname, port: Number(url.port || 6379) };
+  });
+  return { nodes, auth };
+}
+
+/** A client for `target` with `options`: a Redis, or a Cluster with the same options per node. */
+export function openClient(target: RedisTarget, options: RedisOptions, sharded = false): Redis {
+  if (!isCluster(target)) return new Redis(target.url ?? DEFAULT_REDIS_URL, options);
+  const { nodes, auth } = clusterSeeds(target.cluster!);
+  const { lazyConnect, enableOfflineQueue, retryStrategy, ...perNode } = options;
+  const clusterOptions: ClusterOptions = {
+    lazyConnect,
+    enableOfflineQueue,
+    clusterRetryStrategy: retryStrategy ? (attempt: number) => retryStrategy(attempt) : undefined,
+    shardedSubscribers: sharded,
+    retryDelayOnFailover: 100,
+    retryDelayOnClusterDown: 100,
+    retryDelayOnTryAgain: 100,
+    // Addresses the nodes announce are used as they are (TLS checks the seed's name).
+    ...(auth.tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
+    redisOptions: { ...perNode, ...auth },
+  };
+  const cluster = new Cluster(nodes, clusterOptions) as unknown as Redis & { isCluster: boolean };
+  cluster.isCluster = true;
+  return cluster;
+}
+
+export function openCommands(target: RedisTarget): Scripted {
+  const redis = openClient(target, OPTIONS) as Scripted;
+  redis.defineCommand('pwJoin', { numberOfKeys: 4, lua: JOIN });
+  redis.defineCommand('pwLeave', { numberOfKeys: 2, lua: LEAVE });
+  redis.defineCommand('pwShare', { numberOfKeys: 3, lua: SHARE });
   redis.defineCommand('pwGone', { numberOfKeys: 2, lua: GONE });
-  redis.defineCommand('pwSign', { numberOfKeys: 3, lua: SIGN });
-  redis.defineCommand('pwUsers', { numberOfKeys: 3, lua: USERS });
-  redis.defineCommand('pwPublish', { numberOfKeys: 2, lua: PUBLISH });
+  redis.defineCommand('pwSign', { numberOfKeys: 2, lua: SIGN });
+  redis.defineCommand('pwUsers', { numberOfKeys: 2, lua: USERS });
+  redis.defineCommand('pwPublish', { numberOfKeys: 3, lua: PUBLISH });
   redis.defineCommand('pwBeat', { numberOfKeys: 2, lua: BEAT });
   return redis;
 }
 
-/** The pub/sub connection: no command timeout, as it only waits for messages. */
-export function openSubscriber(url: string): Redis {
-  return new Redis(url, { ...OPTIONS, commandTimeout: undefined });
+/**
+ * A pub/sub connection: no command timeout, as it only waits for messages. On a cluster it is
+ * sharded (SSUBSCRIBE) unless `sharded` is false, for channels published with a plain PUBLISH.
+ */
+export function openSubscriber(target: RedisTarget, sharded = true): Redis {
+  return openClient(target, { ...OPTIONS, commandTimeout: undefined }, sharded);
 }

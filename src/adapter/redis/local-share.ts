@@ -3,6 +3,8 @@
  * sockets. It is the local truth that the node writes back into Redis after an outage, and that
  * decides a repeated join or leave without asking Redis.
  */
+import { SERVER_TO_USER_PREFIX } from '../../protocol/channel-kind.ts';
+
 export interface LocalChannel {
   readonly app: string;
   readonly channel: string;
@@ -22,6 +24,9 @@ export interface LocalRemoval {
 
 const SEP = '\n';
 export const channelKey = (app: string, channel: string) => `${app}${SEP}${channel}`;
+
+/** The route a signed-in user's node holds: the user's own server-to-user channel. */
+export const userRoute = (userId: string) => `${SERVER_TO_USER_PREFIX}${userId}`;
 
 export class LocalShare {
   readonly channels = new Map<string, LocalChannel>();
@@ -63,6 +68,21 @@ export class LocalShare {
     const lastOfChannel = entry.sockets.size === 0;
     if (lastOfChannel) this.channels.delete(key);
     return { userId, lastOfUser, lastOfChannel };
+  }
+
+  /** Whether the node must listen on a route (channel key): it has sockets there, or the user. */
+  holdsRoute(key: string): boolean {
+    if (this.channels.has(key)) return true;
+    const [app = '', channel = ''] = key.split(SEP);
+    if (!channel.startsWith(SERVER_TO_USER_PREFIX)) return false;
+    return this.signedIn.get(app)?.has(channel.slice(SERVER_TO_USER_PREFIX.length)) ?? false;
+  }
+
+  /** Every route the node must listen on. */
+  *routes(): Iterable<string> {
+    yield* this.channels.keys();
+    for (const [app, users] of this.signedIn)
+      for (const user of users.keys()) yield channelKey(app, userRoute(user));
   }
 
   /** False when the socket was already signed in as this user. */

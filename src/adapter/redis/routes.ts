@@ -45,6 +45,11 @@ export class Routes {
     return this.#actual.size;
   }
 
+  /** Whether a join of `name` is in flight. */
+  holding(name: string): boolean {
+    return (this.#holds.get(name) ?? 0) > 0;
+  }
+
   has(name: string): boolean {
     return this.#actual.has(name);
   }

@@ -3,9 +3,10 @@
  * "first socket of a user", "last subscriber" and roster-version decisions are made in one place
  * and concurrent changes on different nodes cannot both win. Key layout: keys.ts.
  *
- * Every channel's keys share the hash tag `{app:channel}`; the two index sets a script also
- * updates (the app's channel set and the node's index) are declared in KEYS too, and are the only
- * keys outside that slot.
+ * Every key one script touches shares one hash tag (`{app:channel}` for a channel, `{app}` for an
+ * app's sign-ins, `{nodes}` for liveness), so each script runs on one Redis Cluster slot. The
+ * indexes on other slots (the app's channel set, the node's index) are kept by the adapter around
+ * the scripts, in an order that never loses an entry still needed (adapter.ts, sync.ts).
  */
 
 /**
@@ -14,7 +15,7 @@
  *   so versions keep growing even when Redis comes back empty.
  * - `member(ch, user, info, delta)`: changes a user's socket count; 1 when the user was added,
  *   -1 when removed, 0 otherwise.
- * - `subs(ch, index, channel, delta)`: changes the subscription count and the app's channel set.
+ * - `subs(ch, delta)`: changes the subscription count.
  */
 const HELPERS = `
 local function bump(ch)
@@ -42,22 +43,17 @@ local function member(ch, user, info, delta)
   end
   return 0
 end
-local function subs(ch, index, channel, delta)
+local function subs(ch, delta)
   local n = redis.call('HINCRBY', ch, 'subs', delta)
-  if n <= 0 then
-    redis.call('HDEL', ch, 'subs', 'members')
-    redis.call('SREM', index, channel)
-  elseif n - delta <= 0 then
-    redis.call('SADD', index, channel)
-  end
+  if n <= 0 then redis.call('HDEL', ch, 'subs', 'members') end
   return n
 end
 local function version(ch) return tonumber(redis.call('HGET', ch, 'v') or '0') end
 `;
 
 /**
- * KEYS: channel, node share, log, app channel set, node index, gone set.
- * ARGV: channel, user ('' for none), info, max members (0 = none), node index entry.
+ * KEYS: channel, node share, log, gone set.
+ * ARGV: channel, user ('' for none), info, max members (0 = none).
  * Returns {-1} when full, else {subs, added, roster version, last log id, roster (HGETALL)}.
  */
 export const JOIN = `${HELPERS}
@@ -66,17 +62,16 @@ if user ~= '' and tonumber(redis.call('HGET', ch, 'u:' .. user) or '0') <= 0 the
   local max = tonumber(ARGV[4])
   if max > 0 and tonumber(redis.call('HGET', ch, 'members') or '0') >= max then return {-1} end
 end
-local n = subs(ch, KEYS[4], ARGV[1], 1)
-if n == 1 then redis.call('DEL', KEYS[6]) end
+local n = subs(ch, 1)
+if n == 1 then redis.call('DEL', KEYS[4]) end
 redis.call('HINCRBY', share, '#', 1)
-redis.call('SADD', KEYS[5], ARGV[5])
 local added = 0
 local roster = {}
 if user ~= '' then
   redis.call('HINCRBY', share, 'u:' .. user, 1)
   redis.call('HSET', share, 'i:' .. user, ARGV[3])
   added = member(ch, user, ARGV[3], 1)
-  if added == 1 then redis.call('SREM', KEYS[6], user) end
+  if added == 1 then redis.call('SREM', KEYS[4], user) end
   roster = redis.call('HGETALL', ch)
 end
 local last = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
@@ -86,13 +81,13 @@ return {n, added, version(ch), lastId, roster}
 `;
 
 /**
- * KEYS: channel, node share, app channel set, node index. ARGV: channel, user, node index entry.
- * Returns {subs, removed, roster version}, or {-1, 0, 0} when this node's share no longer counts
- * the socket (already reclaimed).
+ * KEYS: channel, node share. ARGV: channel, user.
+ * Returns {subs, removed, roster version, 1 when this node's share is now empty}, or {-1, 0, 0, 0}
+ * when this node's share no longer counts the socket (already reclaimed).
  */
 export const LEAVE = `${HELPERS}
 local ch, share, user = KEYS[1], KEYS[2], ARGV[2]
-if tonumber(redis.call('HGET', share, '#') or '0') <= 0 then return {-1, 0, 0} end
+if tonumber(redis.call('HGET', share, '#') or '0') <= 0 then return {-1, 0, 0, 0} end
 local removed = 0
 if user ~= '' then
   if redis.call('HINCRBY', share, 'u:' .. user, -1) <= 0 then
@@ -100,18 +95,19 @@ if user ~= '' then
   end
   if member(ch, user, '', -1) == -1 then removed = 1 end
 end
+local empty = 0
 if redis.call('HINCRBY', share, '#', -1) <= 0 then
   redis.call('DEL', share)
-  redis.call('SREM', KEYS[4], ARGV[3])
+  empty = 1
 end
-return {subs(ch, KEYS[3], ARGV[1], -1), removed, version(ch)}
+return {subs(ch, -1), removed, version(ch), empty}
 `;
 
 /**
  * Sets one node's share of a channel to exactly what it holds: resynchronization after an outage
  * (its local truth) and reclaiming a dead node (nothing).
- * KEYS: channel, node share, app channel set, node index, gone set.
- * ARGV: channel, node index entry, subs, then user, count, info for each presence user.
+ * KEYS: channel, node share, gone set.
+ * ARGV: channel, (unused), subs, then user, count, info for each presence user.
  * Returns {subs, roster version, vacated (0/1), occupied (0/1), #added, added…, removed…}. The
  * caller announces the removals, so they go into the gone set: GONE will not repeat them.
  */
@@ -137,21 +133,15 @@ for user, count in pairs(oldUsers) do
   if not seen[user] and member(ch, user, '', -count) == -1 then table.insert(removed, user) end
 end
 local newSubs = tonumber(ARGV[3])
-if newSubs > 0 then
-  redis.call('HSET', share, '#', newSubs)
-  redis.call('SADD', KEYS[4], ARGV[2])
-else
-  redis.call('DEL', share)
-  redis.call('SREM', KEYS[4], ARGV[2])
-end
+if newSubs > 0 then redis.call('HSET', share, '#', newSubs) else redis.call('DEL', share) end
 local delta = newSubs - oldSubs
-local n = subs(ch, KEYS[3], ARGV[1], delta)
+local n = subs(ch, delta)
 local vacated, occupied = 0, 0
 if n <= 0 and n - delta > 0 then vacated = 1 end
 if n > 0 and n - delta <= 0 then occupied = 1 end
-if vacated == 1 then redis.call('SADD', KEYS[5], '#') end
-for _, u in ipairs(removed) do redis.call('SADD', KEYS[5], u) end
-if vacated == 1 or #removed > 0 then redis.call('PEXPIRE', KEYS[5], 60000) end
+if vacated == 1 then redis.call('SADD', KEYS[3], '#') end
+for _, u in ipairs(removed) do redis.call('SADD', KEYS[3], u) end
+if vacated == 1 or #removed > 0 then redis.call('PEXPIRE', KEYS[3], 60000) end
 local out = {n, version(ch), vacated, occupied, #added}
 for _, u in ipairs(added) do table.insert(out, u) end
 for _, u in ipairs(removed) do table.insert(out, u) end
@@ -179,7 +169,7 @@ return bump(ch)
 `;
 
 /**
- * KEYS: app users hash, node's users share, node index. ARGV: user, delta (1 or -1), index entry.
+ * KEYS: app users hash, node's users share. ARGV: user, delta (1 or -1).
  * Returns the new count, or -1 for a sign-out this node's share no longer holds.
  */
 export const SIGN = `
@@ -188,13 +178,12 @@ if delta < 0 and tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0') <= 0 then
 local count = redis.call('HINCRBY', KEYS[1], ARGV[1], delta)
 if count <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
 if redis.call('HINCRBY', KEYS[2], ARGV[1], delta) <= 0 then redis.call('HDEL', KEYS[2], ARGV[1]) end
-if delta > 0 then redis.call('SADD', KEYS[3], ARGV[3]) end
 return count
 `;
 
 /**
  * Sets one node's share of an app's signed-in users to exactly `user, count` pairs.
- * KEYS: app users hash, node's users share, node index. ARGV: index entry, then user, count…
+ * KEYS: app users hash, node's users share. ARGV: (unused), then user, count…
  * Returns {#online, online…, offline…}: users that came online or went offline cluster-wide.
  */
 export const USERS = `
@@ -218,7 +207,6 @@ end
 for user, count in pairs(was) do
   if not seen[user] then change(user, -count) end
 end
-if #ARGV > 1 then redis.call('SADD', KEYS[3], ARGV[1]) else redis.call('SREM', KEYS[3], ARGV[1]) end
 local out = {#online}
 for _, u in ipairs(online) do table.insert(out, u) end
 for _, u in ipairs(offline) do table.insert(out, u) end
@@ -227,15 +215,16 @@ return out
 
 /**
  * One publish: appended to the channel's capped log and sent on the bus in one step, so a node
- * whose pub/sub link dropped can read what it missed. KEYS: log, cache.
- * ARGV: bus, max log length, log ttl ms, message, cache value ('' = none), cache ttl seconds.
+ * whose pub/sub link dropped can read what it missed. KEYS: log, cache, the channel's pub/sub
+ * channel. ARGV: PUBLISH or SPUBLISH (a cluster's sharded pub/sub), max log length, log ttl ms,
+ * message, cache value ('' = none), cache ttl seconds.
  * The bus carries `id` + message (the message starts with a newline). Returns the log id.
  */
 export const PUBLISH = `
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'm', ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 if ARGV[5] ~= '' then redis.call('SET', KEYS[2], ARGV[5], 'EX', ARGV[6]) end
-redis.call('PUBLISH', ARGV[1], id .. ARGV[4])
+redis.call(ARGV[1], KEYS[3], id .. ARGV[4])
 return id
 `;
 

@@ -17,7 +17,8 @@ import type { ChannelEventSink } from '../../channels/channel-events.ts';
 import { channelKind, watchlistChannel } from '../../protocol/channel-kind.ts';
 import type { OutboundFrame } from '../../protocol/frames.ts';
 import { memberAdded, memberRemoved, watchlistEvents } from '../../protocol/frames.ts';
-import { channelEntry, parseEntry, usersEntry, type RedisKeys } from './keys.ts';
+import type { Indexes } from './indexes.ts';
+import { parseEntry, type RedisKeys } from './keys.ts';
 import type { Scripted } from './link.ts';
 import {
   channelKey,
@@ -36,6 +37,7 @@ export interface SyncHost {
   readonly nodeTimeoutMs: number;
   readonly onReclaim: ChannelEventSink;
   readonly counts: { share(): Promise<void>; drop(node: string): Promise<void> };
+  readonly indexes: Indexes;
   readonly up: boolean;
   markDown(error: unknown): void;
   onError(error: unknown): void;
@@ -106,15 +108,14 @@ export class Sync {
     }
   }
 
-  #sign(app: string, userId: string, delta: 1 | -1): Promise<number> {
+  async #sign(app: string, userId: string, delta: 1 | -1): Promise<number> {
     const { keys, nodeId } = this.host;
+    if (delta > 0) await this.host.indexes.addUsers(nodeId, app);
     return this.host.redis.pwSign(
       keys.users(app),
       keys.userShare(app, nodeId),
-      keys.nodeIndex(nodeId),
       userId,
       String(delta),
-      usersEntry(app),
     );
   }
 
@@ -195,7 +196,9 @@ export class Sync {
         await this.#setShare(node, entry.app, entry.channel, undefined, false);
       else if (entry?.kind === 'u') await this.#setUsers(node, entry.app, false, true);
     }
-    await redis.multi().del(keys.nodeIndex(node)).zrem(keys.nodes, node).exec();
+    // Two slots: the index goes first, so a node found again in `nodes` is reclaimed again.
+    await redis.del(keys.nodeIndex(node));
+    await redis.zrem(keys.nodes, node);
     await this.host.counts.drop(node);
   }
 
@@ -209,17 +212,21 @@ export class Sync {
   ): Promise<void> {
     const { host } = this;
     const { keys } = host;
-    const args = [channel, channelEntry(app, channel), String(held?.sockets.size ?? 0)];
+    const subs = held?.sockets.size ?? 0;
+    const args = [channel, '', String(subs)];
     for (const [user, { count, info }] of held?.users ?? []) args.push(user, String(count), info);
+    if (subs > 0) await host.indexes.addShare(node, app, channel);
     const out = await host.redis.pwShare(
       keys.channel(app, channel),
       keys.share(app, channel, node),
-      keys.channels(app),
-      keys.nodeIndex(node),
       keys.gone(app, channel),
       ...args,
     );
+    // Listed again even without a transition: the set may have been lost with Redis's data.
+    if (subs > 0) await host.indexes.occupied(app, channel);
+    else if (node === host.nodeId) await host.indexes.removeShare(node, app, channel);
     const [, version, vacated, occupied, addedCount, ...names] = out.map(String);
+    if (vacated === '1') await host.indexes.vacated(app, channel);
     const added = names.slice(0, Number(addedCount));
     const version_ = Number(version);
     for (const userId of names.slice(Number(addedCount))) {
@@ -243,19 +250,16 @@ export class Sync {
   /** Sets `node`'s share of an app's signed-in users to this node's (or none) and announces. */
   async #setUsers(node: string, app: string, announceOnline: boolean, none = false) {
     const { host } = this;
-    const args = [usersEntry(app)];
+    const args = [''];
     if (!none) {
       for (const [user, sockets] of host.share.signedIn.get(app) ?? [])
         args.push(user, String(sockets.size));
     }
+    if (args.length > 1) await host.indexes.addUsers(node, app);
     const out = (
-      await host.redis.pwUsers(
-        host.keys.users(app),
-        host.keys.userShare(app, node),
-        host.keys.nodeIndex(node),
-        ...args,
-      )
+      await host.redis.pwUsers(host.keys.users(app), host.keys.userShare(app, node), ...args)
     ).map(String);
+    if (args.length === 1 && node === host.nodeId) await host.indexes.removeUsers(node, app);
     const onlineCount = Number(out[0]);
     const online = out.slice(1, 1 + onlineCount);
     for (const user of out.slice(1 + onlineCount)) await this.#watchlist(app, user, 'offline');
