@@ -27,6 +27,7 @@ export interface RedisBackend {
 /** One way to run a suite: its describe label, whether it can run here, and how to start it. */
 export interface BackendCase {
   readonly label: string;
+  readonly cluster: boolean;
   readonly enabled: boolean;
   start(options?: { persistent?: boolean }): Promise<RedisBackend>;
 }
@@ -43,6 +44,7 @@ export async function redisBackends(suite: string, ports: BackendPorts): Promise
   return [
     {
       label: 'one Redis',
+      cluster: false,
       enabled: await redisGate(suite),
       start: (options) =>
         ports.single === 'shared'
@@ -51,6 +53,7 @@ export async function redisBackends(suite: string, ports: BackendPorts): Promise
     },
     {
       label: 'a Redis Cluster',
+      cluster: true,
       enabled: redisClusterGate(`${suite} on Redis Cluster`),
       start: (options) => ownCluster(ports.cluster, options?.persistent ?? false),
     },

@@ -81,6 +81,8 @@ export class RedisCluster {
       ? ['--appendonly', 'yes', '--appendfsync', 'always']
       : ['--appendonly', 'no'];
     for (const port of ports) {
+      const running = this.#children.get(port);
+      if (running && !exited(running)) continue;
       const dir = join(this.#dir, String(port));
       mkdirSync(dir, { recursive: true });
       const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir];
@@ -152,7 +154,7 @@ export class RedisCluster {
   }
 
   /**
-   * Starts killed masters again (all by default) with their slots, and waits for the cluster to be
+   * Starts killed masters again (all by default; those still running stay) with their slots, and waits for the cluster to be
    * ok; `empty` wipes what they saved, as masters without persistence come back.
    */
   async restart(options: { empty?: boolean; ports?: readonly number[] } = {}): Promise<void> {

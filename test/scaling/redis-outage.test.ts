@@ -244,4 +244,57 @@ function outages(backend: BackendCase): void {
     expect(await users(a, 'presence-late')).toEqual(['dave']);
     expect(errors).toEqual([]);
   }, 40_000);
+
+  // One shard lost: its master dies and comes back empty, the others keep their data. The node
+  // cannot see it in the heartbeats' shard, which kept its data: every shard has its own epoch.
+  it.runIf(backend.cluster)(
+    'rebuilds a channel whose master alone came back empty, announcing once who left',
+    async () => {
+      const { a, b } = await nodes();
+      const shards = redis.shards!;
+      // A channel on another master than the heartbeats' (`{nodes}`).
+      const beats = await shards.portOf('p:{nodes}');
+      let n = 0;
+      while ((await shards.portOf(`p:{1:presence-shard-${n}}`)) === beats) n++;
+      const channel = `presence-shard-${n}`;
+      const port = await shards.portOf(`p:{1:${channel}}`);
+      const [alice, bob, carol] = await Promise.all([
+        member(a, 'alice'),
+        member(b, 'bob'),
+        member(a, 'carol'),
+      ]);
+      const aliceView = await presenceView(alice, channel);
+      const bobView = await presenceView(bob, channel);
+      await subscribeAndWait(carol, channel);
+      await waitUntil(() => bobView.added.includes('carol'), 'bob to see carol');
+      const thrownOff = [...watchConnection(alice), ...watchConnection(bob)];
+
+      down = true;
+      await shards.kill([port]);
+      await outageSeen(a);
+      carol.disconnect();
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await shards.restart({ ports: [port], empty: true });
+      down = false;
+      const back = Date.now();
+      await waitUntil(
+        () => aliceView.removed.includes('carol') && bobView.removed.includes('carol'),
+        'member_removed for carol',
+        10_000,
+      );
+      expect(Date.now() - back).toBeLessThan(10_000);
+      await waitUntil(
+        async () => (await users(b, channel))?.join() === 'alice,bob',
+        'the roster to be rebuilt',
+        2_000,
+      );
+      // Give a late duplicate the time to show itself.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(thrownOff).toEqual([]);
+      expect(aliceView).toEqual({ added: ['bob', 'carol'], removed: ['carol'] });
+      expect(bobView).toEqual({ added: ['carol'], removed: ['carol'] });
+      expect(await users(a, channel)).toEqual(['alice', 'bob']);
+    },
+    40_000,
+  );
 }
