@@ -271,7 +271,11 @@ function outages(backend: BackendCase): void {
 
       down = true;
       await shards.kill([port]);
-      await outageSeen(a);
+      const lost = Date.now();
+      // Every node notices a master it cannot reach, holding its channels or not.
+      for (const node of [a, b])
+        await waitUntil(async () => (await readiness(node)) === 503, '/ready to answer 503', 3_000);
+      expect(Date.now() - lost).toBeLessThan(3_000);
       carol.disconnect();
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       await shards.restart({ ports: [port], empty: true });
