@@ -28,7 +28,7 @@ export type Scripted = Redis & {
 export const COMMAND_TIMEOUT_MS = 800;
 
 /** The message of a command that Redis did not answer in time (the one ioredis uses). */
-export const TIMED_OUT = 'Command timed out';
+const TIMED_OUT = 'Command timed out';
 
 /**
  * Gives every command of `client` `ms` to be answered, a deadline that a reply already in the
