@@ -10,7 +10,7 @@ import { AdapterUnavailableError, PublishOutcomeUnknownError } from '../../error
 import { OutboundFrame } from '../../protocol/frames.ts';
 import type { Publication, Subscriber } from '../adapter.ts';
 import type { LocalAdapter } from '../local.ts';
-import { decodeBus, encodeDelivery, Feed, type BusMessage } from './feed.ts';
+import { compareIds, decodeBus, encodeDelivery, Feed, type BusMessage } from './feed.ts';
 import { InDoubt, neverWritten } from './in-doubt.ts';
 import type { RedisKeys } from './keys.ts';
 import { isCluster, type RedisTarget, type Scripted } from './link.ts';
@@ -50,6 +50,12 @@ export interface BusHost {
 export interface SocketRoster {
   readonly version: number;
   readonly folded: ReadonlySet<string>;
+  /** The channel's last log id when the join's script ran: the roster reflects no later one. */
+  readonly lastId: string;
+  /** The channel's last delivered id once the socket was registered: it got each later one. */
+  readonly from: string;
+  /** Member events in between that it got late or that its roster folded (bounded by those). */
+  readonly late: Set<string>;
 }
 
 export const socketKey = (appId: string, channel: string, subscriber: Subscriber) =>
@@ -70,7 +76,10 @@ export class Bus {
     private readonly host: BusHost,
     target: RedisTarget,
   ) {
-    this.feed = new Feed((message) => this.#deliver(message));
+    this.feed = new Feed(
+      (message) => this.#deliver(message),
+      (message) => this.#deliverLate(message),
+    );
     this.#sharded = isCluster(target);
     this.#doubts = new InDoubt(host.redis, LOG_MAX_LENGTH);
     this.#pubsub = new PubSub(target, {
@@ -250,6 +259,30 @@ export class Bus {
         ? (s: Subscriber) => reflects(versions.get(socketKey(app, channel, s)))
         : undefined;
     local.deliverLocally(app, channel, frame, message.except || undefined, skip);
+  }
+
+  /**
+   * A member event that arrived after its channel moved past it: another local join, whose
+   * script ran after the event was logged, registered first. A socket whose script ran before
+   * the event, and that was registered after the channel moved past it, never got it: it gets
+   * it now, once, unless its roster already reflects it.
+   */
+  #deliverLate(message: BusMessage): void {
+    const { app, channel, id, version } = message;
+    const { versions, local } = this.host;
+    const needs = (roster: SocketRoster | undefined) =>
+      roster !== undefined &&
+      roster.version < version &&
+      !roster.late.has(id) &&
+      compareIds(id, roster.lastId) > 0 &&
+      compareIds(id, roster.from) <= 0;
+    const frame = new OutboundFrame(message.frame);
+    local.deliverLocally(app, channel, frame, message.except || undefined, (s) => {
+      const roster = versions.get(socketKey(app, channel, s));
+      if (!needs(roster)) return true;
+      roster!.late.add(id);
+      return false;
+    });
   }
 
   /** Disconnects a user's sockets on the nodes where the user signed in (not this one). */
