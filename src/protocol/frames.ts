@@ -57,20 +57,22 @@ export function eventDataObject(data: unknown): Decoded<JsonObject> {
  */
 export class OutboundFrame {
   #bytes: Buffer | undefined;
-  #encoder: ((bytes: Buffer) => unknown) | undefined;
+  #encoder: ((text: string) => unknown) | undefined;
   #encoded: unknown;
   constructor(readonly text: string) {}
   get bytes(): Buffer {
     return (this.#bytes ??= Buffer.from(this.text, 'utf8'));
   }
   /**
-   * `bytes` in a transport's wire form (a WebSocket frame, say), made by `encode` the first time
-   * and shared by every later recipient, so a fan-out frames a message once as well. The cache
-   * holds one encoder's result; another encoder replaces it (still correct, just not shared).
+   * The frame in a transport's wire form (a WebSocket frame, say), made by `encode` from the
+   * text the first time and shared by every later recipient, so a fan-out frames a message once
+   * as well. From the text, not `bytes`: a frame for one socket (most replies) is then encoded
+   * straight into its wire buffer, with no intermediate Buffer. The cache holds one encoder's
+   * result; another encoder replaces it (still correct, just not shared).
    */
-  encodedWith<T>(encode: (bytes: Buffer) => T): T {
+  encodedWith<T>(encode: (text: string) => T): T {
     if (this.#encoder !== encode) {
-      this.#encoded = encode(this.bytes);
+      this.#encoded = encode(this.text);
       this.#encoder = encode;
     }
     return this.#encoded as T;
