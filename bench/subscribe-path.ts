@@ -5,10 +5,10 @@
  * frame), which the socket scenarios cannot separate from syscalls and the load generator.
  * It reports time per subscription and the bytes allocated per subscription (garbage included):
  * what a storm hands the young generation, and what it promotes into RSS when it comes fast.
- * Usage: node --expose-gc --max-semi-space-size=256 --import tsx bench/subscribe-path.ts
+ * Usage: node --expose-gc --min-semi-space-size=128 --max-semi-space-size=128 --import tsx bench/subscribe-path.ts
  *        [--kind private|presence] [--sessions 10000] [--group 50] [--rounds 8]
  * (`--expose-gc` lets each round start from a collected heap, which steadies the figures; the
- * large semi-space lets the allocation round run without a collection, which it checks.)
+ * fixed large young generation lets the allocation round run without a collection, which it checks.)
  */
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { Session } from '../src/connection/session.ts';
@@ -64,7 +64,7 @@ for (let round = 0; round < rounds; round++) {
 let collections = 0;
 let stormStart = Infinity;
 const observer = new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) if (entry.startTime >= stormStart) { collections++; if (process.env.GCDEBUG) console.error(entry.detail, entry.duration); }
+  for (const entry of list.getEntries()) if (entry.startTime >= stormStart) collections++;
 });
 observer.observe({ entryTypes: ['gc'] });
 const batch = prepare(rounds);

@@ -10,12 +10,11 @@ import type {
   PresenceMember,
   Subscriber,
 } from '../adapter/adapter.ts';
-import type { PresenceSnapshot } from '../protocol/frames.ts';
-import { keyedByInput } from '../protocol/json.ts';
+import { PresenceRoster, rosterEntry, type RosterEntry } from './presence-roster.ts';
 
-interface Member {
-  info: unknown;
-  sockets: Set<string>;
+interface Member extends RosterEntry {
+  readonly info: unknown;
+  readonly sockets: Set<string>;
 }
 
 interface ChannelState {
@@ -24,6 +23,8 @@ interface ChannelState {
   members?: Map<string, Member>;
   /** Which user each presence socket joined as. */
   memberOf?: Map<string, string>;
+  /** The roster as it is, made at the first join that needs it since the members changed. */
+  roster?: PresenceRoster | undefined;
 }
 
 interface AppState {
@@ -76,8 +77,10 @@ export class ChannelRegistry {
       let entry = state.members.get(member.userId);
       if (!entry) {
         // [U] A second socket of a known user keeps the first socket's user_info (§5.5).
-        entry = { info: member.userInfo, sockets: new Set() };
+        const text = rosterEntry(member.userId, member.userInfo, member.userInfoJson);
+        entry = { info: member.userInfo, sockets: new Set(), ...text };
         state.members.set(member.userId, entry);
+        state.roster = undefined;
         memberAdded = true;
       }
       entry.sockets.add(subscriber.socketId);
@@ -104,6 +107,7 @@ export class ChannelRegistry {
       entry?.sockets.delete(subscriber.socketId);
       if (entry && entry.sockets.size === 0) {
         state.members.delete(userId);
+        state.roster = undefined;
         memberRemoved = userId;
       }
     }
@@ -212,22 +216,9 @@ export class ChannelRegistry {
 }
 
 function joined(state: ChannelState, channelOccupied: boolean, memberAdded: boolean): JoinOutcome {
-  return {
-    ok: true,
-    channelOccupied,
-    memberAdded,
-    subscriptionCount: state.subscribers.size,
-    ...(state.members ? { presence: snapshot(state.members) } : {}),
-  };
-}
-
-function snapshot(members: Map<string, Member>): PresenceSnapshot {
-  const ids: string[] = [];
-  const hash = keyedByInput<unknown>();
-  for (const [id, member] of members) {
-    ids.push(id);
-    // [U] A member without user_info appears as null in the hash (§5.5).
-    hash[id] = member.info === undefined ? null : member.info;
-  }
-  return { ids, hash, count: ids.length };
+  const subscriptionCount = state.subscribers.size;
+  if (!state.members) return { ok: true, channelOccupied, memberAdded, subscriptionCount };
+  // Shared by every join until the members change (a user's second tab, a repeated join).
+  const presence = (state.roster ??= new PresenceRoster(state.members));
+  return { ok: true, channelOccupied, memberAdded, subscriptionCount, presence };
 }

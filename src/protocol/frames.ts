@@ -99,7 +99,11 @@ export const PING = frame({ event: 'pusher:ping', data: '{}' });
  * per subscribe, so it is built from a template: the same text `frame()` would make.
  */
 export const subscriptionSucceeded = (channel: string, presence?: PresenceSnapshot) =>
-  presence
+  presence?.escapedData !== undefined
+    ? new OutboundFrame(
+        `{"event":"pusher_internal:subscription_succeeded","channel":${JSON.stringify(channel)},"data":"${presence.escapedData}"}`,
+      )
+    : presence
     ? frame({
         event: 'pusher_internal:subscription_succeeded',
         channel,
@@ -113,6 +117,11 @@ export interface PresenceSnapshot {
   readonly ids: string[];
   readonly hash: Record<string, unknown>;
   readonly count: number;
+  /**
+   * The frame's `data` (`{"presence":…}`) already serialized and escaped for the inside of a
+   * JSON string, when the adapter keeps it so (the local registry does): used as it is.
+   */
+  readonly escapedData?: string;
 }
 
 export const memberAdded = (channel: string, userId: string, userInfo: unknown) =>
