@@ -124,6 +124,19 @@ describe('server frames', () => {
     expect(JSON.parse(frame.data as string)).toEqual({ socket_id: '1.2', activity_timeout: 120 });
   });
 
+  it.each([
+    ['1.2', 120],
+    ['2147483647.1', 0],
+    ['12.34', 7200],
+    ['x"y', 120],
+    ['1.2', 1.5],
+  ])('writes connection_established for %s, %s as JSON.stringify would', (socketId, timeout) => {
+    const data = JSON.stringify({ socket_id: socketId, activity_timeout: timeout });
+    expect(frames.connectionEstablished(socketId, timeout).text).toBe(
+      JSON.stringify({ event: 'pusher:connection_established', data }),
+    );
+  });
+
   it('encodes pusher:error data as an object with code and message', () => {
     expect(parse(frames.errorFrame(null, 'nope'))).toEqual({
       event: 'pusher:error',

@@ -79,12 +79,22 @@ export class OutboundFrame {
 
 const frame = (value: object): OutboundFrame => new OutboundFrame(JSON.stringify(value));
 
-/** `data` is a JSON string here, as pusher-js requires (§1.3, trap 1). */
+/** Digits, a dot, digits (§1.4): nothing in it needs escaping, in JSON or in a JSON string. */
+const PLAIN_SOCKET_ID = /^\d+\.\d+$/;
+
+/**
+ * `data` is a JSON string here, as pusher-js requires (§1.3, trap 1). One per connection, so it
+ * is built from a template (the text `frame()` would make) rather than by two JSON.stringify.
+ */
 export const connectionEstablished = (socketId: string, activityTimeoutSeconds: number) =>
-  frame({
-    event: 'pusher:connection_established',
-    data: JSON.stringify({ socket_id: socketId, activity_timeout: activityTimeoutSeconds }),
-  });
+  PLAIN_SOCKET_ID.test(socketId) && Number.isSafeInteger(activityTimeoutSeconds)
+    ? new OutboundFrame(
+        `{"event":"pusher:connection_established","data":"{\\"socket_id\\":\\"${socketId}\\",\\"activity_timeout\\":${activityTimeoutSeconds}}"}`,
+      )
+    : frame({
+        event: 'pusher:connection_established',
+        data: JSON.stringify({ socket_id: socketId, activity_timeout: activityTimeoutSeconds }),
+      });
 
 /** `pusher:error` carries an object (not a string), with `code` an integer or null (§2). */
 export const errorFrame = (code: number | null, message: string) =>
@@ -104,14 +114,14 @@ export const subscriptionSucceeded = (channel: string, presence?: PresenceSnapsh
         `{"event":"pusher_internal:subscription_succeeded","channel":${JSON.stringify(channel)},"data":"${presence.escapedData}"}`,
       )
     : presence
-    ? frame({
-        event: 'pusher_internal:subscription_succeeded',
-        channel,
-        data: JSON.stringify({ presence }),
-      })
-    : new OutboundFrame(
-        `{"event":"pusher_internal:subscription_succeeded","channel":${JSON.stringify(channel)},"data":"{}"}`,
-      );
+      ? frame({
+          event: 'pusher_internal:subscription_succeeded',
+          channel,
+          data: JSON.stringify({ presence }),
+        })
+      : new OutboundFrame(
+          `{"event":"pusher_internal:subscription_succeeded","channel":${JSON.stringify(channel)},"data":"{}"}`,
+        );
 
 export interface PresenceSnapshot {
   readonly ids: string[];
