@@ -3,7 +3,10 @@ import { subscriptionSucceeded } from '../protocol/frames.ts';
 import { PresenceRoster, rosterEntry } from './presence-roster.ts';
 
 const rosterOf = (members: [string, unknown][]) =>
-  new PresenceRoster(new Map(members.map(([id, info]) => [id, rosterEntry(id, info)])));
+  new PresenceRoster(
+    'presence-room',
+    new Map(members.map(([id, info]) => [id, rosterEntry(id, info)])),
+  );
 
 describe('PresenceRoster', () => {
   it.each([

@@ -1,11 +1,11 @@
 /**
- * A presence channel's roster as `pusher_internal:subscription_succeeded` carries it (§5.5):
- * `{"presence":{"ids":[…],"hash":{…},"count":N}}`, a JSON string inside the frame's JSON. Built
- * once per roster state from text each member carries already escaped for that string, so a join
- * costs one string of the frame's size: no ids array, no hash object, no JSON.stringify of either
- * and no second pass to escape the result. Pure.
+ * A presence channel's `pusher_internal:subscription_succeeded` frame (§5.5), whose `data` is
+ * `{"presence":{"ids":[…],"hash":{…},"count":N}}` as a JSON string inside the frame's JSON. Built
+ * once per roster state, in one join of pieces each member carries already escaped for that
+ * string: a join costs the frame's text and one array of pointers, with no ids array, no hash
+ * object, no JSON.stringify of either and no second pass to escape the result. Pure.
  */
-import type { PresenceSnapshot } from '../protocol/frames.ts';
+import { OutboundFrame, type PresenceSnapshot } from '../protocol/frames.ts';
 
 /** A member's parts of the roster text, escaped for the inside of a JSON string. */
 export interface RosterEntry {
@@ -25,40 +25,46 @@ export function rosterEntry(userId: string, userInfo: unknown, infoJson?: string
   return { idText: escaped(id), entryText: escaped(`${id}:${info}`) };
 }
 
-const OPEN = escaped('{"presence":{"ids":[');
+const EVENT = '{"event":"pusher_internal:subscription_succeeded","channel":';
+const OPEN = `,"data":"${escaped('{"presence":{"ids":[')}`;
 const HASH = escaped('],"hash":{');
 const COUNT = escaped('},"count":');
-const CLOSE = escaped('}}');
+const CLOSE = `${escaped('}}')}"}`;
 
 type Parsed = { ids: string[]; hash: Record<string, unknown> };
 
 export class PresenceRoster implements PresenceSnapshot {
   readonly count: number;
-  /** The frame's `data`, escaped: what goes between its quotes. */
-  readonly escapedData: string;
+  /** `subscription_succeeded` for this roster: shared by every join until the members change. */
+  readonly frame: OutboundFrame;
   #parsed: Parsed | undefined;
 
-  constructor(members: ReadonlyMap<string, RosterEntry>) {
-    this.count = members.size;
-    const parts: string[] = [OPEN];
-    let first = true;
+  constructor(channel: string, members: ReadonlyMap<string, RosterEntry>) {
+    const count = (this.count = members.size);
+    // Sized up front (commas as parts of their own): one array, and no string made per member.
+    const parts = new Array<string>(4 * count + 6);
+    parts[0] = EVENT;
+    parts[1] = JSON.stringify(channel);
+    parts[2] = OPEN;
+    let i = 3;
     for (const member of members.values()) {
-      if (!first) parts.push(',');
-      parts.push(member.idText);
-      first = false;
+      if (i > 3) parts[i++] = ',';
+      parts[i++] = member.idText;
     }
-    parts.push(HASH);
-    first = true;
+    parts[i++] = HASH;
+    const hashStart = i;
     for (const member of members.values()) {
-      if (!first) parts.push(',');
-      parts.push(member.entryText);
-      first = false;
+      if (i > hashStart) parts[i++] = ',';
+      parts[i++] = member.entryText;
     }
-    parts.push(COUNT, String(this.count), CLOSE);
-    this.escapedData = parts.join('');
+    parts[i++] = COUNT;
+    parts[i++] = String(count);
+    parts[i++] = CLOSE;
+    parts.length = i;
+    this.frame = new OutboundFrame(parts.join(''));
   }
 
-  /** Read back from the text, for the readers that want objects (tests, the console): rare. */
+  /** Read back from the frame, for the readers that want objects (tests, the console): rare. */
   get ids(): string[] {
     return this.#parse().ids;
   }
@@ -74,7 +80,7 @@ export class PresenceRoster implements PresenceSnapshot {
 
   #parse(): Parsed {
     if (this.#parsed) return this.#parsed;
-    const data = JSON.parse(`"${this.escapedData}"`) as string;
+    const { data } = JSON.parse(this.frame.text) as { data: string };
     return (this.#parsed = (JSON.parse(data) as { presence: Parsed }).presence);
   }
 }

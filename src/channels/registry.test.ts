@@ -103,17 +103,18 @@ describe('ChannelRegistry presence', () => {
     expect(presence?.count).toBe(1);
   });
 
-  it('gives the roster as the text subscription_succeeded carries, shared until it changes', () => {
+  it('gives the roster as the subscription_succeeded frame carries it', () => {
     const registry = new ChannelRegistry();
     registry.join(APP, 'presence-room', subscriber('1.1'), alice);
     const bob = { userId: 'b"ob', userInfo: undefined };
     const second = registry.join(APP, 'presence-room', subscriber('2.2'), bob);
     const third = registry.join(APP, 'presence-room', subscriber('3.3'), alice);
     const roster = second.ok ? second.presence : undefined;
-    expect(JSON.parse(JSON.parse(`"${roster?.escapedData}"`))).toEqual({
+    const text = roster?.frame?.text ?? '';
+    expect(JSON.parse((JSON.parse(text) as { data: string }).data)).toEqual({
       presence: { ids: ['alice', 'b"ob'], hash: { alice: { name: 'A' }, 'b"ob': null }, count: 2 },
     });
-    expect(third.ok && third.presence).toBe(roster);
+    expect(third.ok && third.presence?.frame?.text).toBe(text);
     registry.leave(APP, 'presence-room', subscriber('2.2'));
     const fourth = registry.join(APP, 'presence-room', subscriber('4.4'), alice);
     expect(fourth.ok && fourth.presence?.ids).toEqual(['alice']);

@@ -23,8 +23,6 @@ interface ChannelState {
   members?: Map<string, Member>;
   /** Which user each presence socket joined as. */
   memberOf?: Map<string, string>;
-  /** The roster as it is, made at the first join that needs it since the members changed. */
-  roster?: PresenceRoster | undefined;
 }
 
 interface AppState {
@@ -55,7 +53,7 @@ export class ChannelRegistry {
     const channels = this.#app(appId).channels;
     let state = channels.get(channel);
     const existing = state?.subscribers.get(subscriber.socketId);
-    if (state && existing) return joined(state, false, false);
+    if (state && existing) return joined(channel, state, false, false);
     if (
       member &&
       state?.members &&
@@ -80,13 +78,12 @@ export class ChannelRegistry {
         const text = rosterEntry(member.userId, member.userInfo, member.userInfoJson);
         entry = { info: member.userInfo, sockets: new Set(), ...text };
         state.members.set(member.userId, entry);
-        state.roster = undefined;
         memberAdded = true;
       }
       entry.sockets.add(subscriber.socketId);
       state.memberOf.set(subscriber.socketId, member.userId);
     }
-    return joined(state, channelOccupied, memberAdded);
+    return joined(channel, state, channelOccupied, memberAdded);
   }
 
   leave(appId: string, channel: string, subscriber: Subscriber): LeaveOutcome {
@@ -107,7 +104,6 @@ export class ChannelRegistry {
       entry?.sockets.delete(subscriber.socketId);
       if (entry && entry.sockets.size === 0) {
         state.members.delete(userId);
-        state.roster = undefined;
         memberRemoved = userId;
       }
     }
@@ -215,10 +211,16 @@ export class ChannelRegistry {
   }
 }
 
-function joined(state: ChannelState, channelOccupied: boolean, memberAdded: boolean): JoinOutcome {
+function joined(
+  channel: string,
+  state: ChannelState,
+  channelOccupied: boolean,
+  memberAdded: boolean,
+): JoinOutcome {
   const subscriptionCount = state.subscribers.size;
   if (!state.members) return { ok: true, channelOccupied, memberAdded, subscriptionCount };
-  // Shared by every join until the members change (a user's second tab, a repeated join).
-  const presence = (state.roster ??= new PresenceRoster(state.members));
+  // Not kept for the next join: the members change at almost every join, and a kept frame
+  // (its text and wire bytes) would cost every presence channel memory while idle.
+  const presence = new PresenceRoster(channel, state.members);
   return { ok: true, channelOccupied, memberAdded, subscriptionCount, presence };
 }

@@ -109,10 +109,8 @@ export const PING = frame({ event: 'pusher:ping', data: '{}' });
  * per subscribe, so it is built from a template: the same text `frame()` would make.
  */
 export const subscriptionSucceeded = (channel: string, presence?: PresenceSnapshot) =>
-  presence?.escapedData !== undefined
-    ? new OutboundFrame(
-        `{"event":"pusher_internal:subscription_succeeded","channel":${JSON.stringify(channel)},"data":"${presence.escapedData}"}`,
-      )
+  presence?.frame
+    ? presence.frame
     : presence
       ? frame({
           event: 'pusher_internal:subscription_succeeded',
@@ -128,10 +126,10 @@ export interface PresenceSnapshot {
   readonly hash: Record<string, unknown>;
   readonly count: number;
   /**
-   * The frame's `data` (`{"presence":…}`) already serialized and escaped for the inside of a
-   * JSON string, when the adapter keeps it so (the local registry does): used as it is.
+   * This roster's `subscription_succeeded` frame, for the channel it was taken from, when the
+   * adapter keeps it built (the local registry does, per channel and roster state): sent as is.
    */
-  readonly escapedData?: string;
+  readonly frame?: OutboundFrame;
 }
 
 export const memberAdded = (channel: string, userId: string, userInfo: unknown) =>
