@@ -37,6 +37,8 @@ export interface Subscriber {
 export interface PresenceMember {
   readonly userId: string;
   readonly userInfo: unknown;
+  /** `userInfo` as JSON, when the caller serialized it already (its size check does). */
+  readonly userInfoJson?: string;
 }
 
 export type JoinOutcome =
