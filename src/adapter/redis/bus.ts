@@ -244,12 +244,7 @@ export class Bus {
   #deliver(message: BusMessage): void {
     const { app, channel, version } = message;
     const { versions, local } = this.host;
-    if (version > 0) {
-      const view = this.host.views.get(channelKey(app, channel));
-      const change = view && memberChange(message.frame);
-      if (change?.added) view!.add(change.userId);
-      else if (change) view!.delete(change.userId);
-    }
+    if (version > 0) this.#shown(message);
     const frame = new OutboundFrame(message.frame);
     // A socket whose roster already reflects this member event does not get it again.
     const reflects = (roster: SocketRoster | undefined) =>
@@ -277,12 +272,27 @@ export class Bus {
       compareIds(id, roster.lastId) > 0 &&
       compareIds(id, roster.from) <= 0;
     const frame = new OutboundFrame(message.frame);
-    local.deliverLocally(app, channel, frame, message.except || undefined, (s) => {
-      const roster = versions.get(socketKey(app, channel, s));
-      if (!needs(roster)) return true;
-      roster!.late.add(id);
-      return false;
-    });
+    const delivered = local.deliverLocally(
+      app,
+      channel,
+      frame,
+      message.except || undefined,
+      (s) => {
+        const roster = versions.get(socketKey(app, channel, s));
+        if (!needs(roster)) return true;
+        roster!.late.add(id);
+        return false;
+      },
+    );
+    if (delivered > 0) this.#shown(message);
+  }
+
+  /** What this node's presence sockets were shown, for a resync after a data loss (sync.ts). */
+  #shown(message: BusMessage): void {
+    const view = this.host.views.get(channelKey(message.app, message.channel));
+    const change = view && memberChange(message.frame);
+    if (change?.added) view!.add(change.userId);
+    else if (change) view!.delete(change.userId);
   }
 
   /** Disconnects a user's sockets on the nodes where the user signed in (not this one). */
