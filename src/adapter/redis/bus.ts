@@ -22,6 +22,8 @@ import { memberChange } from './roster.ts';
 /** Messages kept per channel log, and how long a log outlives its last message. */
 export const LOG_MAX_LENGTH = 5_000;
 export const LOG_TTL_MS = 30_000;
+/** How soon a resubscription that failed (Redis, or a shard, not serving yet) is tried again. */
+const RESUBSCRIBE_RETRY_MS = 250;
 
 export interface BusHost {
   readonly nodeId: string;
@@ -61,6 +63,8 @@ export class Bus {
   readonly #doubts: InDoubt;
   #up = false;
   #closing = false;
+  #resubscribing = false;
+  #retry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly host: BusHost,
@@ -176,16 +180,29 @@ export class Bus {
     ];
   }
 
-  /** The pub/sub link is back: read what it missed from the logs, then go on live. */
+  /**
+   * The pub/sub link is back: read what it missed from the logs, then go on live. Tried again
+   * until it works: the link may say it is back before Redis serves (a cluster whose masters
+   * restarted answers CLUSTERDOWN for a while), and nothing else would bring it back then.
+   */
   async #resubscribed(): Promise<void> {
-    if (this.#up || this.#closing) return;
+    if (this.#up || this.#closing || this.#resubscribing) return;
+    this.#resubscribing = true;
+    clearTimeout(this.#retry);
     this.feed.beginCatchUp();
     try {
       await this.routes.resubscribe(this.host.heldRoutes());
       this.#up = true;
       await this.catchUp();
     } catch {
-      // The command link is down too: the resync after the outage catches up.
+      // Not subscribed yet: again shortly. Subscribed, but the log could not be read: the
+      // command link is down too, and the resync after the outage catches up.
+      if (!this.#up && !this.#closing) {
+        this.#retry = setTimeout(() => void this.#resubscribed(), RESUBSCRIBE_RETRY_MS);
+        this.#retry.unref();
+      }
+    } finally {
+      this.#resubscribing = false;
     }
   }
 
@@ -245,6 +262,7 @@ export class Bus {
 
   close(): void {
     this.#closing = true;
+    clearTimeout(this.#retry);
     this.routes.close();
     this.#pubsub.disconnect();
   }
