@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appSchema, type AppConfig } from '../config/schema.ts';
-import { checkHandshake } from './handshake.ts';
+import { appKeyOf, checkHandshake } from './handshake.ts';
 
 const app = appSchema.parse({ id: 'app-id', key: 'app-key', secret: 'app-secret' });
 const disabled = appSchema.parse({ id: 'off-id', key: 'off-key', secret: 's', enabled: false });
@@ -92,5 +92,14 @@ describe('checkHandshake', () => {
 
   it('refuses a request target that is not a valid URL with 4005 instead of throwing', () => {
     expect(check(`http://[bad/app/app-key?${QUERY}`)).toMatchObject({ ok: false, code: 4005 });
+  });
+});
+
+describe('appKeyOf', () => {
+  it('reads the key a connection asks for, decoded, and nothing from other paths', () => {
+    expect(appKeyOf(`/app/app-key?${QUERY}`)).toBe('app-key');
+    expect(appKeyOf('/app/shop%20key')).toBe('shop key');
+    expect(appKeyOf('/app/%E0%A4%A')).toBe('');
+    expect(appKeyOf('/socket/app-key')).toBeUndefined();
   });
 });

@@ -58,6 +58,13 @@ export function checkHandshake(
   return { ok: true, app };
 }
 
+/** The app key a connection to `url` asks for, cheaply (no URL parsing); undefined if none. */
+export function appKeyOf(url: string): string | undefined {
+  const match = APP_KEY.exec(url);
+  return match?.[1] === undefined ? undefined : decodeKey(match[1]);
+}
+const APP_KEY = /^\/app\/([^/?#]+)/;
+
 const fail = (code: number, message: string): Refusal => ({ ok: false, code, message });
 
 /** The key from the path; a malformed %-escape yields "", which matches no app. */
