@@ -1,6 +1,7 @@
 /**
  * What one publish costs Redis with the Redis adapter's PUBLISH script (XADD to the channel's
- * capped log + PEXPIRE + PUBLISH), against a bare PUBLISH, and what one heartbeat costs.
+ * capped log + PEXPIRE + PUBLISH), untagged and tagged as an API transaction's first message,
+ * against a bare PUBLISH, and what one heartbeat costs.
  * Starts its own redis-server on --port (default 7140), one subscriber on the bus, and measures
  * Redis's own CPU (INFO cpu, user + sys) and INFO commandstats over --count publishes.
  *
@@ -76,19 +77,29 @@ async function measure(label: string, send: (p: ReturnType<Redis['pipeline']>, i
 
 const sha = (await redis.script('LOAD', PUBLISH)) as string;
 await measure('bare PUBLISH', (p) => p.publish('p:bus', message));
-await measure('adapter PUBLISH script (XADD MAXLEN ~5000 + PEXPIRE + PUBLISH)', (p) =>
+const script = (tag: (i: number) => string) => (p: ReturnType<Redis['pipeline']>, i: number) =>
   p.evalsha(
     sha,
-    2,
+    3,
     'p:{1:news}:log',
     'p:{1:news}:cache',
     'p:bus',
+    'PUBLISH',
     '5000',
     '30000',
     message,
     '',
     '0',
-  ),
+    tag(i),
+  );
+await measure(
+  'adapter PUBLISH script (XADD MAXLEN ~5000 + PEXPIRE + PUBLISH)',
+  script(() => ''),
+);
+// An API transaction's first message also carries its tag in the log (in-doubt.ts).
+await measure(
+  'adapter PUBLISH script, every message tagged',
+  script((i) => `Xb3kq9Zt.${i.toString(36)}`),
 );
 const beat = (await redis.script('LOAD', BEAT)) as string;
 await redis.config('RESETSTAT');

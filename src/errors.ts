@@ -32,3 +32,19 @@ export class AdapterUnavailableError extends PushwireError {
     super(message, cause === undefined ? {} : { cause });
   }
 }
+
+/**
+ * A publish was written to Redis and the node could not learn whether Redis ran it (its link
+ * failed before the reply and stayed down, or Redis restarted): it may have been delivered, in
+ * whole, or on a Redis Cluster in part. The HTTP API answers it with 504; a retry may deliver
+ * the event twice.
+ */
+export class PublishOutcomeUnknownError extends PushwireError {
+  override readonly name = 'PublishOutcomeUnknownError';
+  constructor(cause?: unknown) {
+    super(
+      'Redis did not confirm the publish and its outcome is unknown: it may have been delivered',
+      cause === undefined ? {} : { cause },
+    );
+  }
+}

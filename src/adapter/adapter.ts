@@ -14,6 +14,8 @@
  *   delivers to this node's sockets only.
  * - `publishBatch` (the HTTP API) is all or nothing: it resolves once every message was handed to
  *   every node, or rejects with AdapterUnavailableError having delivered none, not even locally.
+ *   A cluster adapter that sent the batch and cannot learn whether it ran rejects with
+ *   PublishOutcomeUnknownError instead, never with AdapterUnavailableError.
  * - Queries and `terminateUser` reject with AdapterUnavailableError, promptly, when the shared
  *   state cannot be reached; `join` may hold a while for it, then rejects the same way.
  * - Presence membership is per distinct user id; a user counts once however many sockets it has.
@@ -35,6 +37,8 @@ export interface Subscriber {
 export interface PresenceMember {
   readonly userId: string;
   readonly userInfo: unknown;
+  /** `userInfo` as JSON, when the caller serialized it already (its size check does). */
+  readonly userInfoJson?: string;
 }
 
 export type JoinOutcome =

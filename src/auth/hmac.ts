@@ -10,3 +10,17 @@ export function safeEqual(a: string, b: string): boolean {
   const right = Buffer.from(b, 'utf8');
   return left.length === right.length && timingSafeEqual(left, right);
 }
+
+/**
+ * Whether `text` from `offset` on equals `expected`, in time that depends on the lengths only:
+ * no early exit and no data-dependent branch. Unlike `safeEqual` it allocates nothing, which
+ * matters on the subscribe path (one check per private or presence subscription).
+ */
+export function safeEqualAt(text: string, offset: number, expected: string): boolean {
+  if (text.length - offset !== expected.length) return false;
+  let difference = 0;
+  for (let i = 0; i < expected.length; i++) {
+    difference |= text.charCodeAt(offset + i) ^ expected.charCodeAt(i);
+  }
+  return difference === 0;
+}

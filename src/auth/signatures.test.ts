@@ -183,3 +183,32 @@ describe('verifyAuth', () => {
     });
   });
 });
+
+describe('verifyAuth, the shape of auth', () => {
+  const toSign = channelStringToSign('1.2', 'private-a');
+  const signature = hmacSha256Hex(app.secret, toSign);
+
+  it.each([
+    ['no colon', signature],
+    ['a key that only starts with the app key', `${app.key}x:${signature}`],
+    ['a key that is a prefix of the app key', `${app.key.slice(0, -1)}:${signature}`],
+    ['an empty key', `:${signature}`],
+  ])('refuses %s as an invalid key', (_label, auth) => {
+    expect(verifyAuth(auth, app, toSign)).toEqual({
+      ok: false,
+      problem: `Invalid key in auth: expected "${app.key}"`,
+    });
+  });
+
+  it.each([
+    ['a signature one digit short', signature.slice(0, -1)],
+    ['a signature one digit long', `${signature}0`],
+    ['a signature in upper case', signature.toUpperCase()],
+    ['an empty signature', ''],
+  ])('refuses %s', (_label, sent) => {
+    expect(verifyAuth(`${app.key}:${sent}`, app, toSign)).toEqual({
+      ok: false,
+      problem: `Invalid signature: Expected HMAC SHA256 hex digest of ${toSign}, but got ${sent}`,
+    });
+  });
+});

@@ -2,7 +2,7 @@
  * The strings Pusher signs (docs/protocol.md §5.4, §5.5, §8.1) and the check of an `auth` value
  * against them. Signatures are made over the exact strings received: never re-serialised.
  */
-import { hmacSha256Hex, safeEqual } from './hmac.ts';
+import { hmacSha256Hex, safeEqualAt } from './hmac.ts';
 
 export const channelStringToSign = (socketId: string, channel: string, channelData?: string) =>
   channelData === undefined ? `${socketId}:${channel}` : `${socketId}:${channel}:${channelData}`;
@@ -16,6 +16,8 @@ export const signAuth = (key: string, secret: string, stringToSign: string) =>
 
 export type AuthCheck = { ok: true } | { ok: false; problem: string };
 
+const VERIFIED: AuthCheck = Object.freeze({ ok: true });
+
 /**
  * Checks `auth` ("key:signature") against `stringToSign`. The part before the first `:` must be
  * the app key; the signature is compared in constant time.
@@ -28,17 +30,17 @@ export function verifyAuth(
   if (typeof auth !== 'string' || auth.length === 0) {
     return { ok: false, problem: 'Missing auth signature' };
   }
+  // Read in place: a valid `auth` costs no substring (one check per signed subscription).
   const colon = auth.indexOf(':');
-  const key = colon < 0 ? '' : auth.slice(0, colon);
-  const signature = colon < 0 ? auth : auth.slice(colon + 1);
-  if (key !== app.key) {
+  if (colon !== app.key.length || !auth.startsWith(app.key)) {
     return { ok: false, problem: `Invalid key in auth: expected "${app.key}"` };
   }
-  if (!safeEqual(signature, hmacSha256Hex(app.secret, stringToSign))) {
+  if (!safeEqualAt(auth, colon + 1, hmacSha256Hex(app.secret, stringToSign))) {
+    const signature = auth.slice(colon + 1);
     return {
       ok: false,
       problem: `Invalid signature: Expected HMAC SHA256 hex digest of ${stringToSign}, but got ${signature}`,
     };
   }
-  return { ok: true };
+  return VERIFIED;
 }

@@ -91,13 +91,33 @@ describe('ChannelRegistry presence', () => {
   it('adds a member on the first socket of a user and includes it in the roster', () => {
     const registry = new ChannelRegistry();
     const outcome = registry.join(APP, 'presence-room', subscriber('1.1'), alice);
-    expect(outcome).toEqual({
+    expect(outcome).toMatchObject({
       ok: true,
       channelOccupied: true,
       memberAdded: true,
       subscriptionCount: 1,
-      presence: { ids: ['alice'], hash: { alice: { name: 'A' } }, count: 1 },
     });
+    const presence = outcome.ok ? outcome.presence : undefined;
+    expect(presence?.ids).toEqual(['alice']);
+    expect(presence?.hash).toEqual({ alice: { name: 'A' } });
+    expect(presence?.count).toBe(1);
+  });
+
+  it('gives the roster as the subscription_succeeded frame carries it', () => {
+    const registry = new ChannelRegistry();
+    registry.join(APP, 'presence-room', subscriber('1.1'), alice);
+    const bob = { userId: 'b"ob', userInfo: undefined };
+    const second = registry.join(APP, 'presence-room', subscriber('2.2'), bob);
+    const third = registry.join(APP, 'presence-room', subscriber('3.3'), alice);
+    const roster = second.ok ? second.presence : undefined;
+    const text = roster?.frame?.text ?? '';
+    expect(JSON.parse((JSON.parse(text) as { data: string }).data)).toEqual({
+      presence: { ids: ['alice', 'b"ob'], hash: { alice: { name: 'A' }, 'b"ob': null }, count: 2 },
+    });
+    expect(third.ok && third.presence?.frame?.text).toBe(text);
+    registry.leave(APP, 'presence-room', subscriber('2.2'));
+    const fourth = registry.join(APP, 'presence-room', subscriber('4.4'), alice);
+    expect(fourth.ok && fourth.presence?.ids).toEqual(['alice']);
   });
 
   it('does not add a member again for a second socket of the same user', () => {

@@ -10,12 +10,11 @@ import type {
   PresenceMember,
   Subscriber,
 } from '../adapter/adapter.ts';
-import type { PresenceSnapshot } from '../protocol/frames.ts';
-import { keyedByInput } from '../protocol/json.ts';
+import { PresenceRoster, rosterEntry, type RosterEntry } from './presence-roster.ts';
 
-interface Member {
-  info: unknown;
-  sockets: Set<string>;
+interface Member extends RosterEntry {
+  readonly info: unknown;
+  readonly sockets: Set<string>;
 }
 
 interface ChannelState {
@@ -54,7 +53,7 @@ export class ChannelRegistry {
     const channels = this.#app(appId).channels;
     let state = channels.get(channel);
     const existing = state?.subscribers.get(subscriber.socketId);
-    if (state && existing) return joined(state, false, false);
+    if (state && existing) return joined(channel, state, false, false);
     if (
       member &&
       state?.members &&
@@ -76,14 +75,15 @@ export class ChannelRegistry {
       let entry = state.members.get(member.userId);
       if (!entry) {
         // [U] A second socket of a known user keeps the first socket's user_info (§5.5).
-        entry = { info: member.userInfo, sockets: new Set() };
+        const text = rosterEntry(member.userId, member.userInfo, member.userInfoJson);
+        entry = { info: member.userInfo, sockets: new Set(), ...text };
         state.members.set(member.userId, entry);
         memberAdded = true;
       }
       entry.sockets.add(subscriber.socketId);
       state.memberOf.set(subscriber.socketId, member.userId);
     }
-    return joined(state, channelOccupied, memberAdded);
+    return joined(channel, state, channelOccupied, memberAdded);
   }
 
   leave(appId: string, channel: string, subscriber: Subscriber): LeaveOutcome {
@@ -211,23 +211,16 @@ export class ChannelRegistry {
   }
 }
 
-function joined(state: ChannelState, channelOccupied: boolean, memberAdded: boolean): JoinOutcome {
-  return {
-    ok: true,
-    channelOccupied,
-    memberAdded,
-    subscriptionCount: state.subscribers.size,
-    ...(state.members ? { presence: snapshot(state.members) } : {}),
-  };
-}
-
-function snapshot(members: Map<string, Member>): PresenceSnapshot {
-  const ids: string[] = [];
-  const hash = keyedByInput<unknown>();
-  for (const [id, member] of members) {
-    ids.push(id);
-    // [U] A member without user_info appears as null in the hash (§5.5).
-    hash[id] = member.info === undefined ? null : member.info;
-  }
-  return { ids, hash, count: ids.length };
+function joined(
+  channel: string,
+  state: ChannelState,
+  channelOccupied: boolean,
+  memberAdded: boolean,
+): JoinOutcome {
+  const subscriptionCount = state.subscribers.size;
+  if (!state.members) return { ok: true, channelOccupied, memberAdded, subscriptionCount };
+  // Not kept for the next join: the members change at almost every join, and a kept frame
+  // (its text and wire bytes) would cost every presence channel memory while idle.
+  const presence = new PresenceRoster(channel, state.members);
+  return { ok: true, channelOccupied, memberAdded, subscriptionCount, presence };
 }

@@ -88,8 +88,11 @@ function memberFrom(userId: string, userInfo: unknown, maxInfoBytes: number): Au
       message: `Presence user_id is longer than ${MAX_USER_ID_LENGTH} characters`,
     };
   }
-  if (userInfo !== undefined && utf8Length(JSON.stringify(userInfo)) > maxInfoBytes) {
+  if (userInfo === undefined) return { ok: true, member: { userId, userInfo } };
+  // Serialized once: the size check and the roster's text share it.
+  const userInfoJson = JSON.stringify(userInfo);
+  if (utf8Length(userInfoJson) > maxInfoBytes) {
     return { ok: false, message: `Presence user_info is larger than ${maxInfoBytes} bytes` };
   }
-  return { ok: true, member: { userId, userInfo } };
+  return { ok: true, member: { userId, userInfo, userInfoJson } };
 }

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { appSchema, type AppConfig } from '../config/schema.ts';
-import { appKeyOf, checkHandshake } from './handshake.ts';
+import { checkHandshake, readTarget } from './handshake.ts';
 
 const app = appSchema.parse({ id: 'app-id', key: 'app-key', secret: 'app-secret' });
 const disabled = appSchema.parse({ id: 'off-id', key: 'off-key', secret: 's', enabled: false });
@@ -95,11 +96,72 @@ describe('checkHandshake', () => {
   });
 });
 
-describe('appKeyOf', () => {
-  it('reads the key a connection asks for, decoded, and nothing from other paths', () => {
-    expect(appKeyOf(`/app/app-key?${QUERY}`)).toBe('app-key');
-    expect(appKeyOf('/app/shop%20key')).toBe('shop key');
-    expect(appKeyOf('/app/%E0%A4%A')).toBe('');
-    expect(appKeyOf('/socket/app-key')).toBeUndefined();
+describe('readTarget', () => {
+  /** What a URL parser reads from the target: the reference the plain-target path must match. */
+  function parsed(url: string) {
+    let target: URL;
+    try {
+      target = new URL(url, 'http://localhost');
+    } catch {
+      return undefined;
+    }
+    const key = /^\/app\/([^/?#]+)\/?$/.exec(target.pathname)?.[1];
+    if (!key) return undefined;
+    let decoded = '';
+    try {
+      decoded = decodeURIComponent(key);
+    } catch {
+      // A malformed escape reads as no key.
+    }
+    return { ok: true, key: decoded, protocol: target.searchParams.get('protocol') };
+  }
+
+  it.each([
+    `/app/app-key?${QUERY}`,
+    '/app/app-key/?protocol=7',
+    '/app/app-key?protocol',
+    '/app/app-key?protocol=',
+    '/app/app-key?protocols=7&protocol=6&protocol=5',
+    '/app/app-key?x=1&&protocol=7=8',
+    '/app/a.b-c_d?',
+    '/app/app-key',
+  ])('reads %s as a URL parser does', (url) => {
+    expect(readTarget(url)).toEqual(parsed(url));
+  });
+
+  it('reads any target as a URL parser does', () => {
+    const part = fc.constantFrom(
+      '/app/',
+      'app-key',
+      '/',
+      '?',
+      '&',
+      '=',
+      'protocol',
+      '7',
+      '.',
+      '..',
+      '%41',
+      '%',
+      '+',
+      '#',
+      'a',
+      '-',
+      '_',
+      '\\',
+      '//',
+      ' ',
+      'é',
+    );
+    fc.assert(
+      fc.property(fc.boolean(), fc.array(part, { maxLength: 12 }), (app, parts) => {
+        const url = (app ? '/app/' : '') + parts.join('');
+        const read = readTarget(url);
+        const reference = parsed(url);
+        if (reference) expect(read).toEqual(reference);
+        else expect(read.ok).toBe(false);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -29,15 +29,11 @@ export function checkHandshake(
   lookup: (key: string) => AppConfig | undefined,
   openConnections: (appId: string) => number,
 ): Handshake {
-  // Client input: neither a bad request target nor a bad %-escape may throw (it would crash).
-  const parsed = parseUrl(url);
-  if (!parsed) return fail(ErrorCode.PathNotFound, 'Path not found');
-  const match = APP_PATH.exec(parsed.pathname);
-  if (!match?.[1])
-    return fail(ErrorCode.PathNotFound, `Path not found: ${parsed.pathname.slice(0, 100)}`);
-  const app = lookup(decodeKey(match[1]));
+  const target = readTarget(url);
+  if (!target.ok) return target;
+  const app = lookup(target.key);
   if (!app?.enabled) return appRefusal(app);
-  const protocol = parsed.searchParams.get('protocol');
+  const protocol = target.protocol;
   // [U] A missing protocol gets 4008 rather than being inferred from `version` (§1.2).
   const refuse = (code: number, message: string): Refusal => ({
     ...fail(code, message),
@@ -58,14 +54,44 @@ export function checkHandshake(
   return { ok: true, app };
 }
 
-/** The app key a connection to `url` asks for, cheaply (no URL parsing); undefined if none. */
-export function appKeyOf(url: string): string | undefined {
-  const match = APP_KEY.exec(url);
-  return match?.[1] === undefined ? undefined : decodeKey(match[1]);
-}
-const APP_KEY = /^\/app\/([^/?#]+)/;
-
 const fail = (code: number, message: string): Refusal => ({ ok: false, code, message });
+
+type Target = { ok: true; key: string; protocol: string | null } | Refusal;
+
+/**
+ * What pusher-js asks for, `/app/{key}?protocol=7&client=js&version=…`, with nothing that a URL
+ * parser would decode or normalise (no `%`, `+`, `#`, dot segments): read as it is, without
+ * building a URL and its search params (one per connection). Anything else takes the parser.
+ */
+const PLAIN_TARGET = /^\/app\/([A-Za-z0-9_-][A-Za-z0-9_.-]*)\/?(?:\?([A-Za-z0-9_.=&-]*))?$/;
+
+export function readTarget(url: string): Target {
+  const plain = PLAIN_TARGET.exec(url);
+  if (plain) return { ok: true, key: plain[1]!, protocol: queryValue(plain[2], 'protocol') };
+  // Client input: neither a bad request target nor a bad %-escape may throw (it would crash).
+  const parsed = parseUrl(url);
+  if (!parsed) return fail(ErrorCode.PathNotFound, 'Path not found');
+  const match = APP_PATH.exec(parsed.pathname);
+  if (!match?.[1])
+    return fail(ErrorCode.PathNotFound, `Path not found: ${parsed.pathname.slice(0, 100)}`);
+  return { ok: true, key: decodeKey(match[1]), protocol: parsed.searchParams.get('protocol') };
+}
+
+/** The first `name=` parameter of a query with nothing to decode, as URLSearchParams reads it. */
+function queryValue(query: string | undefined, name: string): string | null {
+  if (query === undefined) return null;
+  for (let start = 0; start <= query.length;) {
+    let end = query.indexOf('&', start);
+    if (end < 0) end = query.length;
+    if (query.startsWith(name, start)) {
+      const after = start + name.length;
+      if (after === end) return '';
+      if (query.charCodeAt(after) === 61 /* = */) return query.slice(after + 1, end);
+    }
+    start = end + 1;
+  }
+  return null;
+}
 
 /** The key from the path; a malformed %-escape yields "", which matches no app. */
 function decodeKey(raw: string): string {

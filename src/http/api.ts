@@ -12,7 +12,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { isValidUserId } from '../protocol/names.ts';
 import type { ConsoleHub } from '../console/hub.ts';
-import { AdapterUnavailableError } from '../errors.ts';
+import { AdapterUnavailableError, PublishOutcomeUnknownError } from '../errors.ts';
 import { consoleFeed } from './console-feed.ts';
 import { listDeadLetters, redeliverDeadLetter, type DeadLetterStore } from './dead-letters.ts';
 import { publishEvents } from './publish.ts';
@@ -191,8 +191,12 @@ async function route(
   return httpError(404, `Not found: ${method} ${request.path.slice(0, 200)}`);
 }
 
-/** The cluster's state cannot be reached: nothing was done, so the caller may retry. */
+/**
+ * The cluster's state cannot be reached: 503, nothing was done, so the caller may retry. 504: a
+ * publish whose outcome the node could not learn, which a retry may deliver twice.
+ */
 function unavailable(error: unknown): HttpResponse {
+  if (error instanceof PublishOutcomeUnknownError) return httpError(504, error.message);
   if (!(error instanceof AdapterUnavailableError)) throw error;
   return { ...httpError(503, error.message), headers: { 'retry-after': '1' } };
 }

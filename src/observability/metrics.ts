@@ -11,11 +11,17 @@ export class Metrics {
    */
   #framesReceivedSinceScrape = 0;
   readonly #channelEventsSinceScrape = new Map<string, number>();
+  /** Open connections per app, set on the gauge at each scrape (as the counts above). */
+  readonly #connectionsPerApp = new Map<string, number>();
   readonly connections = new Gauge({
     name: 'pushwire_connections',
     help: 'Open connections, WebSocket and HTTP fallback',
     labelNames: ['app_id'],
     registers: [this.registry],
+    collect: () => {
+      for (const [app_id, count] of this.#connectionsPerApp)
+        this.connections.set({ app_id }, count);
+    },
   });
   readonly httpSessions = new Gauge({
     name: 'pushwire_http_fallback_sessions',
@@ -80,6 +86,11 @@ export class Metrics {
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** A connection of `appId` opened (+1) or closed (-1): a Map update, not a labelled `inc`. */
+  connectionCounted(appId: string, delta: 1 | -1): void {
+    this.#connectionsPerApp.set(appId, (this.#connectionsPerApp.get(appId) ?? 0) + delta);
   }
 
   frameReceived(): void {

@@ -21,10 +21,9 @@ describe('decodeClientFrame', () => {
   });
 
   it('decodes a frame without data', () => {
-    expect(decode('{"event":"pusher:ping"}')).toMatchObject({
-      ok: true,
-      value: { event: 'pusher:ping', data: undefined },
-    });
+    const decoded = decode('{"event":"pusher:ping"}');
+    expect(decoded).toMatchObject({ ok: true, value: { event: 'pusher:ping' } });
+    expect(decoded.ok && decoded.value.data).toBeUndefined();
   });
 
   it.each([
@@ -123,6 +122,19 @@ describe('server frames', () => {
     expect(frame.event).toBe('pusher:connection_established');
     expect(typeof frame.data).toBe('string');
     expect(JSON.parse(frame.data as string)).toEqual({ socket_id: '1.2', activity_timeout: 120 });
+  });
+
+  it.each([
+    ['1.2', 120],
+    ['2147483647.1', 0],
+    ['12.34', 7200],
+    ['x"y', 120],
+    ['1.2', 1.5],
+  ])('writes connection_established for %s, %s as JSON.stringify would', (socketId, timeout) => {
+    const data = JSON.stringify({ socket_id: socketId, activity_timeout: timeout });
+    expect(frames.connectionEstablished(socketId, timeout).text).toBe(
+      JSON.stringify({ event: 'pusher:connection_established', data }),
+    );
   });
 
   it('encodes pusher:error data as an object with code and message', () => {

@@ -34,10 +34,8 @@ export function decodeClientFrame(text: string): Decoded<ClientFrame> {
   if (frame.channel !== undefined && typeof frame.channel !== 'string') {
     return { ok: false, problem: '"channel" must be a string' };
   }
-  return {
-    ok: true,
-    value: { event: frame.event, channel: frame.channel as string | undefined, data: frame.data },
-  };
+  // The parsed object is the frame: no copy of it, nor a second result, per frame received.
+  return decoded as Decoded<ClientFrame>;
 }
 
 /**
@@ -57,20 +55,22 @@ export function eventDataObject(data: unknown): Decoded<JsonObject> {
  */
 export class OutboundFrame {
   #bytes: Buffer | undefined;
-  #encoder: ((bytes: Buffer) => unknown) | undefined;
+  #encoder: ((text: string) => unknown) | undefined;
   #encoded: unknown;
   constructor(readonly text: string) {}
   get bytes(): Buffer {
     return (this.#bytes ??= Buffer.from(this.text, 'utf8'));
   }
   /**
-   * `bytes` in a transport's wire form (a WebSocket frame, say), made by `encode` the first time
-   * and shared by every later recipient, so a fan-out frames a message once as well. The cache
-   * holds one encoder's result; another encoder replaces it (still correct, just not shared).
+   * The frame in a transport's wire form (a WebSocket frame, say), made by `encode` from the
+   * text the first time and shared by every later recipient, so a fan-out frames a message once
+   * as well. From the text, not `bytes`: a frame for one socket (most replies) is then encoded
+   * straight into its wire buffer, with no intermediate Buffer. The cache holds one encoder's
+   * result; another encoder replaces it (still correct, just not shared).
    */
-  encodedWith<T>(encode: (bytes: Buffer) => T): T {
+  encodedWith<T>(encode: (text: string) => T): T {
     if (this.#encoder !== encode) {
-      this.#encoded = encode(this.bytes);
+      this.#encoded = encode(this.text);
       this.#encoder = encode;
     }
     return this.#encoded as T;
@@ -79,12 +79,22 @@ export class OutboundFrame {
 
 const frame = (value: object): OutboundFrame => new OutboundFrame(JSON.stringify(value));
 
-/** `data` is a JSON string here, as pusher-js requires (§1.3, trap 1). */
+/** Digits, a dot, digits (§1.4): nothing in it needs escaping, in JSON or in a JSON string. */
+const PLAIN_SOCKET_ID = /^\d+\.\d+$/;
+
+/**
+ * `data` is a JSON string here, as pusher-js requires (§1.3, trap 1). One per connection, so it
+ * is built from a template (the text `frame()` would make) rather than by two JSON.stringify.
+ */
 export const connectionEstablished = (socketId: string, activityTimeoutSeconds: number) =>
-  frame({
-    event: 'pusher:connection_established',
-    data: JSON.stringify({ socket_id: socketId, activity_timeout: activityTimeoutSeconds }),
-  });
+  PLAIN_SOCKET_ID.test(socketId) && Number.isSafeInteger(activityTimeoutSeconds)
+    ? new OutboundFrame(
+        `{"event":"pusher:connection_established","data":"{\\"socket_id\\":\\"${socketId}\\",\\"activity_timeout\\":${activityTimeoutSeconds}}"}`,
+      )
+    : frame({
+        event: 'pusher:connection_established',
+        data: JSON.stringify({ socket_id: socketId, activity_timeout: activityTimeoutSeconds }),
+      });
 
 /** `pusher:error` carries an object (not a string), with `code` an integer or null (§2). */
 export const errorFrame = (code: number | null, message: string) =>
@@ -99,20 +109,27 @@ export const PING = frame({ event: 'pusher:ping', data: '{}' });
  * per subscribe, so it is built from a template: the same text `frame()` would make.
  */
 export const subscriptionSucceeded = (channel: string, presence?: PresenceSnapshot) =>
-  presence
-    ? frame({
-        event: 'pusher_internal:subscription_succeeded',
-        channel,
-        data: JSON.stringify({ presence }),
-      })
-    : new OutboundFrame(
-        `{"event":"pusher_internal:subscription_succeeded","channel":${JSON.stringify(channel)},"data":"{}"}`,
-      );
+  presence?.frame
+    ? presence.frame
+    : presence
+      ? frame({
+          event: 'pusher_internal:subscription_succeeded',
+          channel,
+          data: JSON.stringify({ presence }),
+        })
+      : new OutboundFrame(
+          `{"event":"pusher_internal:subscription_succeeded","channel":${JSON.stringify(channel)},"data":"{}"}`,
+        );
 
 export interface PresenceSnapshot {
   readonly ids: string[];
   readonly hash: Record<string, unknown>;
   readonly count: number;
+  /**
+   * This roster's `subscription_succeeded` frame, for the channel it was taken from, when the
+   * adapter keeps it built (the local registry does, per channel and roster state): sent as is.
+   */
+  readonly frame?: OutboundFrame;
 }
 
 export const memberAdded = (channel: string, userId: string, userInfo: unknown) =>

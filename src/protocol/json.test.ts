@@ -31,3 +31,15 @@ describe('decodeJsonObject', () => {
     });
   });
 });
+
+describe('nestsDeeperThan, shallow values', () => {
+  it.each([
+    ['{"a":{"b":{"c":{}}}}', 4, false],
+    ['{"a":{"b":{"c":{"d":[]}}}}', 4, true],
+    ['{"a":{"b":{"c":{"d":[]}}}}', 5, false],
+    ['[1,"x",null,{"a":[[]]}]', 4, false],
+    ['[1,"x",null,{"a":[[[]]]}]', 4, true],
+  ])('%s deeper than %i: %s', (text, max, expected) => {
+    expect(nestsDeeperThan(JSON.parse(text), max)).toBe(expected);
+  });
+});

@@ -29,6 +29,8 @@ export const TOO_DEEP = `is nested more than ${MAX_JSON_DEPTH} levels deep`;
  */
 export function nestsDeeperThan(value: unknown, max: number): boolean {
   if (typeof value !== 'object' || value === null) return false;
+  // Most frames are a few levels deep: checked without allocating (the walk below makes arrays).
+  if (max >= SHALLOW && within(value, SHALLOW)) return false;
   const nodes: object[] = [value];
   const depths: number[] = [1];
   for (let node = nodes.pop(); node !== undefined; node = nodes.pop()) {
@@ -43,6 +45,23 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
   }
   return false;
 }
+
+/** How deep the allocation-free check looks before the general walk takes over. */
+const SHALLOW = 4;
+
+/** Whether `node` nests at most `levels` deep. Recursive, but never more than `levels` calls. */
+function within(node: object, levels: number): boolean {
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) if (!leafWithin(node[i], levels)) return false;
+    return true;
+  }
+  const record = node as Record<string, unknown>;
+  for (const key in record) if (!leafWithin(record[key], levels)) return false;
+  return true;
+}
+
+const leafWithin = (child: unknown, levels: number): boolean =>
+  typeof child !== 'object' || child === null || (levels > 1 && within(child, levels - 1));
 
 /** JSON.parse with the depth bound; never throws. `problem` reads after the thing's name. */
 export function parseJson(text: string): Decoded<unknown> {

@@ -11,7 +11,7 @@
  */
 import type { Adapter } from '../adapter/adapter.ts';
 import type { AppStore } from '../apps/app-store.ts';
-import { appKeyOf } from '../connection/handshake.ts';
+import { readTarget } from '../connection/handshake.ts';
 
 /** An app not checked for this long is no longer read. */
 const FORGET_AFTER_MS = 60_000;
@@ -47,11 +47,11 @@ export class ClusterQuota {
   /**
    * For a connection to `url` (`/app/{key}…`) of an app with a quota this node does not follow
    * yet: resolves once the other nodes' count is read, and the handshake can be decided. Undefined
-   * (decide now) for every other connection, which costs a regex and a lookup.
+   * (decide now) for every other connection, which costs reading the target and a lookup.
    */
   firstCheck(url: string, apps: AppStore): Promise<void> | undefined {
-    const key = appKeyOf(url);
-    const app = key === undefined ? undefined : apps.byKey(key);
+    const target = readTarget(url);
+    const app = target.ok ? apps.byKey(target.key) : undefined;
     if (app?.maxConnections == null || this.#others.has(app.id)) return undefined;
     const appId = app.id;
     let pending = this.#firstReads.get(appId);

@@ -256,8 +256,7 @@ export class WebSocketEndpoint {
     // `on`, not `once`: `once` wraps the listener in a closure per connection; ws emits close once.
     ws.on('close', this.#onClose);
     const transport = new WsTransport(ws, socket, this.#send);
-    const bind = (session: Session) => (ws.session = session);
-    const admitted = this.#admit(url, origin, transport, bind, peer);
+    const admitted = this.#admit(url, origin, transport, ws, peer);
     if (!admitted.ok) return;
     ws.on('message', this.#onMessage);
     ws.on('pong', onPong);
@@ -281,7 +280,8 @@ export class WebSocketEndpoint {
     url: string,
     origin: string | undefined,
     transport: Transport,
-    bind?: (session: Session) => void,
+    /** The WebSocket the session is bound to; none for the HTTP fallback. */
+    ws?: SessionSocket,
     peer?: Peer,
   ): Admission {
     const { apps, metrics } = this.deps;
@@ -313,11 +313,11 @@ export class WebSocketEndpoint {
     const app = handshake.app;
     const socketId = newSocketId((id) => this.#sessions.has(id));
     const session = new Session(socketId, transport, this.#depsFor(app));
-    bind?.(session);
+    if (ws) ws.session = session;
     this.#sessions.set(socketId, session);
     this.#perApp.set(app.id, (this.#perApp.get(app.id) ?? 0) + 1);
     this.deps.adapter.countConnection(app.id, 1);
-    metrics.connections.inc({ app_id: app.id });
+    metrics.connectionCounted(app.id, 1);
     this.#counts.opened++;
     if (this.#debug) {
       this.deps.logger.debug({ socketId, appId: app.id, ...peer }, 'connection opened');
@@ -345,7 +345,7 @@ export class WebSocketEndpoint {
     this.#sessions.delete(session.socketId);
     this.#perApp.set(session.appId, (this.#perApp.get(session.appId) ?? 1) - 1);
     this.deps.adapter.countConnection(session.appId, -1);
-    this.deps.metrics.connections.dec({ app_id: session.appId });
+    this.deps.metrics.connectionCounted(session.appId, -1);
     this.#counts.closed++;
     if (this.#debug) {
       const entry = { socketId: session.socketId, appId: session.appId };

@@ -19,5 +19,9 @@ describe('encodeTextFrame', () => {
       const payload = Buffer.alloc(length, 0x61);
       expect(encodeTextFrame(payload).equals(wsFrame(payload))).toBe(true);
     });
+    it(`frames a ${length}-byte text payload exactly as ws does`, () => {
+      const text = 'é'.repeat(length >> 1) + 'a'.repeat(length & 1);
+      expect(encodeTextFrame(text).equals(wsFrame(Buffer.from(text)))).toBe(true);
+    });
   }
 });

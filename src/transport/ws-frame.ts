@@ -5,8 +5,10 @@
  */
 const FIN_TEXT = 0x81;
 
-export function encodeTextFrame(payload: Buffer): Buffer {
-  const length = payload.length;
+/** `payload` as bytes, or as text, which is then encoded straight into the frame (one buffer). */
+export function encodeTextFrame(payload: Buffer | string): Buffer {
+  const text = typeof payload === 'string';
+  const length = text ? Buffer.byteLength(payload, 'utf8') : payload.length;
   const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
   const frame = Buffer.allocUnsafe(header + length);
   frame[0] = FIN_TEXT;
@@ -20,6 +22,7 @@ export function encodeTextFrame(payload: Buffer): Buffer {
     frame.writeUInt32BE(0, 2);
     frame.writeUInt32BE(length, 6);
   }
-  payload.copy(frame, header);
+  if (text) frame.write(payload, header, length, 'utf8');
+  else payload.copy(frame, header);
   return frame;
 }

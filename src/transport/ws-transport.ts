@@ -67,7 +67,7 @@ export class WsTransport implements Transport, Corkable {
     const message = 'Slow consumer: send buffer full';
     this.context.batcher.write(
       this,
-      encodeTextFrame(errorFrame(ErrorCode.OverCapacity, message).bytes),
+      encodeTextFrame(errorFrame(ErrorCode.OverCapacity, message).text),
     );
     this.close(ErrorCode.OverCapacity, 'Slow consumer');
     // The close frame waits behind the unread data; do not hold the buffer for long.

@@ -15,17 +15,21 @@ export async function startClusterNode(
   redisUrl: string,
   prefix: string,
   env: Record<string, string> = {},
+  imports: readonly string[] = [],
 ): Promise<ClusterNode> {
-  const node = await startNodeProcess({
-    PUSHWIRE_LOG_LEVEL: 'warn',
-    PUSHWIRE_ADAPTER: 'redis',
-    PUSHWIRE_REDIS_URL: redisUrl,
-    PUSHWIRE_REDIS_PREFIX: prefix,
-    PUSHWIRE_APPS: JSON.stringify([
-      { id: '1', key: 'app-key', secret: 'app-secret', enableSubscriptionCount: true },
-    ]),
-    ...env,
-  });
+  const node = await startNodeProcess(
+    {
+      PUSHWIRE_LOG_LEVEL: 'warn',
+      PUSHWIRE_ADAPTER: 'redis',
+      PUSHWIRE_REDIS_URL: redisUrl,
+      PUSHWIRE_REDIS_PREFIX: prefix,
+      PUSHWIRE_APPS: JSON.stringify([
+        { id: '1', key: 'app-key', secret: 'app-secret', enableSubscriptionCount: true },
+      ]),
+      ...env,
+    },
+    imports,
+  );
   const cluster: ClusterNode = {
     ...node,
     api: new PusherServer({

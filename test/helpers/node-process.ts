@@ -28,9 +28,16 @@ function signal(child: ChildProcess, name: NodeJS.Signals): Promise<void> {
   });
 }
 
-/** Starts a node with `env` over the test's own environment; resolves once it listens. */
-export async function startNodeProcess(env: Record<string, string>): Promise<NodeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'start', '--port', '0'], {
+/**
+ * Starts a node with `env` over the test's own environment; resolves once it listens. `imports`
+ * are modules loaded before the node (after tsx), such as a test's fault hook.
+ */
+export async function startNodeProcess(
+  env: Record<string, string>,
+  imports: readonly string[] = [],
+): Promise<NodeProcess> {
+  const preload = ['tsx', ...imports].flatMap((module) => ['--import', module]);
+  const child = spawn(process.execPath, [...preload, ENTRY, 'start', '--port', '0'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

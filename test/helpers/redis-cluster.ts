@@ -1,10 +1,13 @@
 /**
  * A local Redis Cluster of the test's own: three masters, no replicas, on the ports the suite was
  * given, started with `redis-server --cluster-enabled yes` and joined with
- * `redis-cli --cluster create`. Without persistence; optionally with a password on every node.
+ * `redis-cli --cluster create`. Without persistence unless asked (`persistent`: an AOF synced on
+ * every write per master); optionally with a password on every node. Masters can be killed and
+ * started again: each keeps its `nodes.conf`, so it comes back owning the same slots, with its
+ * data or empty.
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,14 +26,27 @@ export function redisClusterGate(suite: string): boolean {
   return false;
 }
 
+export interface RedisClusterOptions {
+  readonly password?: string | undefined;
+  /** An AOF per master, synced on every write, so a killed master can come back with its data. */
+  readonly persistent?: boolean;
+}
+
+const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
 export class RedisCluster {
-  readonly #children: ChildProcess[] = [];
+  readonly #children = new Map<number, ChildProcess>();
   readonly #dir = mkdtempSync(join(tmpdir(), 'pushwire-cluster-'));
+  readonly password: string | undefined;
+  readonly persistent: boolean;
 
   private constructor(
     readonly ports: readonly number[],
-    readonly password: string | undefined,
-  ) {}
+    options: RedisClusterOptions,
+  ) {
+    this.password = options.password;
+    this.persistent = options.persistent ?? false;
+  }
 
   /** Seed nodes as the `redisCluster` setting takes them (URLs when there is a password). */
   get seeds(): string[] {
@@ -40,30 +56,44 @@ export class RedisCluster {
     );
   }
 
-  static async start(ports: readonly number[], password?: string): Promise<RedisCluster> {
-    const cluster = new RedisCluster(ports, password);
+  /** `options` may be the password alone. */
+  static async start(
+    ports: readonly number[],
+    options: RedisClusterOptions | string = {},
+  ): Promise<RedisCluster> {
+    const cluster = new RedisCluster(
+      ports,
+      typeof options === 'string' ? { password: options } : options,
+    );
     await cluster.#start();
     return cluster;
   }
 
-  async #start(): Promise<void> {
+  get #cli(): string[] {
+    return this.password ? ['-a', this.password, '--no-auth-warning'] : [];
+  }
+
+  async #spawn(ports: readonly number[]): Promise<void> {
     const auth = this.password
       ? ['--requirepass', this.password, '--masterauth', this.password]
       : [];
-    for (const port of this.ports) {
+    const persistence = this.persistent
+      ? ['--appendonly', 'yes', '--appendfsync', 'always']
+      : ['--appendonly', 'no'];
+    for (const port of ports) {
+      const running = this.#children.get(port);
+      if (running && !exited(running)) continue;
       const dir = join(this.#dir, String(port));
-      rmSync(dir, { recursive: true, force: true });
-      await run('mkdir', ['-p', dir]);
+      mkdirSync(dir, { recursive: true });
       const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir];
       args.push('--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf');
-      args.push('--cluster-node-timeout', '2000', '--save', '', '--appendonly', 'no', ...auth);
-      this.#children.push(spawn('redis-server', args, { stdio: 'ignore' }));
+      args.push('--cluster-node-timeout', '2000', '--save', '', ...persistence, ...auth);
+      this.#children.set(port, spawn('redis-server', args, { stdio: 'ignore' }));
     }
-    const cli = this.password ? ['-a', this.password, '--no-auth-warning'] : [];
-    for (const port of this.ports) {
+    for (const port of ports) {
       await waitUntil(
         () =>
-          run('redis-cli', [...cli, '-p', String(port), 'ping']).then(
+          run('redis-cli', [...this.#cli, '-p', String(port), 'ping']).then(
             ({ stdout }) => stdout.trim() === 'PONG',
             () => false,
           ),
@@ -71,9 +101,13 @@ export class RedisCluster {
         10_000,
       );
     }
+  }
+
+  async #start(): Promise<void> {
+    await this.#spawn(this.ports);
     const nodes = this.ports.map((port) => `127.0.0.1:${port}`);
     await run('redis-cli', [
-      ...cli,
+      ...this.#cli,
       '--cluster',
       'create',
       ...nodes,
@@ -81,16 +115,21 @@ export class RedisCluster {
       '0',
       '--cluster-yes',
     ]);
+    await this.#ok();
+  }
+
+  /** Until every master says cluster_state:ok. */
+  async #ok(): Promise<void> {
     await waitUntil(
       async () => {
         for (const port of this.ports) {
           const { stdout } = await run('redis-cli', [
-            ...cli,
+            ...this.#cli,
             '-p',
             String(port),
             'cluster',
             'info',
-          ]);
+          ]).catch(() => ({ stdout: '' }));
           if (!stdout.includes('cluster_state:ok')) return false;
         }
         return true;
@@ -100,15 +139,62 @@ export class RedisCluster {
     );
   }
 
+  /** SIGKILL of some masters (all by default): gone at once, as in a crash. */
+  async kill(ports: readonly number[] = this.ports): Promise<void> {
+    await Promise.all(
+      ports.map((port) => {
+        const child = this.#children.get(port);
+        if (!child || exited(child)) return;
+        return new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        });
+      }),
+    );
+  }
+
+  /**
+   * Starts killed masters again (all by default; those still running stay) with their slots, and waits for the cluster to be
+   * ok; `empty` wipes what they saved, as masters without persistence come back.
+   */
+  async restart(options: { empty?: boolean; ports?: readonly number[] } = {}): Promise<void> {
+    const ports = options.ports ?? this.ports;
+    if (options.empty ?? !this.persistent) {
+      for (const port of ports) {
+        const dir = join(this.#dir, String(port));
+        rmSync(join(dir, 'appendonlydir'), { recursive: true, force: true });
+        rmSync(join(dir, 'dump.rdb'), { force: true });
+      }
+    }
+    await this.#spawn(ports);
+    await this.#ok();
+  }
+
   /** Runs one command on every master; the sum of their integer replies. */
   async commandAll(...args: string[]): Promise<number> {
-    const cli = this.password ? ['-a', this.password, '--no-auth-warning'] : [];
     let total = 0;
     for (const port of this.ports) {
-      const { stdout } = await run('redis-cli', [...cli, '-p', String(port), ...args]);
+      const { stdout } = await run('redis-cli', [...this.#cli, '-p', String(port), ...args]);
       total += Number(stdout.trim()) || 0;
     }
     return total;
+  }
+
+  /** The port of the master that owns `key`'s slot. */
+  async portOf(key: string): Promise<number> {
+    const cli = [...this.#cli, '-p', String(this.ports[0])];
+    const slot = Number((await run('redis-cli', [...cli, 'cluster', 'keyslot', key])).stdout);
+    const { stdout } = await run('redis-cli', [...cli, 'cluster', 'nodes']);
+    // `id host:port@bus flags master ping pong epoch state range…`, one line per node.
+    for (const line of stdout.trim().split('\n')) {
+      const fields = line.split(' ');
+      const port = Number(/:(\d+)@/.exec(fields[1] ?? '')?.[1]);
+      for (const range of fields.slice(8)) {
+        const [from, to = from] = range.split('-').map(Number);
+        if (slot >= from! && slot <= to!) return port;
+      }
+    }
+    throw new Error(`no master owns slot ${slot}`);
   }
 
   /** A client of the whole cluster, for a test's own checks. */
@@ -120,16 +206,7 @@ export class RedisCluster {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(
-      this.#children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGKILL');
-          }),
-      ),
-    );
+    await this.kill();
     rmSync(this.#dir, { recursive: true, force: true });
   }
 }

@@ -59,6 +59,18 @@ export class RedisServer {
     });
   }
 
+  /**
+   * SIGSTOP: Redis stops answering but its connections stay open, so commands time out rather
+   * than fail at once (a hung Redis, or a network that drops packets). `resume` is SIGCONT.
+   */
+  pause(): void {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.#child?.kill('SIGCONT');
+  }
+
   /** Runs one command on a short-lived connection. */
   async command(...args: string[]): Promise<unknown> {
     const client = new Redis(this.url, { maxRetriesPerRequest: 0 });

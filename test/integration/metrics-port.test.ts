@@ -45,6 +45,21 @@ describe('metrics port', () => {
     expect((await fetch(`${server.httpUrl}/`)).status).toBe(200);
   });
 
+  it('counts open connections per app on pushwire_connections, down to 0 when they close', async () => {
+    const server = await startTestServer({ metrics: true });
+    const gauge = async () => {
+      const text = await (await fetch(`${server.httpUrl}/metrics`)).text();
+      return /^pushwire_connections\{app_id="1"\} (\d+)$/m.exec(text)?.[1];
+    };
+    const first = await RawClient.connect(server.wsUrl);
+    await RawClient.connect(server.wsUrl);
+    expect(await gauge()).toBe('2');
+    await first.close();
+    await expect.poll(gauge).toBe('1');
+    await closeAllRawClients();
+    await expect.poll(gauge).toBe('0');
+  });
+
   it('answers nothing but GET /metrics on the metrics port', async () => {
     const server = await startTestServer({ metrics: true, metricsPort: 0 });
     const base = server.metricsUrl!.replace(/\/metrics$/, '');

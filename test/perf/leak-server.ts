@@ -45,6 +45,7 @@ async function measure() {
   return {
     rss: usage.rss,
     heapUsed: usage.heapUsed,
+    arrayBuffers: usage.arrayBuffers,
     heapPhysical: getHeapStatistics().total_physical_size,
     connections: server.connections(),
     youngGrown: youngBytes() > youngAtStart,

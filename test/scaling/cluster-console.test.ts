@@ -1,23 +1,19 @@
 /**
  * The live console across two Pushwire processes: a watcher on node A sees what happens on node
- * B, and while nobody watches, no node sends console entries to Redis at all.
+ * B, and while nobody watches, no node sends console entries to Redis at all. On the shared Redis,
+ * then on a Redis Cluster of the suite's own (7641-7643).
  */
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { consoleFeedUrl, stopAllFeeds, watchFeed } from '../helpers/console-feed.ts';
-import { startClusterNode, stopAllNodes } from '../helpers/cluster-node.ts';
+import { stopAllNodes } from '../helpers/cluster-node.ts';
 import { closeAllRawClients, RawClient } from '../helpers/raw-client.ts';
-import { REDIS_URL, redisGate, uniquePrefix } from '../helpers/redis.ts';
+import { uniquePrefix } from '../helpers/redis.ts';
+import { redisBackends, type BackendCase, type RedisBackend } from '../helpers/redis-backend.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
-const enabled = await redisGate('live console across nodes');
-let spy: Redis | undefined;
-
-afterAll(async () => {
-  stopAllFeeds();
-  spy?.disconnect();
-  await closeAllRawClients();
-  await stopAllNodes();
+const backends = await redisBackends('live console across nodes', {
+  single: 'shared',
+  cluster: [7641, 7642, 7643],
 });
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -28,14 +24,27 @@ async function subscribeOn(port: number, channel: string): Promise<void> {
   await client.waitForEvent('pusher_internal:subscription_succeeded', channel);
 }
 
-describe.skipIf(!enabled)('the live console across two nodes', () => {
+for (const backend of backends) {
+  describe.skipIf(!backend.enabled)(`the live console across two nodes (${backend.label})`, () =>
+    liveConsole(backend),
+  );
+}
+
+function liveConsole(backend: BackendCase): void {
+  let redis: RedisBackend | undefined;
+
+  afterAll(async () => {
+    stopAllFeeds();
+    await closeAllRawClients();
+    await stopAllNodes();
+    await redis?.stop();
+  });
+
   it("shows a watcher on node A node B's subscriptions, and relays nothing while nobody watches", async () => {
+    redis = await backend.start();
     const prefix = uniquePrefix('console');
-    const [a, b] = await Promise.all([
-      startClusterNode(REDIS_URL, prefix),
-      startClusterNode(REDIS_URL, prefix),
-    ]);
-    spy = new Redis(REDIS_URL);
+    const [a, b] = await Promise.all([redis.node(prefix), redis.node(prefix)]);
+    const spy = redis.client();
     const relayed: string[] = [];
     spy.on('pmessage', (_pattern, _channel, message: string) => relayed.push(message));
     await spy.psubscribe(`${prefix}:console:*`);
@@ -66,4 +75,4 @@ describe.skipIf(!enabled)('the live console across two nodes', () => {
     expect(n).toBeLessThanOrEqual(12);
     expect(relayed.length).toBeGreaterThan(0);
   }, 40_000);
-});
+}

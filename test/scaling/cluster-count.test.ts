@@ -1,20 +1,20 @@
 /**
  * `subscription_count` on a busy channel held on two Pushwire processes: announced once per
  * interval for the whole cluster (not once per node), with the cluster-wide count, and the same
- * announcements reach the subscribers of both nodes.
+ * announcements reach the subscribers of both nodes. On the shared Redis, then on a Redis Cluster
+ * of the suite's own (7635-7637).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { startClusterNode, stopAllNodes } from '../helpers/cluster-node.ts';
+import { stopAllNodes } from '../helpers/cluster-node.ts';
 import type { WireFrame } from '../helpers/fake-transport.ts';
 import { closeAllRawClients, RawClient } from '../helpers/raw-client.ts';
-import { REDIS_URL, redisGate, uniquePrefix } from '../helpers/redis.ts';
+import { uniquePrefix } from '../helpers/redis.ts';
+import { redisBackends, type BackendCase, type RedisBackend } from '../helpers/redis-backend.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
-const enabled = await redisGate('cluster-wide subscription_count');
-
-afterAll(async () => {
-  await closeAllRawClients();
-  await stopAllNodes();
+const backends = await redisBackends('cluster-wide subscription_count', {
+  single: 'shared',
+  cluster: [7635, 7636, 7637],
 });
 
 const CHANNEL = 'crowd';
@@ -41,13 +41,25 @@ function recordCounts(client: RawClient): Array<{ at: number; count: number }> {
   return seen;
 }
 
-describe.skipIf(!enabled)('subscription_count across two nodes', () => {
+for (const backend of backends) {
+  describe.skipIf(!backend.enabled)(`subscription_count across two nodes (${backend.label})`, () =>
+    counts(backend),
+  );
+}
+
+function counts(backend: BackendCase): void {
+  let redis: RedisBackend | undefined;
+
+  afterAll(async () => {
+    await closeAllRawClients();
+    await stopAllNodes();
+    await redis?.stop();
+  });
+
   it('is announced once per 5 s cluster-wide, with the same cluster-wide count on both nodes', async () => {
+    redis = await backend.start();
     const prefix = uniquePrefix('count');
-    const [a, b] = await Promise.all([
-      startClusterNode(REDIS_URL, prefix),
-      startClusterNode(REDIS_URL, prefix),
-    ]);
+    const [a, b] = await Promise.all([redis.node(prefix), redis.node(prefix)]);
     const observers = [await subscriber(a.port), await subscriber(b.port)];
     const counts = observers.map(recordCounts);
     const clients: RawClient[] = [];
@@ -75,4 +87,4 @@ describe.skipIf(!enabled)('subscription_count across two nodes', () => {
     // Both nodes' subscribers got the same announcements, ending at the cluster-wide count.
     expect(busy[1]!.map(({ count }) => count)).toEqual(busy[0]!.map(({ count }) => count));
   }, 60_000);
-});
+}

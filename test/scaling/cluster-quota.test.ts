@@ -1,17 +1,17 @@
 /**
  * `maxConnections` is the app's quota across the cluster, not per node: two Pushwire processes
- * on one Redis refuse the connection past the quota with 4004, whichever node it reaches.
+ * on one Redis refuse the connection past the quota with 4004, whichever node it reaches. On the
+ * shared Redis, then on a Redis Cluster of the suite's own (7638-7640).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { startClusterNode, stopAllNodes } from '../helpers/cluster-node.ts';
+import { stopAllNodes } from '../helpers/cluster-node.ts';
 import { closeAllRawClients, RawClient } from '../helpers/raw-client.ts';
-import { REDIS_URL, redisGate, uniquePrefix } from '../helpers/redis.ts';
+import { uniquePrefix } from '../helpers/redis.ts';
+import { redisBackends, type BackendCase, type RedisBackend } from '../helpers/redis-backend.ts';
 
-const enabled = await redisGate('cluster-wide connection quota');
-
-afterAll(async () => {
-  await closeAllRawClients();
-  await stopAllNodes();
+const backends = await redisBackends('cluster-wide connection quota', {
+  single: 'shared',
+  cluster: [7638, 7639, 7640],
 });
 
 /** Past the counts' staleness (shared within 1 s, read every second). */
@@ -27,15 +27,27 @@ async function attempt(port: number) {
   return { client, frame };
 }
 
-describe.skipIf(!enabled)('maxConnections across two nodes', () => {
+for (const backend of backends) {
+  describe.skipIf(!backend.enabled)(`maxConnections across two nodes (${backend.label})`, () =>
+    quota(backend),
+  );
+}
+
+function quota(backend: BackendCase): void {
+  let redis: RedisBackend | undefined;
+
+  afterAll(async () => {
+    await closeAllRawClients();
+    await stopAllNodes();
+    await redis?.stop();
+  });
+
   it('refuses with 4004 on either node once the app has maxConnections open cluster-wide', async () => {
     const apps = [{ id: '1', key: 'app-key', secret: 'app-secret', maxConnections: 4 }];
     const env = { PUSHWIRE_APPS: JSON.stringify(apps) };
+    redis = await backend.start();
     const prefix = uniquePrefix('quota');
-    const [a, b] = await Promise.all([
-      startClusterNode(REDIS_URL, prefix, env),
-      startClusterNode(REDIS_URL, prefix, env),
-    ]);
+    const [a, b] = await Promise.all([redis.node(prefix, env), redis.node(prefix, env)]);
     for (let i = 0; i < 3; i++) await RawClient.connect(url(a.port));
     await pause(COUNTS_SEEN_MS);
     // Node B alone has none: it admits one (4 in all), then refuses.
@@ -52,15 +64,13 @@ describe.skipIf(!enabled)('maxConnections across two nodes', () => {
   it("refuses on a node's first connection of the app when the other nodes hold the quota", async () => {
     const apps = [{ id: '1', key: 'app-key', secret: 'app-secret', maxConnections: 1 }];
     const env = { PUSHWIRE_APPS: JSON.stringify(apps) };
+    redis ??= await backend.start();
     const prefix = uniquePrefix('quota-first');
-    const [a, b] = await Promise.all([
-      startClusterNode(REDIS_URL, prefix, env),
-      startClusterNode(REDIS_URL, prefix, env),
-    ]);
+    const [a, b] = await Promise.all([redis.node(prefix, env), redis.node(prefix, env)]);
     await RawClient.connect(url(a.port));
     await pause(COUNTS_SEEN_MS);
     // Node B has never checked this app's quota: it reads the cluster's count before deciding.
     const { frame } = await attempt(b.port);
     expect(frame.data).toMatchObject({ code: 4004 });
   }, 30_000);
-});
+}

@@ -1,32 +1,23 @@
 /**
- * Three Pushwire processes on a redis-server of the test's own; one is killed with SIGKILL. The
- * survivors tell clients and webhooks that its members left, within 10 s, once (issue #10,
- * case 6).
+ * Three Pushwire processes on a Redis of the test's own (one redis-server, then a Redis Cluster on
+ * 7623-7625); one is killed with SIGKILL. The survivors tell clients and webhooks that its members
+ * left, within 10 s, once (issue #10, case 6).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startClusterNode, stopAllNodes } from '../helpers/cluster-node.ts';
+import { stopAllNodes } from '../helpers/cluster-node.ts';
 import { connectPusher, disconnectAllPushers, subscribeAndWait } from '../helpers/pusher-client.ts';
-import { redisGate, uniquePrefix } from '../helpers/redis.ts';
-import { RedisServer } from '../helpers/redis-server.ts';
+import { uniquePrefix } from '../helpers/redis.ts';
+import { redisBackends, type BackendCase, type RedisBackend } from '../helpers/redis-backend.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
-const enabled = await redisGate('node crashes');
-let redis: RedisServer | undefined;
-let receiver: Server | undefined;
-
-afterAll(async () => {
-  disconnectAllPushers();
-  await stopAllNodes();
-  await redis?.stop();
-  receiver?.close();
-});
+const backends = await redisBackends('node crashes', { single: 7110, cluster: [7623, 7624, 7625] });
 
 /** Webhook posts as they arrive: `name user_id` per event. */
-async function webhookReceiver(): Promise<{ url: string; events: string[] }> {
+async function webhookReceiver(): Promise<{ server: Server; url: string; events: string[] }> {
   const events: string[] = [];
-  receiver = createServer((req, res) => {
+  const server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
@@ -37,15 +28,32 @@ async function webhookReceiver(): Promise<{ url: string; events: string[] }> {
       res.end('ok');
     });
   });
-  await new Promise<void>((resolve) => receiver!.listen(0, '127.0.0.1', resolve));
-  const { port } = receiver.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/hooks`, events };
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${port}/hooks`, events };
 }
 
-describe.skipIf(!enabled)('a node killed with SIGKILL', () => {
+for (const backend of backends) {
+  describe.skipIf(!backend.enabled)(`a node killed with SIGKILL (${backend.label})`, () =>
+    nodeCrash(backend),
+  );
+}
+
+function nodeCrash(backend: BackendCase): void {
+  let redis: RedisBackend | undefined;
+  let receiver: Server | undefined;
+
+  afterAll(async () => {
+    disconnectAllPushers();
+    await stopAllNodes();
+    await redis?.stop();
+    receiver?.close();
+  });
+
   it('has its members removed by the survivors within 10 s, for clients and webhooks, once', async () => {
-    redis = await RedisServer.start(7110);
+    redis = await backend.start();
     const hooks = await webhookReceiver();
+    receiver = hooks.server;
     const prefix = uniquePrefix('crash');
     const env = {
       PUSHWIRE_APPS: JSON.stringify([
@@ -58,9 +66,9 @@ describe.skipIf(!enabled)('a node killed with SIGKILL', () => {
       ]),
     };
     // One after another: three cold starts at once can take long on a loaded machine.
-    const a = await startClusterNode(redis.url, prefix, env);
-    const b = await startClusterNode(redis.url, prefix, env);
-    const doomed = await startClusterNode(redis.url, prefix, env);
+    const a = await redis.node(prefix, env);
+    const b = await redis.node(prefix, env);
+    const doomed = await redis.node(prefix, env);
     const removedFor: Record<string, number> = {};
     for (const [name, node] of [
       ['alice', a],
@@ -95,7 +103,7 @@ describe.skipIf(!enabled)('a node killed with SIGKILL', () => {
     await new Promise((resolve) => setTimeout(resolve, 4_000));
     expect(hooks.events.filter((e) => e === 'member_removed erin')).toHaveLength(1);
     console.info(
-      `kill -9 → member_removed to clients after ${Math.max(removedFor.alice!, removedFor.bob!) - killed} ms, webhook after ${webhookAfter} ms`,
+      `${backend.label}: kill -9 → member_removed to clients after ${Math.max(removedFor.alice!, removedFor.bob!) - killed} ms, webhook after ${webhookAfter} ms`,
     );
   }, 60_000);
-});
+}

@@ -3,39 +3,27 @@
  * member's view (the roster it got, then the member events after it) ends with every member,
  * each once (issue #10, case 5). Several joins at once on one node is what the two-user race
  * (join-race.test.ts) does not cover: a later local join must not make the node skip bus
- * messages an earlier local socket still needs.
+ * messages an earlier local socket still needs. On one Redis, then on a Redis Cluster
+ * (7626-7628), where each round's channel lands on its own shard.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startClusterNode, stopAllNodes, type ClusterNode } from '../helpers/cluster-node.ts';
+import { stopAllNodes, type ClusterNode } from '../helpers/cluster-node.ts';
 import {
   connectPusher,
   disconnectAllPushers,
   type PusherClient,
 } from '../helpers/pusher-client.ts';
 import type { PresenceChannel } from '../helpers/pusher-js.ts';
-import { redisGate, uniquePrefix } from '../helpers/redis.ts';
-import { RedisServer } from '../helpers/redis-server.ts';
+import { uniquePrefix } from '../helpers/redis.ts';
+import { redisBackends, type BackendCase, type RedisBackend } from '../helpers/redis-backend.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
-const enabled = await redisGate('presence join storms');
+const backends = await redisBackends('presence join storms', {
+  single: 7500,
+  cluster: [7626, 7627, 7628],
+});
 const ROUNDS = 40;
 const USERS_PER_NODE = 4;
-let redis: RedisServer | undefined;
-const nodes: ClusterNode[] = [];
-
-beforeAll(async () => {
-  if (!enabled) return;
-  redis = await RedisServer.start(7500);
-  const prefix = uniquePrefix('storm');
-  // One after another: three processes starting at once on a busy machine time out.
-  for (let i = 0; i < 3; i++) nodes.push(await startClusterNode(redis.url, prefix));
-}, 90_000);
-
-afterAll(async () => {
-  disconnectAllPushers();
-  await stopAllNodes();
-  await redis?.stop();
-});
 
 interface View {
   readonly ids: Set<string>;
@@ -60,7 +48,29 @@ function view(client: PusherClient, channel: string): View {
   return seen;
 }
 
-describe.skipIf(!enabled)('presence join storms across nodes', () => {
+for (const backend of backends) {
+  describe.skipIf(!backend.enabled)(`presence join storms across nodes (${backend.label})`, () =>
+    storms(backend),
+  );
+}
+
+function storms(backend: BackendCase): void {
+  let redis: RedisBackend | undefined;
+  const nodes: ClusterNode[] = [];
+
+  beforeAll(async () => {
+    redis = await backend.start();
+    const prefix = uniquePrefix('storm');
+    // One after another: three processes starting at once on a busy machine time out.
+    for (let i = 0; i < 3; i++) nodes.push(await redis.node(prefix));
+  }, 90_000);
+
+  afterAll(async () => {
+    disconnectAllPushers();
+    await stopAllNodes();
+    await redis?.stop();
+  });
+
   it(`every view lists all ${2 * USERS_PER_NODE} members once, in ${ROUNDS} rounds`, async () => {
     const users = Array.from({ length: 2 * USERS_PER_NODE }, (_, i) => `u${i}`);
     const clients = await Promise.all(
@@ -119,4 +129,4 @@ describe.skipIf(!enabled)('presence join storms across nodes', () => {
     }
     expect(wrong).toEqual([]);
   }, 300_000);
-});
+}

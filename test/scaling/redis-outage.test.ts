@@ -1,39 +1,30 @@
 /**
- * Two Pushwire processes on a redis-server of the test's own, which the test kills and brings
- * back (with its data or empty): the API never answers 200 for what it did not deliver, no client
- * is thrown off, and presence is right again soon after Redis returns (issue #10, cases 1–4).
+ * Two Pushwire processes on a Redis of the test's own, which the test kills and brings back (with
+ * its data or empty): the API never answers 200 for what it did not deliver, no client is thrown
+ * off, and presence is right again soon after Redis returns (issue #10, cases 1–4).
+ *
+ * On one redis-server (7101), and on a Redis Cluster of three masters (7632-7634), where "Redis
+ * goes down" is every master killed at once, and "back" is every master started again with its
+ * slots, with its AOF or empty: the same contract, case for case. One more case is the cluster's
+ * own: a single master (not the one holding the heartbeats) dies and comes back empty while the
+ * other two keep their data.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startClusterNode, stopAllNodes, type ClusterNode } from '../helpers/cluster-node.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { stopAllNodes, type ClusterNode } from '../helpers/cluster-node.ts';
 import {
   connectPusher,
   disconnectAllPushers,
   subscribeAndWait,
   type PusherClient,
 } from '../helpers/pusher-client.ts';
-import { redisGate, uniquePrefix } from '../helpers/redis.ts';
-import { RedisServer } from '../helpers/redis-server.ts';
+import { uniquePrefix } from '../helpers/redis.ts';
+import { redisBackends, type BackendCase, type RedisBackend } from '../helpers/redis-backend.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
-const enabled = await redisGate('Redis outages');
-const servers: RedisServer[] = [];
-
-afterEach(async () => {
-  disconnectAllPushers();
-  await stopAllNodes();
-  await Promise.all(servers.splice(0).map((server) => server.stop()));
+const backends = await redisBackends('Redis outages', {
+  single: 7101,
+  cluster: [7632, 7633, 7634],
 });
-
-async function cluster(port: number, persistent = false) {
-  const redis = await RedisServer.start(port, { persistent });
-  servers.push(redis);
-  const prefix = uniquePrefix('outage');
-  const [a, b] = await Promise.all([
-    startClusterNode(redis.url, prefix),
-    startClusterNode(redis.url, prefix),
-  ]);
-  return { redis, a: a!, b: b! };
-}
 
 const member = (node: ClusterNode, id: string) =>
   connectPusher(node.port, { presence: { user_id: id }, user: { id } });
@@ -85,9 +76,44 @@ const outageSeen = (node: ClusterNode) =>
     () => undefined,
   );
 
-describe.skipIf(!enabled)('Redis outages with two nodes', () => {
+for (const backend of backends) {
+  describe.skipIf(!backend.enabled)(`Redis outages with two nodes (${backend.label})`, () =>
+    outages(backend),
+  );
+}
+
+function outages(backend: BackendCase): void {
+  let redis: RedisBackend;
+  let down = false;
+
+  // One Redis (or cluster) for the file, persistent: each case says how it comes back.
+  beforeAll(async () => {
+    redis = await backend.start({ persistent: true });
+  }, 60_000);
+  afterEach(async () => {
+    disconnectAllPushers();
+    await stopAllNodes();
+    if (down) await restart(true);
+  });
+  afterAll(() => redis?.stop());
+
+  async function kill(): Promise<void> {
+    down = true;
+    await redis.kill();
+  }
+  async function restart(empty: boolean): Promise<void> {
+    await redis.restart(empty);
+    down = false;
+  }
+
+  async function nodes() {
+    const prefix = uniquePrefix('outage');
+    const [a, b] = await Promise.all([redis.node(prefix), redis.node(prefix)]);
+    return { a: a!, b: b! };
+  }
+
   it('answers 503 promptly and delivers nothing while Redis is down, then 200 once resynced', async () => {
-    const { redis, a, b } = await cluster(7101);
+    const { a, b } = await nodes();
     const [onA, onB] = await Promise.all([connectPusher(a.port), connectPusher(b.port)]);
     const got: Record<string, number[]> = { A: [], B: [] };
     (await subscribeAndWait(onA, 'news')).bind('flash', (d: { n: number }) => got.A!.push(d.n));
@@ -96,7 +122,7 @@ describe.skipIf(!enabled)('Redis outages with two nodes', () => {
     await a.api.trigger('news', 'flash', { n: 0 });
     await waitUntil(() => got.A!.length === 1 && got.B!.length === 1, 'the first event');
 
-    await redis.kill();
+    await kill();
     const lost = Date.now();
     await waitUntil(async () => (await readiness(a)) === 503, '/ready to answer 503', 3_000);
     expect(Date.now() - lost).toBeLessThan(3_000);
@@ -121,7 +147,7 @@ describe.skipIf(!enabled)('Redis outages with two nodes', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(got).toEqual({ A: [0], B: [0] });
 
-    await redis.restart();
+    await restart(true);
     await waitUntil(
       async () => (await readiness(a)) === 200 && (await readiness(b)) === 200,
       '/ready to answer 200 again',
@@ -137,17 +163,17 @@ describe.skipIf(!enabled)('Redis outages with two nodes', () => {
   }, 40_000);
 
   it('rebuilds presence within 2 s when Redis comes back empty, disconnecting no one', async () => {
-    const { redis, a, b } = await cluster(7102);
+    const { a, b } = await nodes();
     const [alice, bob] = await Promise.all([member(a, 'alice'), member(b, 'bob')]);
     const aliceView = await presenceView(alice, 'presence-room');
     const bobView = await presenceView(bob, 'presence-room');
     await waitUntil(() => aliceView.added.includes('bob'), 'alice to see bob');
     const thrownOff = [...watchConnection(alice), ...watchConnection(bob)];
 
-    await redis.kill();
+    await kill();
     await outageSeen(a);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    await redis.restart(true);
+    await restart(true);
     const back = Date.now();
     await waitUntil(
       async () => (await users(a, 'presence-room'))?.join() === 'alice,bob',
@@ -169,7 +195,7 @@ describe.skipIf(!enabled)('Redis outages with two nodes', () => {
 
   for (const persistent of [true, false]) {
     it(`announces once a member who left during the outage (Redis back ${persistent ? 'with its data' : 'empty'})`, async () => {
-      const { redis, a, b } = await cluster(persistent ? 7103 : 7104, persistent);
+      const { a, b } = await nodes();
       const [alice, bob, carol] = await Promise.all([
         member(a, 'alice'),
         member(b, 'bob'),
@@ -180,11 +206,11 @@ describe.skipIf(!enabled)('Redis outages with two nodes', () => {
       await subscribeAndWait(carol, 'presence-room');
       await waitUntil(() => bobView.added.includes('carol'), 'bob to see carol');
 
-      await redis.kill();
+      await kill();
       await outageSeen(a);
       carol.disconnect();
       await new Promise((resolve) => setTimeout(resolve, 1_500));
-      await redis.restart();
+      await restart(!persistent);
       const back = Date.now();
       await waitUntil(
         () => aliceView.removed.includes('carol') && bobView.removed.includes('carol'),
@@ -201,21 +227,78 @@ describe.skipIf(!enabled)('Redis outages with two nodes', () => {
   }
 
   it('completes a subscription made during the outage once Redis is back', async () => {
-    const { redis, a } = await cluster(7105);
+    const { a } = await nodes();
     const dave = await member(a, 'dave');
     const errors: unknown[] = [];
     dave.connection.bind('error', (e: unknown) => errors.push(e));
-    await redis.kill();
+    await kill();
     await outageSeen(a);
     const late = dave.subscribe('late-news');
     const room = dave.subscribe('presence-late');
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect([late.subscribed, room.subscribed]).toEqual([false, false]);
-    await redis.restart();
+    await restart(true);
     const back = Date.now();
     await waitUntil(() => late.subscribed && room.subscribed, 'both subscriptions', 10_000);
     expect(Date.now() - back).toBeLessThan(10_000);
     expect(await users(a, 'presence-late')).toEqual(['dave']);
     expect(errors).toEqual([]);
   }, 40_000);
-});
+
+  // One shard lost: its master dies and comes back empty, the others keep their data. The node
+  // cannot see it in the heartbeats' shard, which kept its data: every shard has its own epoch.
+  it.runIf(backend.cluster)(
+    'rebuilds a channel whose master alone came back empty, announcing once who left',
+    async () => {
+      const { a, b } = await nodes();
+      const shards = redis.shards!;
+      // A channel on another master than the heartbeats' (`{nodes}`).
+      const beats = await shards.portOf('p:{nodes}');
+      let n = 0;
+      while ((await shards.portOf(`p:{1:presence-shard-${n}}`)) === beats) n++;
+      const channel = `presence-shard-${n}`;
+      const port = await shards.portOf(`p:{1:${channel}}`);
+      const [alice, bob, carol] = await Promise.all([
+        member(a, 'alice'),
+        member(b, 'bob'),
+        member(a, 'carol'),
+      ]);
+      const aliceView = await presenceView(alice, channel);
+      const bobView = await presenceView(bob, channel);
+      await subscribeAndWait(carol, channel);
+      await waitUntil(() => bobView.added.includes('carol'), 'bob to see carol');
+      const thrownOff = [...watchConnection(alice), ...watchConnection(bob)];
+
+      down = true;
+      await shards.kill([port]);
+      const lost = Date.now();
+      // Every node notices a master it cannot reach, holding its channels or not.
+      for (const node of [a, b])
+        await waitUntil(async () => (await readiness(node)) === 503, '/ready to answer 503', 3_000);
+      expect(Date.now() - lost).toBeLessThan(3_000);
+      carol.disconnect();
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await shards.restart({ ports: [port], empty: true });
+      down = false;
+      const back = Date.now();
+      await waitUntil(
+        () => aliceView.removed.includes('carol') && bobView.removed.includes('carol'),
+        'member_removed for carol',
+        10_000,
+      );
+      expect(Date.now() - back).toBeLessThan(10_000);
+      await waitUntil(
+        async () => (await users(b, channel))?.join() === 'alice,bob',
+        'the roster to be rebuilt',
+        2_000,
+      );
+      // Give a late duplicate the time to show itself.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(thrownOff).toEqual([]);
+      expect(aliceView).toEqual({ added: ['bob', 'carol'], removed: ['carol'] });
+      expect(bobView).toEqual({ added: ['carol'], removed: ['carol'] });
+      expect(await users(a, channel)).toEqual(['alice', 'bob']);
+    },
+    40_000,
+  );
+}

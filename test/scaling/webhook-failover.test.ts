@@ -2,32 +2,27 @@
  * Issue #10 case 8: with the Redis adapter, a webhook accepted for delivery outlives the node that
  * queued it. Two Pushwire processes on a real Redis; the receiver is down; the node holding a
  * pending retry and a held member_removed is killed with SIGKILL; once the receiver is back, the
- * survivor delivers every webhook, once.
+ * survivor delivers every webhook, once. On the shared Redis, then on a Redis Cluster of the
+ * suite's own (7629-7631).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createPusher,
   disconnectAllPushers,
   subscribeAndWait as subscribed,
 } from '../helpers/pusher-client.ts';
-import { startClusterNode, stopAllNodes } from '../helpers/cluster-node.ts';
-import { redisGate, REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
+import { stopAllNodes } from '../helpers/cluster-node.ts';
+import { uniquePrefix } from '../helpers/redis.ts';
+import { redisBackends, type BackendCase, type RedisBackend } from '../helpers/redis-backend.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
-const enabled = await redisGate('webhooks across nodes');
-let receiver: Server | undefined;
-let redis: Redis | undefined;
-
-afterEach(async () => {
-  disconnectAllPushers();
-  await stopAllNodes();
-  await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve(undefined)));
-  receiver = undefined;
+const backends = await redisBackends('webhooks across nodes', {
+  single: 'shared',
+  cluster: [7629, 7630, 7631],
 });
-afterAll(() => redis?.disconnect());
+let receiver: Server | undefined;
 
 /** A port nothing listens on yet: the receiver is down until `startReceiver(port)`. */
 async function freePort(): Promise<number> {
@@ -53,26 +48,44 @@ async function startReceiver(port: number) {
   return events;
 }
 
-function startNode(prefix: string, hookUrl: string, settings: Record<string, string>) {
-  return startClusterNode(REDIS_URL, prefix, {
-    PUSHWIRE_LOG_LEVEL: 'error',
-    PUSHWIRE_APPS: JSON.stringify([
-      { id: '1', key: 'app-key', secret: 'app-secret', webhooks: [{ url: hookUrl }] },
-    ]),
-    ...settings,
-  });
-}
-
-/** Jobs in the cluster's webhook queue for app 1 (redis-queue-scripts.ts names the keys). */
-async function queued(prefix: string): Promise<number> {
-  redis ??= new Redis(REDIS_URL);
-  return redis.zcard(`${prefix}:webhooks:{1}:due`);
-}
-
 const count = (events: Array<Record<string, unknown>>, name: string) =>
   events.filter((event) => event.name === name).length;
 
-describe.skipIf(!enabled)('webhooks across nodes over Redis', () => {
+for (const backend of backends) {
+  describe.skipIf(!backend.enabled)(`webhooks across nodes (${backend.label})`, () =>
+    failover(backend),
+  );
+}
+
+function failover(backend: BackendCase): void {
+  let redis: RedisBackend;
+
+  beforeAll(async () => {
+    redis = await backend.start();
+  }, 60_000);
+  afterEach(async () => {
+    disconnectAllPushers();
+    await stopAllNodes();
+    await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve(undefined)));
+    receiver = undefined;
+  });
+  afterAll(() => redis?.stop());
+
+  function startNode(prefix: string, hookUrl: string, settings: Record<string, string>) {
+    return redis.node(prefix, {
+      PUSHWIRE_LOG_LEVEL: 'error',
+      PUSHWIRE_APPS: JSON.stringify([
+        { id: '1', key: 'app-key', secret: 'app-secret', webhooks: [{ url: hookUrl }] },
+      ]),
+      ...settings,
+    });
+  }
+
+  let queueClient: ReturnType<RedisBackend['client']> | undefined;
+  /** Jobs in the cluster's webhook queue for app 1 (redis-queue-scripts.ts names the keys). */
+  const queued = (prefix: string): Promise<number> =>
+    (queueClient ??= redis.client()).zcard(`${prefix}:webhooks:{1}:due`);
+
   it('delivers, once, the webhooks of a node killed while the receiver was down', async () => {
     const prefix = uniquePrefix('webhook-failover');
     const hookPort = await freePort();
@@ -143,4 +156,4 @@ describe.skipIf(!enabled)('webhooks across nodes over Redis', () => {
     const left = await first.api.get({ path: '/webhooks/dead_letters' });
     expect(await left.json()).toEqual({ dead_letters: [] });
   }, 40_000);
-});
+}

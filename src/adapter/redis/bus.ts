@@ -6,11 +6,12 @@
  * logs from the last id it delivered before it goes on live. Node-addressed traffic (terminate)
  * travels on the user's `#server-to-user-` route, held by the nodes where that user signed in.
  */
-import { AdapterUnavailableError } from '../../errors.ts';
+import { AdapterUnavailableError, PublishOutcomeUnknownError } from '../../errors.ts';
 import { OutboundFrame } from '../../protocol/frames.ts';
 import type { Publication, Subscriber } from '../adapter.ts';
 import type { LocalAdapter } from '../local.ts';
 import { decodeBus, encodeDelivery, Feed, type BusMessage } from './feed.ts';
+import { InDoubt, neverWritten } from './in-doubt.ts';
 import type { RedisKeys } from './keys.ts';
 import { isCluster, type RedisTarget, type Scripted } from './link.ts';
 import { channelKey, userRoute } from './local-share.ts';
@@ -21,6 +22,8 @@ import { memberChange } from './roster.ts';
 /** Messages kept per channel log, and how long a log outlives its last message. */
 export const LOG_MAX_LENGTH = 5_000;
 export const LOG_TTL_MS = 30_000;
+/** How soon a resubscription that failed (Redis, or a shard, not serving yet) is tried again. */
+const RESUBSCRIBE_RETRY_MS = 250;
 
 export interface BusHost {
   readonly nodeId: string;
@@ -57,8 +60,11 @@ export class Bus {
   readonly routes: Routes;
   readonly #pubsub: PubSub;
   readonly #sharded: boolean;
+  readonly #doubts: InDoubt;
   #up = false;
   #closing = false;
+  #resubscribing = false;
+  #retry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly host: BusHost,
@@ -66,6 +72,7 @@ export class Bus {
   ) {
     this.feed = new Feed((message) => this.#deliver(message));
     this.#sharded = isCluster(target);
+    this.#doubts = new InDoubt(host.redis, LOG_MAX_LENGTH);
     this.#pubsub = new PubSub(target, {
       message: (text) => this.#onMessage(text),
       dropped: () => (this.#up = false),
@@ -110,17 +117,22 @@ export class Bus {
   }
 
   /**
-   * Every publication or none, in one transaction. On a cluster a transaction holds one slot:
-   * one per channel, all sent at once; a shard failing midway fails the batch (503) though the
-   * other channels' messages went out.
+   * Every publication or none, in one transaction. Rejects with AdapterUnavailableError when
+   * none went out, or PublishOutcomeUnknownError when the node cannot tell (in-doubt.ts). On a
+   * cluster a transaction holds one slot: one per channel, all sent at once; a shard failing
+   * midway while others delivered leaves the batch delivered in part, which is reported unknown.
    */
   async publishBatch(appId: string, publications: readonly Publication[]): Promise<void> {
     const groups = this.#sharded ? byChannel(publications) : [publications];
     const outcomes = await Promise.allSettled(
       groups.map((group) => this.#transaction(appId, group)),
     );
-    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-    if (failed) throw new AdapterUnavailableError(undefined, failed.reason);
+    const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed.length === 0) return;
+    const unknown = failed.find((o) => o.reason instanceof PublishOutcomeUnknownError);
+    if (unknown) throw unknown.reason;
+    if (failed.length < outcomes.length) throw new PublishOutcomeUnknownError(failed[0]!.reason);
+    throw new AdapterUnavailableError(undefined, failed[0]!.reason);
   }
 
   async #transaction(appId: string, publications: readonly Publication[]): Promise<void> {
@@ -128,12 +140,22 @@ export class Bus {
       pwPublish(...args: string[]): void;
       exec(): Promise<Array<[Error | null, unknown]> | null>;
     };
-    for (const publication of publications) multi.pwPublish(...this.#args(appId, publication, 0));
+    // All or nothing: the first message's tag tells whether the transaction ran.
+    const tag = this.#doubts.tag();
+    publications.forEach((publication, i) =>
+      multi.pwPublish(...this.#args(appId, publication, 0, i === 0 ? tag : '')),
+    );
+    const written = this.#doubts.written();
     let results;
     try {
       results = await multi.exec();
     } catch (error) {
       this.host.markDown(error);
+      if (neverWritten(error)) throw error;
+      const log = this.host.keys.log(appId, publications[0]!.channel);
+      const outcome = await this.#doubts.settle(written, log, tag);
+      if (outcome === 'ran') return;
+      if (outcome === 'unknown') throw new PublishOutcomeUnknownError(error);
       throw error;
     }
     const failed =
@@ -141,7 +163,7 @@ export class Bus {
     if (failed) throw failed;
   }
 
-  #args(appId: string, publication: Publication, rosterVersion: number): string[] {
+  #args(appId: string, publication: Publication, rosterVersion: number, tag = ''): string[] {
     const { channel, frame, exceptSocketId, cache } = publication;
     const { keys, nodeId } = this.host;
     return [
@@ -154,19 +176,33 @@ export class Bus {
       encodeDelivery(nodeId, appId, channel, exceptSocketId ?? '', rosterVersion, frame.text),
       cache ? JSON.stringify([cache.event, cache.data]) : '',
       String(cache?.ttlSeconds ?? 0),
+      tag,
     ];
   }
 
-  /** The pub/sub link is back: read what it missed from the logs, then go on live. */
+  /**
+   * The pub/sub link is back: read what it missed from the logs, then go on live. Tried again
+   * until it works: the link may say it is back before Redis serves (a cluster whose masters
+   * restarted answers CLUSTERDOWN for a while), and nothing else would bring it back then.
+   */
   async #resubscribed(): Promise<void> {
-    if (this.#up || this.#closing) return;
+    if (this.#up || this.#closing || this.#resubscribing) return;
+    this.#resubscribing = true;
+    clearTimeout(this.#retry);
     this.feed.beginCatchUp();
     try {
       await this.routes.resubscribe(this.host.heldRoutes());
       this.#up = true;
       await this.catchUp();
     } catch {
-      // The command link is down too: the resync after the outage catches up.
+      // Not subscribed yet: again shortly. Subscribed, but the log could not be read: the
+      // command link is down too, and the resync after the outage catches up.
+      if (!this.#up && !this.#closing) {
+        this.#retry = setTimeout(() => void this.#resubscribed(), RESUBSCRIBE_RETRY_MS);
+        this.#retry.unref();
+      }
+    } finally {
+      this.#resubscribing = false;
     }
   }
 
@@ -226,6 +262,7 @@ export class Bus {
 
   close(): void {
     this.#closing = true;
+    clearTimeout(this.#retry);
     this.routes.close();
     this.#pubsub.disconnect();
   }

@@ -14,6 +14,8 @@
  * - `P:conns:{node}` hash app → open connections on that node (expires with its liveness).
  * - `P:{nodes}` sorted set node → last heartbeat (ms); `P:{nodes}:epoch` changes when Redis lost
  *   its data (on a cluster: when the shard holding it did).
+ * - `P:{epoch-N}:epoch` on a cluster: one per master, changes when that shard lost its data
+ *   (epochs.ts picks the tags).
  */
 export class RedisKeys {
   readonly nodes: string;
@@ -58,6 +60,9 @@ export class RedisKeys {
   }
   connections(node: string): string {
     return `${this.prefix}:conns:${node}`;
+  }
+  shardEpoch(tag: string): string {
+    return `${this.prefix}:{${tag}}:epoch`;
   }
 }
 

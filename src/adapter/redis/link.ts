@@ -7,7 +7,7 @@
  * (seed nodes, `host:port` or URLs carrying the password and TLS). On a cluster the pub/sub side
  * is sharded: SSUBSCRIBE on the shard that owns each channel, SPUBLISH in the scripts.
  */
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type Command, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { BEAT, GONE, JOIN, LEAVE, PUBLISH, SHARE, SIGN, USERS } from './scripts.ts';
 
 /** The scripts, as ioredis defines them on the command connection (and its pipelines). */
@@ -27,6 +27,39 @@ export type Scripted = Redis & {
 /** How long one command may take before the node treats Redis as unreachable. */
 export const COMMAND_TIMEOUT_MS = 800;
 
+/** The message of a command that Redis did not answer in time (the one ioredis uses). */
+const TIMED_OUT = 'Command timed out';
+
+/**
+ * Gives every command of `client` `ms` to be answered, a deadline that a reply already in the
+ * socket always beats. ioredis's own `commandTimeout` does not: after the event loop was stalled
+ * (a node writing 50,000 frames), Node runs due timers before it reads the sockets, so the
+ * timeout fired although Redis had answered, and a publish Redis ran was answered 503. Here the
+ * rejection waits one turn of the loop past the deadline (setImmediate runs after the poll phase,
+ * where the reply is read), and is dropped if the command was answered meanwhile.
+ */
+function answerInTime(client: Redis, ms: number): void {
+  const armed = new WeakSet<Command>();
+  const send = client.sendCommand.bind(client) as (...args: unknown[]) => unknown;
+  client.sendCommand = (command: Command, ...rest: unknown[]) => {
+    // A cluster sends a command again on a redirection: one deadline for all its tries.
+    if (!armed.has(command)) {
+      armed.add(command);
+      let answered = false;
+      const late = () => {
+        if (!answered) command.reject(new Error(TIMED_OUT));
+      };
+      const timer = setTimeout(() => setImmediate(late), ms);
+      const settled = () => {
+        answered = true;
+        clearTimeout(timer);
+      };
+      command.promise.then(settled, settled);
+    }
+    return send(command, ...rest);
+  };
+}
+
 const OPTIONS: RedisOptions = {
   lazyConnect: true,
   // Fail at once while disconnected, and never resend a command after its caller was told it
@@ -34,7 +67,7 @@ const OPTIONS: RedisOptions = {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 0,
   autoResendUnfulfilledCommands: false,
-  commandTimeout: COMMAND_TIMEOUT_MS,
+  // No `commandTimeout`: openCommands arms its own (answerInTime).
   connectTimeout: 2_000,
   // Reconnect within half a second of Redis's return, so every node resynchronizes at about once.
   retryStrategy: (attempt: number) => Math.min(attempt * 100, 500),
@@ -95,6 +128,7 @@ export function openClient(target: RedisTarget, options: RedisOptions, sharded =
 
 export function openCommands(target: RedisTarget): Scripted {
   const redis = openClient(target, OPTIONS) as Scripted;
+  answerInTime(redis, COMMAND_TIMEOUT_MS);
   redis.defineCommand('pwJoin', { numberOfKeys: 4, lua: JOIN });
   redis.defineCommand('pwLeave', { numberOfKeys: 2, lua: LEAVE });
   redis.defineCommand('pwShare', { numberOfKeys: 3, lua: SHARE });
@@ -111,5 +145,5 @@ export function openCommands(target: RedisTarget): Scripted {
  * sharded (SSUBSCRIBE) unless `sharded` is false, for channels published with a plain PUBLISH.
  */
 export function openSubscriber(target: RedisTarget, sharded = true): Redis {
-  return openClient(target, { ...OPTIONS, commandTimeout: undefined }, sharded);
+  return openClient(target, OPTIONS, sharded);
 }

@@ -217,11 +217,18 @@ return out
  * One publish: appended to the channel's capped log and sent on the bus in one step, so a node
  * whose pub/sub link dropped can read what it missed. KEYS: log, cache, the channel's pub/sub
  * channel. ARGV: PUBLISH or SPUBLISH (a cluster's sharded pub/sub), max log length, log ttl ms,
- * message, cache value ('' = none), cache ttl seconds.
+ * message, cache value ('' = none), cache ttl seconds, tag ('' = none: an API transaction's
+ * first message carries one, kept with it in the log, for a node to learn whether a transaction
+ * whose reply it lost ran, in-doubt.ts).
  * The bus carries `id` + message (the message starts with a newline). Returns the log id.
  */
 export const PUBLISH = `
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'm', ARGV[4])
+local id
+if ARGV[7] == '' then
+  id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'm', ARGV[4])
+else
+  id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'm', ARGV[4], 'p', ARGV[7])
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 if ARGV[5] ~= '' then redis.call('SET', KEYS[2], ARGV[5], 'EX', ARGV[6]) end
 redis.call(ARGV[1], KEYS[3], id .. ARGV[4])

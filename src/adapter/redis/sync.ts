@@ -3,6 +3,7 @@
  *
  * - Heartbeat: every beat records the node in `P:nodes` with Redis's clock; a node silent for
  *   `nodeTimeoutMs` is reclaimed by a survivor, once (each share is taken back by one script).
+ *   It also reads the epoch that tells a Redis that lost its data (on a cluster, every master's).
  * - Resync: after Redis was unreachable, lost its data, or presumed this node dead, the node
  *   rewrites its share of every channel and sign-in from its local truth and removes what it no
  *   longer holds; the scripts report which members that added or removed, and the node announces
@@ -17,6 +18,7 @@ import type { ChannelEventSink } from '../../channels/channel-events.ts';
 import { channelKind, watchlistChannel } from '../../protocol/channel-kind.ts';
 import type { OutboundFrame } from '../../protocol/frames.ts';
 import { memberAdded, memberRemoved, watchlistEvents } from '../../protocol/frames.ts';
+import { ShardEpochs } from './epochs.ts';
 import type { Indexes } from './indexes.ts';
 import { parseEntry, type RedisKeys } from './keys.ts';
 import type { Scripted } from './link.ts';
@@ -61,8 +63,12 @@ export class Sync {
   #beating: Promise<void> | undefined;
   /** Removals made while Redis was unreachable, as JSON [kind, app, channel or user, user]. */
   readonly #pending = new Set<string>();
+  /** On a cluster, every shard's epoch: one may lose its data while `{nodes}` keeps its own. */
+  readonly #shards: ShardEpochs | undefined;
 
-  constructor(private readonly host: SyncHost) {}
+  constructor(private readonly host: SyncHost) {
+    this.#shards = host.redis.isCluster ? new ShardEpochs(host.redis, host.keys) : undefined;
+  }
 
   deferLeave(app: string, channel: string, removal: LocalRemoval): void {
     this.dirty = true;
@@ -134,8 +140,9 @@ export class Sync {
       String(host.nodeTimeoutMs),
       randomUUID(),
     );
+    const shardLost = (await this.#shards?.check()) ?? false;
     const first = this.#epoch === undefined;
-    const lost = !first && epoch !== this.#epoch;
+    const lost = !first && (epoch !== this.#epoch || shardLost);
     this.#epoch = epoch;
     if (first) {
       this.#upSince = Date.now();

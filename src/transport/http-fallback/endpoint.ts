@@ -9,6 +9,7 @@ import type { AppStore } from '../../apps/app-store.ts';
 import type { AppConfig, Config } from '../../config/schema.ts';
 import type { Clock } from '../../connection/transport.ts';
 import { httpError, type HttpRequest, type HttpResponse } from '../../http/types.ts';
+import { BudgetedLog } from '../../observability/log-budget.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { PONG } from '../../protocol/frames.ts';
 import type { Metrics } from '../../observability/metrics.ts';
@@ -49,10 +50,13 @@ export class HttpFallback {
   readonly #ids = new Map<HttpTransport, string>();
   readonly #context: FallbackContext;
   readonly #sweep: NodeJS.Timeout;
+  /** A fault a client can provoke on every request must not fill the disk. */
+  readonly #log: BudgetedLog;
   #pending: HttpTransport[] = [];
 
   constructor(private readonly deps: FallbackDeps) {
     const { config, metrics, connections } = deps;
+    this.#log = new BudgetedLog(deps.logger, () => deps.clock.now());
     this.#context = {
       maxBufferedBytes: config.maxBufferedBytes,
       publicHostname: config.publicHostname,
@@ -204,7 +208,7 @@ export class HttpFallback {
 
   #internalError(error: unknown, message: string): void {
     this.deps.metrics.internalErrors.inc();
-    this.deps.logger.error({ err: error }, message);
+    this.#log.internalError({ err: error }, message);
   }
 }
 

@@ -45,7 +45,7 @@ describe('fallback frames', () => {
   });
 
   it('carries messages as JSON strings in one a frame', () => {
-    const message = encodeMessage(Buffer.from('{"event":"e","data":"x"}'));
+    const message = encodeMessage('{"event":"e","data":"x"}');
     expect(messagesFrame([message, message])).toBe(
       'a["{\\"event\\":\\"e\\",\\"data\\":\\"x\\"}","{\\"event\\":\\"e\\",\\"data\\":\\"x\\"}"]\n',
     );

@@ -64,7 +64,7 @@ export const closeFrame = (code: number, reason: string): string =>
 export const messagesFrame = (messages: readonly string[]): string => `a[${messages.join(',')}]\n`;
 
 /** A protocol frame as one element of an `a[…]` frame; shared by every recipient of a fan-out. */
-export const encodeMessage = (bytes: Buffer): string => JSON.stringify(bytes.toString('utf8'));
+export const encodeMessage = (text: string): string => JSON.stringify(text);
 
 export type SendBody =
   { ok: true; messages: string[] } | { ok: false; status: 400 | 413; message: string };
