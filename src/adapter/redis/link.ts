@@ -7,6 +7,7 @@
  * (seed nodes, `host:port` or URLs carrying the password and TLS). On a cluster the pub/sub side
  * is sharded: SSUBSCRIBE on the shard that owns each channel, SPUBLISH in the scripts.
  */
+import { performance } from 'node:perf_hooks';
 import { Cluster, Redis, type Command, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { BEAT, GONE, JOIN, LEAVE, PUBLISH, SHARE, SIGN, USERS } from './scripts.ts';
 
@@ -30,6 +31,21 @@ export const COMMAND_TIMEOUT_MS = 800;
 /** The message of a command that Redis did not answer in time (the one ioredis uses). */
 const TIMED_OUT = 'Command timed out';
 
+/** Errors of commands refused while being sent: they never reached Redis. */
+const refused = new WeakSet<object>();
+
+/**
+ * Whether a command failed before any of it was written (the connection was not ready, or
+ * closed), so Redis never got it. A failure after the write leaves its outcome unknown.
+ */
+export const neverSent = (error: unknown) => typeof error === 'object' && refused.has(error!);
+
+/** One try of a command: its deadline, and whether Redis answered this try. */
+interface Try {
+  readonly promise: Promise<unknown>;
+  readonly deadline: number;
+}
+
 /**
  * Gives every command of `client` `ms` to be answered, a deadline that a reply already in the
  * socket always beats. ioredis's own `commandTimeout` does not: after the event loop was stalled
@@ -37,26 +53,43 @@ const TIMED_OUT = 'Command timed out';
  * timeout fired although Redis had answered, and a publish Redis ran was answered 503. Here the
  * rejection waits one turn of the loop past the deadline (setImmediate runs after the poll phase,
  * where the reply is read), and is dropped if the command was answered meanwhile.
+ *
+ * The command's own resolve/reject are wrapped (no promise reaction per command: cheaper). A
+ * cluster pipeline (a MULTI) that met MOVED, ASK, TRYAGAIN or CLUSTERDOWN is sent again with a
+ * new promise: each try is armed, for what is left of the command's one deadline.
  */
 function answerInTime(client: Redis, ms: number): void {
-  const armed = new WeakSet<Command>();
+  const tries = new WeakMap<Command, Try>();
   const send = client.sendCommand.bind(client) as (...args: unknown[]) => unknown;
   client.sendCommand = (command: Command, ...rest: unknown[]) => {
-    // A cluster sends a command again on a redirection: one deadline for all its tries.
-    if (!armed.has(command)) {
-      armed.add(command);
-      let answered = false;
-      const late = () => {
-        if (!answered) command.reject(new Error(TIMED_OUT));
-      };
-      const timer = setTimeout(() => setImmediate(late), ms);
-      const settled = () => {
-        answered = true;
-        clearTimeout(timer);
-      };
-      command.promise.then(settled, settled);
+    const previous = tries.get(command);
+    if (previous?.promise === command.promise) return send(command, ...rest);
+    const deadline = previous?.deadline ?? performance.now() + ms;
+    tries.set(command, { promise: command.promise, deadline });
+    let sending = true;
+    let answered = false;
+    const resolve = command.resolve;
+    const reject = command.reject;
+    const late = () => {
+      if (!answered) command.reject(new Error(TIMED_OUT));
+    };
+    const timer = setTimeout(() => setImmediate(late), Math.max(0, deadline - performance.now()));
+    command.resolve = (value) => {
+      answered = true;
+      clearTimeout(timer);
+      return resolve(value);
+    };
+    command.reject = (error) => {
+      answered = true;
+      clearTimeout(timer);
+      if (sending && typeof error === 'object' && error !== null) refused.add(error);
+      reject(error);
+    };
+    try {
+      return send(command, ...rest);
+    } finally {
+      sending = false;
     }
-    return send(command, ...rest);
   };
 }
 
@@ -114,7 +147,10 @@ export function openClient(target: RedisTarget, options: RedisOptions, sharded =
     enableOfflineQueue,
     clusterRetryStrategy: retryStrategy ? (attempt: number) => retryStrategy(attempt) : undefined,
     shardedSubscribers: sharded,
-    retryDelayOnFailover: 100,
+    // Never send a command again after its connection closed: Redis may have run it (a
+    // publish delivered twice, a join applied twice). Redirections (MOVED, ASK) and TRYAGAIN /
+    // CLUSTERDOWN replies still retry: Redis refused those tries, ran nothing.
+    retryDelayOnFailover: 0,
     retryDelayOnClusterDown: 100,
     retryDelayOnTryAgain: 100,
     // Addresses the nodes announce are used as they are (TLS checks the seed's name).
