@@ -5,13 +5,16 @@
  * - A transaction written on a connection that then closed is never sent again: Redis may have
  *   run it. The cluster does not follow its shards' connections, so that is a 504, delivered
  *   once, where resending would have answered 200 and delivered it twice.
+ *   The same for a single command, as joins and leaves are: it runs at most once.
  * - Every try of a transaction redirected (MOVED) to a master that hangs is bounded: the API
  *   answers in about the command timeout, not never.
  * - A transaction Redis refused (EXECABORT: here an ACL denies the channel's keys) did not run:
  *   503 at once, the node stays ready, and its connection is kept.
  */
+import net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openCommands } from '../../src/adapter/redis/link.ts';
 import { startClusterNode, stopAllNodes, type ClusterNode } from '../helpers/cluster-node.ts';
 import { connectPusher, disconnectAllPushers, subscribeAndWait } from '../helpers/pusher-client.ts';
 import { redisGate, uniquePrefix } from '../helpers/redis.ts';
@@ -104,6 +107,38 @@ describe.skipIf(!clusterEnabled)('an API publish on a Redis Cluster', () => {
     expect(answers.map(({ status }) => status)).toEqual([504, 503]);
     for (const { ms } of answers) expect(ms).toBeLessThan(1_500);
   }, 90_000);
+
+  it('runs a single command (a join, a leave) at most once when its connection closes', async () => {
+    const shards = cluster!;
+    const key = `${uniquePrefix('once')}:{x}`;
+    const owner = await shards.portOf(key);
+    const redis = openCommands({ cluster: shards.seeds });
+    redis.on('error', () => undefined);
+    const write = net.Socket.prototype.write as (this: net.Socket, ...args: unknown[]) => boolean;
+    try {
+      await redis.connect();
+      // Each write of the script to the key's master is cut off right after it left.
+      net.Socket.prototype.write = function (this: net.Socket, ...args: unknown[]) {
+        const cut = this.remotePort === owner && String(args[0]).includes('counted-once');
+        const written = write.apply(this, args);
+        if (cut) queueMicrotask(() => this.destroy());
+        return written;
+      } as typeof net.Socket.prototype.write;
+      const outcome = await redis
+        .eval("redis.call('INCR', KEYS[1]) return 'counted-once'", 1, key)
+        .then(
+          () => 'resolved',
+          (error: Error) => error.message,
+        );
+      net.Socket.prototype.write = write;
+      expect(outcome).toBe('Connection closed after the command was written');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await redis.get(key)).toBe('1');
+    } finally {
+      net.Socket.prototype.write = write;
+      redis.disconnect();
+    }
+  }, 30_000);
 });
 
 describe.skipIf(!enabled)('an API publish Redis refuses', () => {

@@ -40,10 +40,20 @@ const refused = new WeakSet<object>();
  */
 export const neverSent = (error: unknown) => typeof error === 'object' && refused.has(error!);
 
-/** One try of a command: its deadline, and whether Redis answered this try. */
-interface Try {
-  readonly promise: Promise<unknown>;
+/** ioredis's error for a command whose connection closed, or was closed, before its reply. */
+const CLOSED = 'Connection is closed.';
+/**
+ * The same, for a command already written: Redis may have run it. A Cluster sends a command
+ * that failed with CLOSED again (`retryDelayOnFailover`, right for one that was never written,
+ * as while a master's connection is being made again), but not one failing with this.
+ */
+const CLOSED_AFTER_WRITE = 'Connection closed after the command was written';
+
+/** A command being bounded: its current try (promise), its one deadline, whether it went out. */
+interface Armed {
+  promise: Promise<unknown>;
   readonly deadline: number;
+  written: boolean;
 }
 
 /**
@@ -56,16 +66,24 @@ interface Try {
  *
  * The command's own resolve/reject are wrapped (no promise reaction per command: cheaper). A
  * cluster pipeline (a MULTI) that met MOVED, ASK, TRYAGAIN or CLUSTERDOWN is sent again with a
- * new promise: each try is armed, for what is left of the command's one deadline.
+ * new promise: each try is armed, for what is left of the command's one deadline. On a cluster,
+ * a command written and then cut off fails with CLOSED_AFTER_WRITE, so it is not sent again.
  */
-function answerInTime(client: Redis, ms: number): void {
-  const tries = new WeakMap<Command, Try>();
+function answerInTime(client: Redis, ms: number, cluster: boolean): void {
+  const commands = new WeakMap<Command, Armed>();
   const send = client.sendCommand.bind(client) as (...args: unknown[]) => unknown;
   client.sendCommand = (command: Command, ...rest: unknown[]) => {
-    const previous = tries.get(command);
-    if (previous?.promise === command.promise) return send(command, ...rest);
-    const deadline = previous?.deadline ?? performance.now() + ms;
-    tries.set(command, { promise: command.promise, deadline });
+    let armed = commands.get(command);
+    if (armed?.promise === command.promise) return send(command, ...rest);
+    if (armed) {
+      armed.promise = command.promise;
+      armed.written = false;
+    } else {
+      armed = { promise: command.promise, deadline: performance.now() + ms, written: false };
+      commands.set(command, armed);
+      if (cluster) wrapWrite(command, armed);
+    }
+    const state = armed;
     let sending = true;
     let answered = false;
     const resolve = command.resolve;
@@ -73,25 +91,46 @@ function answerInTime(client: Redis, ms: number): void {
     const late = () => {
       if (!answered) command.reject(new Error(TIMED_OUT));
     };
-    const timer = setTimeout(() => setImmediate(late), Math.max(0, deadline - performance.now()));
+    const timer = setTimeout(
+      () => setImmediate(late),
+      Math.max(0, state.deadline - performance.now()),
+    );
     command.resolve = (value) => {
       answered = true;
       clearTimeout(timer);
       return resolve(value);
     };
-    command.reject = (error) => {
+    const rejecting = (error: Error) => {
       answered = true;
       clearTimeout(timer);
-      if (sending && typeof error === 'object' && error !== null) refused.add(error);
-      reject(error);
+      if (sending) refused.add(error);
+      reject(state.written ? cutOff(error) : error);
     };
+    command.reject = rejecting;
     try {
       return send(command, ...rest);
     } finally {
       sending = false;
+      // A Cluster puts its own reject (which follows redirections, and resends) around ours.
+      const around = command.reject;
+      if (around !== rejecting) {
+        command.reject = (error) => around(state.written ? cutOff(error) : error);
+      }
     }
   };
 }
+
+/** Notes when `command` is written (ioredis renders it for the socket right then). */
+function wrapWrite(command: Command, armed: Armed): void {
+  const render = command.toWritable;
+  command.toWritable = (socket) => {
+    armed.written = true;
+    return render.call(command, socket);
+  };
+}
+
+const cutOff = (error: Error) =>
+  error.message === CLOSED ? new Error(CLOSED_AFTER_WRITE, { cause: error }) : error;
 
 const OPTIONS: RedisOptions = {
   lazyConnect: true,
@@ -147,10 +186,11 @@ export function openClient(target: RedisTarget, options: RedisOptions, sharded =
     enableOfflineQueue,
     clusterRetryStrategy: retryStrategy ? (attempt: number) => retryStrategy(attempt) : undefined,
     shardedSubscribers: sharded,
-    // Never send a command again after its connection closed: Redis may have run it (a
-    // publish delivered twice, a join applied twice). Redirections (MOVED, ASK) and TRYAGAIN /
-    // CLUSTERDOWN replies still retry: Redis refused those tries, ran nothing.
-    retryDelayOnFailover: 0,
+    // Resends a command that met a closed connection before it was written; one written is
+    // never sent again (answerInTime): Redis may have run it, a publish would be delivered
+    // twice, a join applied twice. MOVED, ASK, TRYAGAIN and CLUSTERDOWN are followed: Redis
+    // refused those tries, ran nothing.
+    retryDelayOnFailover: 100,
     retryDelayOnClusterDown: 100,
     retryDelayOnTryAgain: 100,
     // Addresses the nodes announce are used as they are (TLS checks the seed's name).
@@ -164,7 +204,7 @@ export function openClient(target: RedisTarget, options: RedisOptions, sharded =
 
 export function openCommands(target: RedisTarget): Scripted {
   const redis = openClient(target, OPTIONS) as Scripted;
-  answerInTime(redis, COMMAND_TIMEOUT_MS);
+  answerInTime(redis, COMMAND_TIMEOUT_MS, redis.isCluster === true);
   redis.defineCommand('pwJoin', { numberOfKeys: 4, lua: JOIN });
   redis.defineCommand('pwLeave', { numberOfKeys: 2, lua: LEAVE });
   redis.defineCommand('pwShare', { numberOfKeys: 3, lua: SHARE });
