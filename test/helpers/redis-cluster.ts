@@ -170,6 +170,32 @@ export class RedisCluster {
     await this.#ok();
   }
 
+  /** SIGSTOP of one master: its connections stay open, it answers nothing (`resume`: SIGCONT). */
+  pause(port: number): void {
+    this.#children.get(port)?.kill('SIGSTOP');
+  }
+
+  resume(port: number): void {
+    this.#children.get(port)?.kill('SIGCONT');
+  }
+
+  /**
+   * Hands the (empty) slot of `key` to the master on `to`, as a resharding does: clients that
+   * still map it to the old owner get MOVED until they refresh their slot map.
+   */
+  async moveSlot(key: string, to: number): Promise<void> {
+    const from = await this.portOf(key);
+    const cli = (port: number, ...args: string[]) =>
+      run('redis-cli', [...this.#cli, '-p', String(port), ...args]).then(({ stdout }) =>
+        stdout.trim(),
+      );
+    const slot = await cli(from, 'cluster', 'keyslot', key);
+    const [source, target] = [await cli(from, 'cluster', 'myid'), await cli(to, 'cluster', 'myid')];
+    await cli(to, 'cluster', 'setslot', slot, 'importing', source);
+    await cli(from, 'cluster', 'setslot', slot, 'migrating', target);
+    for (const port of [from, to]) await cli(port, 'cluster', 'setslot', slot, 'node', target);
+  }
+
   /** Runs one command on every master; the sum of their integer replies. */
   async commandAll(...args: string[]): Promise<number> {
     let total = 0;

@@ -1,6 +1,6 @@
 /**
  * What an API publish answers when the node's link to Redis fails around it (issue #10, case 3),
- * with two Pushwire processes on a redis-server of the test's own (ports 7650-7652). Node A
+ * with two Pushwire processes on a redis-server of the test's own (ports 7650-7652, 7657). Node A
  * carries test/helpers/redis-write-faults.ts: a publish whose event name starts `stalled-`,
  * `dropped-` or `lost-` meets that fault right after A writes it to Redis.
  * - 200 means delivered to every node, once; 503 means delivered to nobody, so a retry is safe.
@@ -8,6 +8,8 @@
  *   loop stalled after the write.
  * - A publish whose reply was lost is answered by what Redis did with it, learned from the
  *   channel's log; 504 only when the node cannot learn it (Redis unreachable), never 503.
+ * - A publish whose reply is merely late is confirmed by a PING on the same connection, which
+ *   stays open for the other commands in flight on it.
  */
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -172,6 +174,28 @@ describe.skipIf(!enabled)('a hung Redis (SIGSTOP: connections open, no replies)'
     } finally {
       redis.resume();
     }
+    await ready();
+  }, 40_000);
+
+  it('answers 200 for a publish Redis answered late, and keeps the connection the others use', async () => {
+    const { redis, a, delivered, ready } = await twoNodes(7657);
+    const connections = async () =>
+      String(await redis.command('CLIENT', 'LIST'))
+        .split('\n')
+        .filter((line) => line.includes('cmd=') && !line.includes('cmd=client'))
+        .map((line) => /^id=(\d+)/.exec(line)?.[1])
+        .sort();
+    const before = await connections();
+    // Redis answers after 1 s: past the 800 ms timeout, within the PING that follows it.
+    redis.pause();
+    setTimeout(() => redis.resume(), 1_000);
+    const { status, ms } = await answer(single(a, 'late-trigger', 70));
+    expect(status).toBe(200);
+    expect(ms).toBeGreaterThanOrEqual(800);
+    const seen = ['news/late-trigger/70'];
+    expect(await delivered(1)).toEqual({ A: seen, B: seen });
+    // Not disconnected: the joins and beats in flight on it were not failed.
+    expect(await connections()).toEqual(before);
     await ready();
   }, 40_000);
 

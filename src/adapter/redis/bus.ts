@@ -6,14 +6,15 @@
  * logs from the last id it delivered before it goes on live. Node-addressed traffic (terminate)
  * travels on the user's `#server-to-user-` route, held by the nodes where that user signed in.
  */
+import { ReplyError } from 'ioredis';
 import { AdapterUnavailableError, PublishOutcomeUnknownError } from '../../errors.ts';
 import { OutboundFrame } from '../../protocol/frames.ts';
 import type { Publication, Subscriber } from '../adapter.ts';
 import type { LocalAdapter } from '../local.ts';
 import { compareIds, decodeBus, encodeDelivery, Feed, type BusMessage } from './feed.ts';
-import { InDoubt, neverWritten } from './in-doubt.ts';
+import { InDoubt } from './in-doubt.ts';
 import type { RedisKeys } from './keys.ts';
-import { isCluster, type RedisTarget, type Scripted } from './link.ts';
+import { isCluster, neverSent, type RedisTarget, type Scripted } from './link.ts';
 import { channelKey, userRoute } from './local-share.ts';
 import { PubSub } from './pubsub.ts';
 import { Routes } from './routes.ts';
@@ -159,8 +160,11 @@ export class Bus {
     try {
       results = await multi.exec();
     } catch (error) {
+      // EXEC answered with an error (EXECABORT: a command was refused while queued, by an ACL,
+      // a wrong slot…): Redis ran none of it, and the link is fine.
+      if (error instanceof ReplyError) throw error;
       this.host.markDown(error);
-      if (neverWritten(error)) throw error;
+      if (neverSent(error)) throw error;
       const log = this.host.keys.log(appId, publications[0]!.channel);
       const outcome = await this.#doubts.settle(written, log, tag);
       if (outcome === 'ran') return;

@@ -7,6 +7,7 @@
  * (seed nodes, `host:port` or URLs carrying the password and TLS). On a cluster the pub/sub side
  * is sharded: SSUBSCRIBE on the shard that owns each channel, SPUBLISH in the scripts.
  */
+import { performance } from 'node:perf_hooks';
 import { Cluster, Redis, type Command, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { BEAT, GONE, JOIN, LEAVE, PUBLISH, SHARE, SIGN, USERS } from './scripts.ts';
 
@@ -30,6 +31,31 @@ export const COMMAND_TIMEOUT_MS = 800;
 /** The message of a command that Redis did not answer in time (the one ioredis uses). */
 const TIMED_OUT = 'Command timed out';
 
+/** Errors of commands refused while being sent: they never reached Redis. */
+const refused = new WeakSet<object>();
+
+/**
+ * Whether a command failed before any of it was written (the connection was not ready, or
+ * closed), so Redis never got it. A failure after the write leaves its outcome unknown.
+ */
+export const neverSent = (error: unknown) => typeof error === 'object' && refused.has(error!);
+
+/** ioredis's error for a command whose connection closed, or was closed, before its reply. */
+const CLOSED = 'Connection is closed.';
+/**
+ * The same, for a command already written: Redis may have run it. A Cluster sends a command
+ * that failed with CLOSED again (`retryDelayOnFailover`, right for one that was never written,
+ * as while a master's connection is being made again), but not one failing with this.
+ */
+const CLOSED_AFTER_WRITE = 'Connection closed after the command was written';
+
+/** A command being bounded: its current try (promise), its one deadline, whether it went out. */
+interface Armed {
+  promise: Promise<unknown>;
+  readonly deadline: number;
+  written: boolean;
+}
+
 /**
  * Gives every command of `client` `ms` to be answered, a deadline that a reply already in the
  * socket always beats. ioredis's own `commandTimeout` does not: after the event loop was stalled
@@ -37,28 +63,74 @@ const TIMED_OUT = 'Command timed out';
  * timeout fired although Redis had answered, and a publish Redis ran was answered 503. Here the
  * rejection waits one turn of the loop past the deadline (setImmediate runs after the poll phase,
  * where the reply is read), and is dropped if the command was answered meanwhile.
+ *
+ * The command's own resolve/reject are wrapped (no promise reaction per command: cheaper). A
+ * cluster pipeline (a MULTI) that met MOVED, ASK, TRYAGAIN or CLUSTERDOWN is sent again with a
+ * new promise: each try is armed, for what is left of the command's one deadline. On a cluster,
+ * a command written and then cut off fails with CLOSED_AFTER_WRITE, so it is not sent again.
  */
-function answerInTime(client: Redis, ms: number): void {
-  const armed = new WeakSet<Command>();
+function answerInTime(client: Redis, ms: number, cluster: boolean): void {
+  const commands = new WeakMap<Command, Armed>();
   const send = client.sendCommand.bind(client) as (...args: unknown[]) => unknown;
   client.sendCommand = (command: Command, ...rest: unknown[]) => {
-    // A cluster sends a command again on a redirection: one deadline for all its tries.
-    if (!armed.has(command)) {
-      armed.add(command);
-      let answered = false;
-      const late = () => {
-        if (!answered) command.reject(new Error(TIMED_OUT));
-      };
-      const timer = setTimeout(() => setImmediate(late), ms);
-      const settled = () => {
-        answered = true;
-        clearTimeout(timer);
-      };
-      command.promise.then(settled, settled);
+    let armed = commands.get(command);
+    if (armed?.promise === command.promise) return send(command, ...rest);
+    if (armed) {
+      armed.promise = command.promise;
+      armed.written = false;
+    } else {
+      armed = { promise: command.promise, deadline: performance.now() + ms, written: false };
+      commands.set(command, armed);
+      if (cluster) wrapWrite(command, armed);
     }
-    return send(command, ...rest);
+    const state = armed;
+    let sending = true;
+    let answered = false;
+    const resolve = command.resolve;
+    const reject = command.reject;
+    const late = () => {
+      if (!answered) command.reject(new Error(TIMED_OUT));
+    };
+    const timer = setTimeout(
+      () => setImmediate(late),
+      Math.max(0, state.deadline - performance.now()),
+    );
+    command.resolve = (value) => {
+      answered = true;
+      clearTimeout(timer);
+      return resolve(value);
+    };
+    const rejecting = (error: Error) => {
+      answered = true;
+      clearTimeout(timer);
+      if (sending) refused.add(error);
+      reject(state.written ? cutOff(error) : error);
+    };
+    command.reject = rejecting;
+    try {
+      return send(command, ...rest);
+    } finally {
+      sending = false;
+      // A Cluster puts its own reject (which follows redirections, and resends) around ours.
+      const around = command.reject;
+      if (around !== rejecting) {
+        command.reject = (error) => around(state.written ? cutOff(error) : error);
+      }
+    }
   };
 }
+
+/** Notes when `command` is written (ioredis renders it for the socket right then). */
+function wrapWrite(command: Command, armed: Armed): void {
+  const render = command.toWritable;
+  command.toWritable = (socket) => {
+    armed.written = true;
+    return render.call(command, socket);
+  };
+}
+
+const cutOff = (error: Error) =>
+  error.message === CLOSED ? new Error(CLOSED_AFTER_WRITE, { cause: error }) : error;
 
 const OPTIONS: RedisOptions = {
   lazyConnect: true,
@@ -114,6 +186,10 @@ export function openClient(target: RedisTarget, options: RedisOptions, sharded =
     enableOfflineQueue,
     clusterRetryStrategy: retryStrategy ? (attempt: number) => retryStrategy(attempt) : undefined,
     shardedSubscribers: sharded,
+    // Resends a command that met a closed connection before it was written; one written is
+    // never sent again (answerInTime): Redis may have run it, a publish would be delivered
+    // twice, a join applied twice. MOVED, ASK, TRYAGAIN and CLUSTERDOWN are followed: Redis
+    // refused those tries, ran nothing.
     retryDelayOnFailover: 100,
     retryDelayOnClusterDown: 100,
     retryDelayOnTryAgain: 100,
@@ -128,7 +204,7 @@ export function openClient(target: RedisTarget, options: RedisOptions, sharded =
 
 export function openCommands(target: RedisTarget): Scripted {
   const redis = openClient(target, OPTIONS) as Scripted;
-  answerInTime(redis, COMMAND_TIMEOUT_MS);
+  answerInTime(redis, COMMAND_TIMEOUT_MS, redis.isCluster === true);
   redis.defineCommand('pwJoin', { numberOfKeys: 4, lua: JOIN });
   redis.defineCommand('pwLeave', { numberOfKeys: 2, lua: LEAVE });
   redis.defineCommand('pwShare', { numberOfKeys: 3, lua: SHARE });
