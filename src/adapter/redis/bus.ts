@@ -71,6 +71,8 @@ export class Bus {
   #up = false;
   #closing = false;
   #resubscribing = false;
+  /** Pub/sub drops so far: a resubscription that spans one is not trusted. */
+  #drops = 0;
   #retry: NodeJS.Timeout | undefined;
 
   constructor(
@@ -85,7 +87,10 @@ export class Bus {
     this.#doubts = new InDoubt(host.redis, LOG_MAX_LENGTH);
     this.#pubsub = new PubSub(target, {
       message: (text) => this.#onMessage(text),
-      dropped: () => (this.#up = false),
+      dropped: () => {
+        this.#up = false;
+        this.#drops++;
+      },
       back: () => void this.#resubscribed(),
     });
     const names = (routeKeys: readonly string[]) => routeKeys.map((key) => this.#route(key));
@@ -195,22 +200,27 @@ export class Bus {
 
   /**
    * The pub/sub link is back: read what it missed from the logs, then go on live. Tried again
-   * until it works: the link may say it is back before Redis serves (a cluster whose masters
-   * restarted answers CLUSTERDOWN for a while), and nothing else would bring it back then.
+   * until both work: the link may say it is back before Redis serves (a cluster whose masters
+   * restarted answers CLUSTERDOWN for a while), or a log read may fail, and nothing else would
+   * finish it then (the node would stay "catching up", holding every live message).
    */
   async #resubscribed(): Promise<void> {
-    if (this.#up || this.#closing || this.#resubscribing) return;
+    if (this.#closing || this.#resubscribing) return;
+    if (this.#up && !this.feed.catchingUp) return;
     this.#resubscribing = true;
     clearTimeout(this.#retry);
-    this.feed.beginCatchUp();
+    const drops = this.#drops;
     try {
-      await this.routes.resubscribe(this.host.heldRoutes());
-      this.#up = true;
+      if (!this.#up) {
+        this.feed.beginCatchUp();
+        await this.routes.resubscribe(this.host.heldRoutes());
+        // Dropped again meanwhile: those subscriptions may be gone already.
+        if (drops !== this.#drops) throw new Error('the pub/sub link dropped again');
+        this.#up = true;
+      }
       await this.catchUp();
     } catch {
-      // Not subscribed yet: again shortly. Subscribed, but the log could not be read: the
-      // command link is down too, and the resync after the outage catches up.
-      if (!this.#up && !this.#closing) {
+      if (!this.#closing) {
         this.#retry = setTimeout(() => void this.#resubscribed(), RESUBSCRIBE_RETRY_MS);
         this.#retry.unref();
       }

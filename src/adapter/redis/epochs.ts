@@ -43,8 +43,8 @@ const tagOf = (i: number) => `epoch-${i}`;
 export class ShardEpochs {
   /** Master (`host:port`) → the tag of its epoch key. */
   readonly #tags = new Map<string, string>();
-  /** Tag → the epoch last read. */
-  #epochs = new Map<string, string>();
+  /** Tag → the epoch last read (a handful: one per master, a few more after slots moved). */
+  readonly #epochs = new Map<string, string>();
 
   constructor(
     private readonly redis: Scripted,
@@ -65,10 +65,13 @@ export class ShardEpochs {
         return [tag, epoch] as const;
       }),
     );
-    const before = this.#epochs;
-    this.#epochs = new Map(read);
-    // A tag new to this node (a master added, slots moved) has nothing to compare with.
-    return read.some(([tag, epoch]) => before.has(tag) && before.get(tag) !== epoch);
+    // A tag new to this node (a master added, slots moved) has nothing to compare with; one not
+    // read this time (an empty slot table while reconnecting) keeps what it was compared with.
+    const lost = read.some(
+      ([tag, epoch]) => this.#epochs.has(tag) && this.#epochs.get(tag) !== epoch,
+    );
+    for (const [tag, epoch] of read) this.#epochs.set(tag, epoch);
+    return lost;
   }
 
   /** One tag per master, from the client's slot table; found again when the slots moved. */
