@@ -47,10 +47,29 @@ export function childrenOf(pid: number): number[] {
  */
 function establishedInodes(port: number, peerPort?: number): string[] {
   const filter = `sport = :${port}${peerPort === undefined ? '' : ` and dport = :${peerPort}`}`;
-  const listed = execFileSync('ss', ['-Htne', 'state', 'established', filter], {
-    encoding: 'utf8',
-  });
+  let listed: string;
+  try {
+    listed = execFileSync('ss', ['-Htne', 'state', 'established', filter], { encoding: 'utf8' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return scannedInodes(port, peerPort);
+  }
   return [...listed.matchAll(/\bino:(\d+)/g)].map((match) => match[1]!);
+}
+
+/** The same from /proc/net/tcp, where `ss` (iproute2) is not installed. */
+function scannedInodes(port: number, peerPort?: number): string[] {
+  const inodes: string[] = [];
+  const portOf = (address: string) => parseInt(address.split(':')[1] ?? '', 16);
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const [, local, remote, state, , , , , , inode] = line.trim().split(/\s+/);
+      if (!local || !remote || state !== '01' || inode === undefined) continue;
+      if (portOf(local) !== port) continue;
+      if (peerPort === undefined || portOf(remote) === peerPort) inodes.push(inode);
+    }
+  }
+  return inodes;
 }
 
 /**

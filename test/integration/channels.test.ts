@@ -7,6 +7,7 @@ import {
   nextEvent,
   subscribeAndWait,
 } from '../helpers/pusher-client.ts';
+import { sdkFor } from '../helpers/sdk.ts';
 import {
   inProcessOnly,
   startProtocolServer,
@@ -66,6 +67,16 @@ describe('pusher-js channels', () => {
     const channel = pusher.subscribe('cache-scores');
     await nextEvent(channel, 'pusher:cache_miss');
     expect(channel.subscribed).toBe(true);
+  });
+
+  it('replays an event published through the HTTP API to each new subscriber of a cache channel', async () => {
+    const server = await startProtocolServer();
+    await sdkFor({ port: server.port }).trigger('cache-scores', 'score', { home: 3 });
+    // Two clients in turn: across workers, one on each (node:cluster hands them out in turn).
+    for (const pusher of [await connectPusher(server.port), await connectPusher(server.port)]) {
+      const { data } = await nextEvent(pusher.subscribe('cache-scores'), 'score');
+      expect(data).toEqual({ home: 3 });
+    }
   });
 
   const injectedAdapter = inProcessOnly('fills the cache through an adapter object it passes in');
