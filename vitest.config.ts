@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { redisGate } from './test/helpers/redis.ts';
 
 /**
  * The protocol suites that drive the real pusher-js client run once more on each HTTP fallback
@@ -26,6 +27,29 @@ const overHttp = (transport: 'xhr_streaming' | 'xhr_polling') => ({
     env: { PUSHWIRE_TEST_TRANSPORT: transport },
   },
 });
+
+/**
+ * The same suites once more against a real `pushwire start --workers 2` on the shared Redis
+ * (test/helpers/server.ts reads PUSHWIRE_TEST_WORKERS), over WebSocket: each test's clients land
+ * on both workers. Gated like the other Redis suites: left out, saying so, only when Redis is
+ * silent and CI is unset.
+ */
+const overWorkers = async () =>
+  (await redisGate('the workers project (pushwire start --workers 2)'))
+    ? [
+        {
+          extends: true as const,
+          test: {
+            name: 'workers',
+            include: PUSHER_JS_SUITES,
+            env: { PUSHWIRE_TEST_WORKERS: '2' },
+            globalSetup: ['test/setup/workers-bundle.ts'],
+          },
+        },
+      ]
+    : [];
+
+const workers = await overWorkers();
 
 export default defineConfig({
   resolve: {
@@ -56,6 +80,7 @@ export default defineConfig({
       },
       overHttp('xhr_streaming'),
       overHttp('xhr_polling'),
+      ...workers,
     ],
   },
 });

@@ -207,6 +207,13 @@ export class WebSocketEndpoint {
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', destroyOnError);
+    // The first connection of a quota'd app on this node waits for the other nodes' count.
+    const first = this.#quota.firstCheck(request.url ?? '/', this.deps.apps);
+    if (first) void first.then(() => this.#upgrade(request, socket, head));
+    else this.#upgrade(request, socket, head);
+  }
+
+  #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = request.url ?? '/';
     // Corked for the upgrade: ws's 101 response and our first frame (connection_established,
     // or a refusal) then leave in one write instead of two syscalls. A refused handshake ends

@@ -7,7 +7,12 @@ import {
   nextEvent,
   subscribeAndWait,
 } from '../helpers/pusher-client.ts';
-import { startTestServer, stopAllServers } from '../helpers/server.ts';
+import {
+  inProcessOnly,
+  startProtocolServer,
+  startTestServer,
+  stopAllServers,
+} from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
 interface Members {
@@ -24,28 +29,28 @@ afterEach(async () => {
 
 describe('pusher-js channels', () => {
   it('subscribes to a public channel', async () => {
-    const server = await startTestServer();
+    const server = await startProtocolServer();
     const pusher = await connectPusher(server.port);
     const channel = await subscribeAndWait(pusher, 'news');
     expect(channel.subscribed).toBe(true);
   });
 
   it('subscribes to a private channel authorised by the pusher SDK', async () => {
-    const server = await startTestServer();
+    const server = await startProtocolServer();
     const pusher = await connectPusher(server.port);
     const channel = await subscribeAndWait(pusher, 'private-chat');
     expect(channel.subscribed).toBe(true);
   });
 
   it('subscribes to a private-encrypted channel with the SDK shared secret', async () => {
-    const server = await startTestServer();
+    const server = await startProtocolServer();
     const pusher = await connectPusher(server.port);
     const channel = await subscribeAndWait(pusher, 'private-encrypted-dm');
     expect(channel.subscribed).toBe(true);
   });
 
   it('subscribes to a presence channel and sees itself as the only member', async () => {
-    const server = await startTestServer();
+    const server = await startProtocolServer();
     const pusher = await connectPusher(server.port, {
       presence: { user_id: 'alice', user_info: { name: 'Alice' } },
     });
@@ -56,24 +61,29 @@ describe('pusher-js channels', () => {
   });
 
   it('reports cache_miss on an empty cache channel', async () => {
-    const server = await startTestServer();
+    const server = await startProtocolServer();
     const pusher = await connectPusher(server.port);
     const channel = pusher.subscribe('cache-scores');
     await nextEvent(channel, 'pusher:cache_miss');
     expect(channel.subscribed).toBe(true);
   });
 
-  it('replays the cached event to a new subscriber of a cache channel', async () => {
-    const adapter = new LocalAdapter();
-    const server = await startTestServer({}, { adapter });
-    adapter.setCache('1', 'cache-scores', 'score', JSON.stringify({ home: 2 }), 60);
-    const pusher = await connectPusher(server.port);
-    const channel = pusher.subscribe('cache-scores');
-    const { data } = await nextEvent(channel, 'score');
-    expect(data).toEqual({ home: 2 });
-  });
+  const injectedAdapter = inProcessOnly('fills the cache through an adapter object it passes in');
 
-  it('replays the cached event on a private-cache channel', async () => {
+  it.skipIf(injectedAdapter)(
+    'replays the cached event to a new subscriber of a cache channel',
+    async () => {
+      const adapter = new LocalAdapter();
+      const server = await startTestServer({}, { adapter });
+      adapter.setCache('1', 'cache-scores', 'score', JSON.stringify({ home: 2 }), 60);
+      const pusher = await connectPusher(server.port);
+      const channel = pusher.subscribe('cache-scores');
+      const { data } = await nextEvent(channel, 'score');
+      expect(data).toEqual({ home: 2 });
+    },
+  );
+
+  it.skipIf(injectedAdapter)('replays the cached event on a private-cache channel', async () => {
     const adapter = new LocalAdapter();
     const server = await startTestServer({}, { adapter });
     adapter.setCache('1', 'private-cache-prices', 'price', '"42"', 60);
@@ -85,7 +95,7 @@ describe('pusher-js channels', () => {
 
 describe('pusher-js presence', () => {
   it('shows two users to each other and announces the second one', async () => {
-    const server = await startTestServer();
+    const server = await startProtocolServer();
     const alice = await connectPusher(server.port, { presence: { user_id: 'alice' } });
     const aliceRoom = await subscribeAndWait(alice, 'presence-room');
     const added = nextEvent<{ id: string; info: unknown }>(aliceRoom, 'pusher:member_added');
@@ -100,7 +110,7 @@ describe('pusher-js presence', () => {
   });
 
   it('announces member_removed when the other user disconnects', async () => {
-    const server = await startTestServer();
+    const server = await startProtocolServer();
     const alice = await connectPusher(server.port, { presence: { user_id: 'alice' } });
     const aliceRoom = await subscribeAndWait(alice, 'presence-room');
     const bob = await connectPusher(server.port, { presence: { user_id: 'bob' } });
@@ -113,7 +123,7 @@ describe('pusher-js presence', () => {
   });
 
   it('counts one user on two connections once and removes it after the last leaves', async () => {
-    const server = await startTestServer();
+    const server = await startProtocolServer();
     const observer = await connectPusher(server.port, { presence: { user_id: 'observer' } });
     const room = await subscribeAndWait(observer, 'presence-room');
     const added = collect(room, 'pusher:member_added');
@@ -127,7 +137,10 @@ describe('pusher-js presence', () => {
     await waitUntil(() => added.length === 1, 'member_added for alice');
 
     first.disconnect();
-    await waitUntil(() => server.connections() === 2, 'first connection closed on the server');
+    await waitUntil(
+      async () => (await server.connections()) === 2,
+      'first connection closed on the server',
+    );
     // The observer's own subscribe acts as a barrier: anything sent before it has arrived.
     await subscribeAndWait(observer, 'barrier');
     expect(removed).toEqual([]);

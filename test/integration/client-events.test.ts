@@ -7,7 +7,7 @@ import {
   subscribeAndWait,
   type PusherClient,
 } from '../helpers/pusher-client.ts';
-import { startTestServer, stopAllServers } from '../helpers/server.ts';
+import { startProtocolServer, stopAllServers } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
 afterEach(async () => {
@@ -19,7 +19,7 @@ type ErrorData = { code: number | null; message: string };
 
 /** Two connected clients subscribed to `channel`; presence users are alice and bob. */
 async function twoClients(channel: string, overrides = {}) {
-  const server = await startTestServer(overrides);
+  const server = await startProtocolServer(overrides);
   const presence = channel.startsWith('presence-');
   const sender = await connectPusher(
     server.port,

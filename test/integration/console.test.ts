@@ -3,7 +3,6 @@
  * streaming what real pusher-js clients and the official SDK do, and nothing for anyone else.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/server/server.ts';
 import {
   connectPusher,
   createPusher,
@@ -13,9 +12,14 @@ import {
 import { REDIS_URL, redisGate, uniquePrefix } from '../helpers/redis.ts';
 import { sdkFor } from '../helpers/sdk.ts';
 import { signedRequest } from '../helpers/signed-request.ts';
-import { startTestServer, stopAllServers } from '../helpers/server.ts';
+import { startProtocolServer, stopAllServers, type ProtocolServer } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
-import { consoleFeedUrl, stopAllFeeds, watchFeed as watch } from '../helpers/console-feed.ts';
+import {
+  consoleFeedUrl,
+  stopAllFeeds,
+  watchEveryWorker,
+  watchFeed as watch,
+} from '../helpers/console-feed.ts';
 
 const withRedis = await redisGate('console summary across nodes');
 afterEach(async () => {
@@ -25,13 +29,13 @@ afterEach(async () => {
 });
 
 /** The feed URL, signed like any API request. */
-const feedUrl = (server: RunningServer, app?: { id: string; key: string; secret: string }) =>
+const feedUrl = (server: ProtocolServer, app?: { id: string; key: string; secret: string }) =>
   consoleFeedUrl(server.httpUrl, app);
 
 describe('live console feed', () => {
   it('streams connections, subscriptions, presence, client events and API messages', async () => {
-    const server = await startTestServer();
-    const feed = await watch(feedUrl(server));
+    const server = await startProtocolServer();
+    const feed = await watchEveryWorker(server);
     expect(feed.response.headers.get('content-type')).toContain('text/event-stream');
     const sdk = sdkFor({ port: server.port });
     const pusher = await connectPusher(server.port, { presence: { user_id: 'ada' } });
@@ -58,8 +62,8 @@ describe('live console feed', () => {
   });
 
   it('shows every subscription and unsubscription with its socket, a joiner of an occupied channel too', async () => {
-    const server = await startTestServer();
-    const feed = await watch(feedUrl(server));
+    const server = await startProtocolServer();
+    const feed = await watchEveryWorker(server);
     const [first, second] = [await connectPusher(server.port), await connectPusher(server.port)];
     await subscribeAndWait(first, 'news');
     await subscribeAndWait(second, 'news');
@@ -78,8 +82,8 @@ describe('live console feed', () => {
   });
 
   it('shows a refused subscription with its reason, and never the signature the client sent', async () => {
-    const server = await startTestServer();
-    const feed = await watch(feedUrl(server));
+    const server = await startProtocolServer();
+    const feed = await watchEveryWorker(server);
     const forged = `app-key:${'ab'.repeat(32)}`;
     const pusher = await connectPusher(server.port, {
       authorizeChannel: () => ({ auth: forged }),
@@ -97,9 +101,10 @@ describe('live console feed', () => {
 
   it('shows a connection refused for its app, with the code and reason it was given', async () => {
     const app = { id: '1', key: 'app-key', secret: 'app-secret', maxConnections: 1 };
-    const server = await startTestServer({ apps: [app] });
-    const feed = await watch(feedUrl(server));
+    const server = await startProtocolServer({ apps: [app] });
+    const feed = await watchEveryWorker(server);
     await connectPusher(server.port);
+    await server.quotaSettled();
     createPusher(server.port).connect();
     await waitUntil(() => feed.names().includes('refused'), 'the refusal');
     expect(feed.entries.find((entry) => entry.name === 'refused')).toEqual({
@@ -111,8 +116,8 @@ describe('live console feed', () => {
   });
 
   it('shows a disconnection with its close code', async () => {
-    const server = await startTestServer();
-    const feed = await watch(feedUrl(server));
+    const server = await startProtocolServer();
+    const feed = await watchEveryWorker(server);
     const pusher = await connectPusher(server.port);
     pusher.disconnect();
     await waitUntil(() => feed.names().includes('disconnected'), 'the disconnection');
@@ -123,8 +128,8 @@ describe('live console feed', () => {
   });
 
   it('sums up the connections and the occupied channels with their counts and member ids', async () => {
-    const server = await startTestServer();
-    const feed = await watch(feedUrl(server));
+    const server = await startProtocolServer();
+    const feed = await watchEveryWorker(server);
     const reader = await connectPusher(server.port);
     await subscribeAndWait(reader, 'news');
     for (const user_id of ['ada', 'bob']) {
@@ -164,7 +169,7 @@ describe('live console feed', () => {
       redisUrl: REDIS_URL,
       redisPrefix: uniquePrefix('console'),
     };
-    const [one, two] = [await startTestServer(cluster), await startTestServer(cluster)];
+    const [one, two] = [await startProtocolServer(cluster), await startProtocolServer(cluster)];
     const feed = await watch(feedUrl(one));
     await subscribeAndWait(await connectPusher(one.port), 'news');
     await subscribeAndWait(await connectPusher(two.port), 'news');
@@ -192,8 +197,8 @@ describe('live console feed', () => {
       { id: 'one', key: 'one-key', secret: 'one-secret' },
       { id: 'two', key: 'two-key', secret: 'two-secret' },
     ];
-    const server = await startTestServer({ apps });
-    const feed = await watch(feedUrl(server, apps[0]!));
+    const server = await startProtocolServer({ apps });
+    const feed = await watchEveryWorker(server, apps[0]!);
     const other = sdkFor({ appId: 'two', key: 'two-key', secret: 'two-secret', port: server.port });
     const own = sdkFor({ appId: 'one', key: 'one-key', secret: 'one-secret', port: server.port });
     await other.trigger('c', 'theirs', {});
@@ -205,31 +210,31 @@ describe('live console feed', () => {
 
   it('finds an app whose id needs %-encoding in the path', async () => {
     const app = { id: 'shop eu+1', key: 'shop-key', secret: 'shop-secret' };
-    const server = await startTestServer({ apps: [app] });
+    const server = await startProtocolServer({ apps: [app] });
     const feed = await watch(feedUrl(server, app));
     expect(feed.response.status).toBe(200);
   });
 
   it('finds an app whose id needs %-encoding in the path', async () => {
     const app = { id: 'shop eu+1', key: 'shop-key', secret: 'shop-secret' };
-    const server = await startTestServer({ apps: [app] });
+    const server = await startProtocolServer({ apps: [app] });
     expect((await watch(feedUrl(server, app))).response.status).toBe(200);
   });
 
   it('refuses a request signed with the wrong secret with 401, and serves nothing', async () => {
-    const server = await startTestServer();
+    const server = await startProtocolServer();
     const feed = await watch(feedUrl(server, { id: '1', key: 'app-key', secret: 'guess' }));
     expect(feed.response.status).toBe(401);
   });
 
   it('serves neither page nor feed when the console is switched off', async () => {
-    const server = await startTestServer({ console: false });
+    const server = await startProtocolServer({ console: false });
     expect((await fetch(`${server.httpUrl}/console`)).status).toBe(404);
     expect((await watch(feedUrl(server))).response.status).toBe(404);
   });
 
   it('serves the page with a policy that allows only its own script', async () => {
-    const server = await startTestServer();
+    const server = await startProtocolServer();
     const response = await fetch(`${server.httpUrl}/console`);
     expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
     // Never submitted anywhere: a secret typed before the script ran cannot land in a URL.

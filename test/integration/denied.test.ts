@@ -8,7 +8,7 @@ import {
   subscribeAndWait,
   type PusherClientOptions,
 } from '../helpers/pusher-client.ts';
-import { startTestServer, stopAllServers } from '../helpers/server.ts';
+import { startProtocolServer, stopAllServers } from '../helpers/server.ts';
 
 afterEach(async () => {
   disconnectAllPushers();
@@ -29,7 +29,7 @@ async function expectDenied(
   channelName: string,
   authorizeChannel: PusherClientOptions['authorizeChannel'],
 ) {
-  const server = await startTestServer();
+  const server = await startProtocolServer();
   const pusher = await connectPusher(server.port, { authorizeChannel });
   const socketId = pusher.connection.socket_id;
   const connectionError = nextEvent<PusherErrorEvent>(pusher.connection, 'error');

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, closeAllRawClients } from '../helpers/raw-client.ts';
 import { connectPusher, disconnectAllPushers } from '../helpers/pusher-client.ts';
-import { startTestServer, stopAllServers } from '../helpers/server.ts';
+import { startProtocolServer, stopAllServers } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
 afterEach(async () => {
@@ -15,21 +15,21 @@ const FAST = { activityTimeoutSeconds: 1, pongTimeoutSeconds: 1 };
 
 describe('keep-alive', () => {
   it('answers a pusher:ping with pusher:pong', async () => {
-    const server = await startTestServer();
+    const server = await startProtocolServer();
     const client = await RawClient.connect(server.wsUrl);
     client.send({ event: 'pusher:ping', data: {} });
     expect(await client.waitForEvent('pusher:pong')).toEqual({ event: 'pusher:pong', data: '{}' });
   });
 
   it('announces activity_timeout in connection_established', async () => {
-    const server = await startTestServer(FAST);
+    const server = await startProtocolServer(FAST);
     const client = await RawClient.connect(server.wsUrl);
     const established = client.frames[0];
     expect(JSON.parse(established?.data as string)).toMatchObject({ activity_timeout: 1 });
   });
 
   it('keeps a pusher-js client connected: it pings after its activity timeout and gets pongs', async () => {
-    const server = await startTestServer();
+    const server = await startProtocolServer();
     const pusher = await connectPusher(server.port, { extra: { activityTimeout: 300 } });
     const socketId = pusher.connection.socket_id;
     let pongs = 0;
@@ -42,7 +42,7 @@ describe('keep-alive', () => {
   });
 
   it('keeps a pusher-js client connected across server activity timeouts', async () => {
-    const server = await startTestServer(FAST);
+    const server = await startProtocolServer(FAST);
     const pusher = await connectPusher(server.port);
     const socketId = pusher.connection.socket_id;
     let pongs = 0;
@@ -56,23 +56,26 @@ describe('keep-alive', () => {
   });
 
   it('sends pusher:ping after activity_timeout of silence', async () => {
-    const server = await startTestServer(FAST);
+    const server = await startProtocolServer(FAST);
     const client = await RawClient.connect(server.wsUrl);
     expect(await client.waitForEvent('pusher:ping')).toEqual({ event: 'pusher:ping', data: '{}' });
   });
 
   it('closes with 4201 when the server ping is not answered within the pong timeout', async () => {
-    const server = await startTestServer(FAST);
+    const server = await startProtocolServer(FAST);
     const client = await RawClient.connect(server.wsUrl);
     await client.waitForEvent('pusher:ping');
     const error = await client.waitForEvent('pusher:error');
     expect(error.data).toEqual({ code: 4201, message: 'Pong reply not received' });
     expect((await client.closed).code).toBe(4201);
-    await waitUntil(() => server.connections() === 0, 'the server to forget the connection');
+    await waitUntil(
+      async () => (await server.connections()) === 0,
+      'the server to forget the connection',
+    );
   });
 
   it('stays open when the server ping is answered with pusher:pong', async () => {
-    const server = await startTestServer(FAST);
+    const server = await startProtocolServer(FAST);
     const client = await RawClient.connect(server.wsUrl);
     await client.waitForEvent('pusher:ping');
     client.send({ event: 'pusher:pong', data: {} });

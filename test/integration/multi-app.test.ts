@@ -1,15 +1,14 @@
 /** Several apps on one server: each with its own key, secret and switches, never mixing. */
 import PusherServer from 'pusher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/server/server.ts';
 import { createPusher, disconnectAllPushers, type PusherClient } from '../helpers/pusher-client.ts';
-import { startTestServer } from '../helpers/server.ts';
+import { startProtocolServer, type ProtocolServer } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
-let server: RunningServer;
+let server: ProtocolServer;
 
 beforeAll(async () => {
-  server = await startTestServer({
+  server = await startProtocolServer({
     apps: [
       { id: 'blue', key: 'blue-key', secret: 'blue-secret' },
       { id: 'green', key: 'green-key', secret: 'green-secret', enableClientEvents: false },

@@ -6,7 +6,7 @@ import {
   disconnectAllPushers,
   subscribeAndWait,
 } from '../helpers/pusher-client.ts';
-import { startTestServer, stopAllServers } from '../helpers/server.ts';
+import { startProtocolServer, stopAllServers } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
 afterEach(async () => {
@@ -17,7 +17,7 @@ afterEach(async () => {
 
 describe('graceful shutdown', () => {
   it('sends pusher:error 4200 and closes every socket with 4200', async () => {
-    const server = await startTestServer();
+    const server = await startProtocolServer();
     const clients = await Promise.all([
       RawClient.connect(server.wsUrl),
       RawClient.connect(server.wsUrl),
@@ -31,18 +31,18 @@ describe('graceful shutdown', () => {
   });
 
   it('leaves no connection behind once stop() resolves', async () => {
-    const server = await startTestServer();
+    const server = await startProtocolServer();
     await connectPusher(server.port);
     await RawClient.connect(server.wsUrl);
     await server.stop();
-    expect(server.connections()).toBe(0);
+    expect(await server.connections()).toBe(0);
   });
 
   // pusher-js retries a 4200 at once. When that attempt meets the closed port (it races the
   // restart), pusher-js waits out its fixed 15 s attempt timeout (default_strategy) before the
   // next one, so this test allows the reconnection up to 30 s.
   it('lets pusher-js reconnect to a server restarted on the same port, re-subscribe and sign in again', async () => {
-    const first = await startTestServer();
+    const first = await startProtocolServer();
     const port = first.port;
     const pusher = await connectPusher(port, {
       presence: { user_id: 'alice' },
@@ -60,7 +60,7 @@ describe('graceful shutdown', () => {
 
     await first.stop();
     await waitUntil(() => pusher.connection.state !== 'connected', 'pusher-js to notice the 4200');
-    const second = await startTestServer({ port });
+    const second = await startProtocolServer({ port });
 
     await waitUntil(
       () => pusher.connection.state === 'connected' && pusher.connection.socket_id !== oldSocketId,
@@ -76,6 +76,6 @@ describe('graceful shutdown', () => {
       () => pusher.user.serverToUserChannel?.subscribed,
       'the sign-in to be repeated',
     );
-    expect(second.connections()).toBe(1);
+    expect(await second.connections()).toBe(1);
   }, 45_000);
 });

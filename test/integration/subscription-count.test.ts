@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeAllRawClients, RawClient } from '../helpers/raw-client.ts';
-import { startTestServer, stopAllServers } from '../helpers/server.ts';
+import { startProtocolServer, stopAllServers } from '../helpers/server.ts';
 
 afterEach(async () => {
   await closeAllRawClients();
@@ -16,7 +16,7 @@ const countOf = (frame: { data?: unknown }) =>
 
 describe('subscription_count', () => {
   it('reaches subscribers with the final count of a burst past 100, after the throttle interval', async () => {
-    const server = await startTestServer({
+    const server = await startProtocolServer({
       apps: [{ id: 'app-id', key: 'app-key', secret: 'app-secret', enableSubscriptionCount: true }],
     });
     const clients = await Promise.all(

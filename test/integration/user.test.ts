@@ -9,7 +9,7 @@ import {
   subscribeAndWait,
   type PusherClient,
 } from '../helpers/pusher-client.ts';
-import { startTestServer, stopAllServers } from '../helpers/server.ts';
+import { startProtocolServer, stopAllServers } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
 afterEach(async () => {
@@ -28,7 +28,7 @@ const serverToUserSubscribed = (pusher: PusherClient) =>
 
 describe('pusher-js sign-in', () => {
   it('signs in and subscribes to its #server-to-user channel', async () => {
-    const server = await startTestServer();
+    const server = await startProtocolServer();
     const pusher = await connectPusher(server.port, { user: { id: 'alice', name: 'Alice' } });
     pusher.signin();
     await pusher.user.signinDonePromise;
@@ -38,7 +38,7 @@ describe('pusher-js sign-in', () => {
   });
 
   it('reports a sign-in with a bad signature as pusher:error 4009 and stays connected ([U] §16.2)', async () => {
-    const server = await startTestServer();
+    const server = await startProtocolServer();
     const pusher = await connectPusher(server.port, {
       authenticateUser: (socketId) => wrongSecretSdk.authenticateUser(socketId, { id: 'alice' }),
     });
@@ -53,7 +53,7 @@ describe('pusher-js sign-in', () => {
   });
 
   it('refuses another user the #server-to-user channel of a signed-in user', async () => {
-    const server = await startTestServer();
+    const server = await startProtocolServer();
     const client = await RawClient.connect(server.wsUrl);
     const { auth, user_data } = sdk.authenticateUser(client.socketId, { id: 'bob' });
     client.send({ event: 'pusher:signin', data: { auth, user_data } });
@@ -68,7 +68,7 @@ describe('pusher-js sign-in', () => {
 
 describe('pusher-js watchlist', () => {
   it('reports a watched user offline, then online when it signs in, then offline when it leaves', async () => {
-    const server = await startTestServer();
+    const server = await startProtocolServer();
     const watcher = await connectPusher(server.port, {
       user: { id: 'watcher', watchlist: ['alice'] },
     });
@@ -89,7 +89,7 @@ describe('pusher-js watchlist', () => {
   });
 
   it('reports a watched user that is already signed in as online', async () => {
-    const server = await startTestServer();
+    const server = await startProtocolServer();
     const alice = await connectPusher(server.port, { user: { id: 'alice' } });
     alice.signin();
     await serverToUserSubscribed(alice);

@@ -60,4 +60,17 @@ function quota(backend: BackendCase): void {
       expect((await client.closed).code).toBe(4004);
     }
   }, 30_000);
+
+  it("refuses on a node's first connection of the app when the other nodes hold the quota", async () => {
+    const apps = [{ id: '1', key: 'app-key', secret: 'app-secret', maxConnections: 1 }];
+    const env = { PUSHWIRE_APPS: JSON.stringify(apps) };
+    redis ??= await backend.start();
+    const prefix = uniquePrefix('quota-first');
+    const [a, b] = await Promise.all([redis.node(prefix, env), redis.node(prefix, env)]);
+    await RawClient.connect(url(a.port));
+    await pause(COUNTS_SEEN_MS);
+    // Node B has never checked this app's quota: it reads the cluster's count before deciding.
+    const { frame } = await attempt(b.port);
+    expect(frame.data).toMatchObject({ code: 4004 });
+  }, 30_000);
 }
