@@ -3,7 +3,7 @@
  * on one Redis refuse the connection past the quota with 4004, whichever node it reaches. On the
  * shared Redis, then on a Redis Cluster of the suite's own (7638-7640).
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopAllNodes } from '../helpers/cluster-node.ts';
 import { closeAllRawClients, RawClient } from '../helpers/raw-client.ts';
 import { uniquePrefix } from '../helpers/redis.ts';
@@ -34,8 +34,11 @@ for (const backend of backends) {
 }
 
 function quota(backend: BackendCase): void {
-  let redis: RedisBackend | undefined;
+  let redis: RedisBackend;
 
+  beforeAll(async () => {
+    redis = await backend.start();
+  }, 60_000);
   afterAll(async () => {
     await closeAllRawClients();
     await stopAllNodes();
@@ -45,7 +48,6 @@ function quota(backend: BackendCase): void {
   it('refuses with 4004 on either node once the app has maxConnections open cluster-wide', async () => {
     const apps = [{ id: '1', key: 'app-key', secret: 'app-secret', maxConnections: 4 }];
     const env = { PUSHWIRE_APPS: JSON.stringify(apps) };
-    redis = await backend.start();
     const prefix = uniquePrefix('quota');
     const [a, b] = await Promise.all([redis.node(prefix, env), redis.node(prefix, env)]);
     for (let i = 0; i < 3; i++) await RawClient.connect(url(a.port));
@@ -64,7 +66,6 @@ function quota(backend: BackendCase): void {
   it("refuses on a node's first connection of the app when the other nodes hold the quota", async () => {
     const apps = [{ id: '1', key: 'app-key', secret: 'app-secret', maxConnections: 1 }];
     const env = { PUSHWIRE_APPS: JSON.stringify(apps) };
-    redis ??= await backend.start();
     const prefix = uniquePrefix('quota-first');
     const [a, b] = await Promise.all([redis.node(prefix, env), redis.node(prefix, env)]);
     await RawClient.connect(url(a.port));

@@ -224,7 +224,10 @@ export class RedisAdapter implements Adapter, SyncHost, BusHost {
       const seen = withEvents(rosterOf(flat), version, missed);
       presence = seen.roster;
       const folded = this.#bus.feed.ahead(key, seen.folded);
-      this.versions.set(socketKey(appId, channel, subscriber), { version, folded });
+      const from = this.#bus.feed.offset(key) ?? lastId;
+      // Folded ones count as delivered: the roster has them.
+      const roster = { version, folded, lastId, from, late: new Set(seen.folded) };
+      this.versions.set(socketKey(appId, channel, subscriber), roster);
       this.views.set(key, new Set(seen.roster.ids));
     }
     return {

@@ -11,7 +11,7 @@ import { AdapterUnavailableError, PublishOutcomeUnknownError } from '../../error
 import { OutboundFrame } from '../../protocol/frames.ts';
 import type { Publication, Subscriber } from '../adapter.ts';
 import type { LocalAdapter } from '../local.ts';
-import { decodeBus, encodeDelivery, Feed, type BusMessage } from './feed.ts';
+import { compareIds, decodeBus, encodeDelivery, Feed, type BusMessage } from './feed.ts';
 import { InDoubt } from './in-doubt.ts';
 import type { RedisKeys } from './keys.ts';
 import { isCluster, neverSent, type RedisTarget, type Scripted } from './link.ts';
@@ -51,6 +51,12 @@ export interface BusHost {
 export interface SocketRoster {
   readonly version: number;
   readonly folded: ReadonlySet<string>;
+  /** The channel's last log id when the join's script ran: the roster reflects no later one. */
+  readonly lastId: string;
+  /** The channel's last delivered id once the socket was registered: it got each later one. */
+  readonly from: string;
+  /** Member events in between that it got late or that its roster folded (bounded by those). */
+  readonly late: Set<string>;
 }
 
 export const socketKey = (appId: string, channel: string, subscriber: Subscriber) =>
@@ -71,7 +77,10 @@ export class Bus {
     private readonly host: BusHost,
     target: RedisTarget,
   ) {
-    this.feed = new Feed((message) => this.#deliver(message));
+    this.feed = new Feed(
+      (message) => this.#deliver(message),
+      (message) => this.#deliverLate(message),
+    );
     this.#sharded = isCluster(target);
     this.#doubts = new InDoubt(host.redis, LOG_MAX_LENGTH);
     this.#pubsub = new PubSub(target, {
@@ -239,12 +248,7 @@ export class Bus {
   #deliver(message: BusMessage): void {
     const { app, channel, version } = message;
     const { versions, local } = this.host;
-    if (version > 0) {
-      const view = this.host.views.get(channelKey(app, channel));
-      const change = view && memberChange(message.frame);
-      if (change?.added) view!.add(change.userId);
-      else if (change) view!.delete(change.userId);
-    }
+    if (version > 0) this.#shown(message);
     const frame = new OutboundFrame(message.frame);
     // A socket whose roster already reflects this member event does not get it again.
     const reflects = (roster: SocketRoster | undefined) =>
@@ -254,6 +258,45 @@ export class Bus {
         ? (s: Subscriber) => reflects(versions.get(socketKey(app, channel, s)))
         : undefined;
     local.deliverLocally(app, channel, frame, message.except || undefined, skip);
+  }
+
+  /**
+   * A member event that arrived after its channel moved past it: another local join, whose
+   * script ran after the event was logged, registered first. A socket whose script ran before
+   * the event, and that was registered after the channel moved past it, never got it: it gets
+   * it now, once, unless its roster already reflects it.
+   */
+  #deliverLate(message: BusMessage): void {
+    const { app, channel, id, version } = message;
+    const { versions, local } = this.host;
+    const needs = (roster: SocketRoster | undefined) =>
+      roster !== undefined &&
+      roster.version < version &&
+      !roster.late.has(id) &&
+      compareIds(id, roster.lastId) > 0 &&
+      compareIds(id, roster.from) <= 0;
+    const frame = new OutboundFrame(message.frame);
+    const delivered = local.deliverLocally(
+      app,
+      channel,
+      frame,
+      message.except || undefined,
+      (s) => {
+        const roster = versions.get(socketKey(app, channel, s));
+        if (!needs(roster)) return true;
+        roster!.late.add(id);
+        return false;
+      },
+    );
+    if (delivered > 0) this.#shown(message);
+  }
+
+  /** What this node's presence sockets were shown, for a resync after a data loss (sync.ts). */
+  #shown(message: BusMessage): void {
+    const view = this.host.views.get(channelKey(message.app, message.channel));
+    const change = view && memberChange(message.frame);
+    if (change?.added) view!.add(change.userId);
+    else if (change) view!.delete(change.userId);
   }
 
   /** Disconnects a user's sockets on the nodes where the user signed in (not this one). */

@@ -33,6 +33,22 @@ describe('Feed', () => {
     expect(delivered).toEqual(['6-0', '7-0', '8-0']);
   });
 
+  it('hands back the member events older than what the channel got, for sockets joining late', () => {
+    // A second local join, whose script ran after 6 was logged, registered first: 6 arrives
+    // after the channel moved past it, and a socket whose script ran before 6 still needs it.
+    const delivered: string[] = [];
+    const late: string[] = [];
+    const feed = new Feed(
+      (m) => delivered.push(m.id),
+      (m) => late.push(m.id),
+    );
+    feed.follow(KEY, '7-0');
+    feed.apply(message('6-0', 1), KEY);
+    feed.apply(message('5-0'), KEY);
+    feed.apply(message('8-0', 1), KEY);
+    expect({ delivered, late }).toEqual({ delivered: ['8-0'], late: ['6-0'] });
+  });
+
   it('tells which of some ids the channel could still deliver (beyond its last id)', () => {
     const feed = new Feed(() => undefined);
     feed.follow(KEY, '5-0');

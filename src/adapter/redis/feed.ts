@@ -85,7 +85,14 @@ export class Feed {
   #held: BusMessage[] | undefined;
   #overflowed = false;
 
-  constructor(private readonly deliver: (message: BusMessage) => void) {}
+  constructor(
+    private readonly deliver: (message: BusMessage) => void,
+    /**
+     * A member event older than what its channel already got: some socket that joined in the
+     * meantime may still need it (bus.ts decides which).
+     */
+    private readonly late: (message: BusMessage) => void = () => undefined,
+  ) {}
 
   /**
    * Starts following a channel from `lastId`. Already followed, the offset stays: the bus may not
@@ -108,6 +115,11 @@ export class Feed {
     const last = this.#offsets.get(key) ?? '0-0';
     const ahead = [...ids].filter((id) => compareIds(id, last) > 0);
     return ahead.length === ids.size ? ids : new Set(ahead);
+  }
+
+  /** The last id delivered for a followed channel. */
+  offset(key: string): string | undefined {
+    return this.#offsets.get(key);
   }
 
   /** Channels followed, with the last id delivered. */
@@ -145,7 +157,11 @@ export class Feed {
       if (joining && joining.events.length < MAX_JOIN_EVENTS) joining.events.push(message);
     }
     const last = this.#offsets.get(key);
-    if (last === undefined || compareIds(message.id, last) <= 0) return;
+    if (last === undefined) return;
+    if (compareIds(message.id, last) <= 0) {
+      if (message.version > 0) this.late(message);
+      return;
+    }
     this.#offsets.set(key, message.id);
     this.deliver(message);
   }
