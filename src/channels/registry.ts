@@ -14,7 +14,8 @@ import { PresenceRoster, rosterEntry, type RosterEntry } from './presence-roster
 
 interface Member extends RosterEntry {
   readonly info: unknown;
-  readonly sockets: Set<string>;
+  /** How many of the channel's sockets joined as this user (`memberOf` says which). */
+  sockets: number;
 }
 
 interface ChannelState {
@@ -76,11 +77,12 @@ export class ChannelRegistry {
       if (!entry) {
         // [U] A second socket of a known user keeps the first socket's user_info (§5.5).
         const text = rosterEntry(member.userId, member.userInfo, member.userInfoJson);
-        entry = { info: member.userInfo, sockets: new Set(), ...text };
+        entry = { info: member.userInfo, sockets: 0, ...text };
         state.members.set(member.userId, entry);
         memberAdded = true;
       }
-      entry.sockets.add(subscriber.socketId);
+      // A count, not a set of ids: a socket joins once (see above), and most users have one.
+      entry.sockets++;
       state.memberOf.set(subscriber.socketId, member.userId);
     }
     return joined(channel, state, channelOccupied, memberAdded);
@@ -101,8 +103,7 @@ export class ChannelRegistry {
     if (userId !== undefined && state.members && state.memberOf) {
       state.memberOf.delete(subscriber.socketId);
       const entry = state.members.get(userId);
-      entry?.sockets.delete(subscriber.socketId);
-      if (entry && entry.sockets.size === 0) {
+      if (entry && --entry.sockets === 0) {
         state.members.delete(userId);
         memberRemoved = userId;
       }

@@ -56,6 +56,10 @@ interface Armed {
   written: boolean;
 }
 
+/** Where a command keeps its Armed record (a property: cheaper than a WeakMap entry). */
+const ARMED = Symbol('armed');
+type Tracked = Command & { [ARMED]?: Armed };
+
 /**
  * Gives every command of `client` `ms` to be answered, a deadline that a reply already in the
  * socket always beats. ioredis's own `commandTimeout` does not: after the event loop was stalled
@@ -70,17 +74,17 @@ interface Armed {
  * a command written and then cut off fails with CLOSED_AFTER_WRITE, so it is not sent again.
  */
 function answerInTime(client: Redis, ms: number, cluster: boolean): void {
-  const commands = new WeakMap<Command, Armed>();
   const send = client.sendCommand.bind(client) as (...args: unknown[]) => unknown;
   client.sendCommand = (command: Command, ...rest: unknown[]) => {
-    let armed = commands.get(command);
+    let armed = (command as Tracked)[ARMED];
     if (armed?.promise === command.promise) return send(command, ...rest);
+    const retry = armed !== undefined;
     if (armed) {
       armed.promise = command.promise;
       armed.written = false;
     } else {
       armed = { promise: command.promise, deadline: performance.now() + ms, written: false };
-      commands.set(command, armed);
+      (command as Tracked)[ARMED] = armed;
       if (cluster) wrapWrite(command, armed);
     }
     const state = armed;
@@ -91,10 +95,9 @@ function answerInTime(client: Redis, ms: number, cluster: boolean): void {
     const late = () => {
       if (!answered) command.reject(new Error(TIMED_OUT));
     };
-    const timer = setTimeout(
-      () => setImmediate(late),
-      Math.max(0, state.deadline - performance.now()),
-    );
+    // Whole milliseconds, the same for every first try: Node keeps one timer list per duration.
+    const left = retry ? Math.max(0, Math.ceil(state.deadline - performance.now())) : ms;
+    const timer = setTimeout(() => setImmediate(late), left);
     command.resolve = (value) => {
       answered = true;
       clearTimeout(timer);
