@@ -30,6 +30,8 @@ export interface RedisClusterOptions {
   readonly password?: string | undefined;
   /** An AOF per master, synced on every write, so a killed master can come back with its data. */
   readonly persistent?: boolean;
+  /** TLS only, clients and the cluster bus alike, with this certificate (and key) on every node. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
 }
 
 const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
@@ -39,6 +41,7 @@ export class RedisCluster {
   readonly #dir = mkdtempSync(join(tmpdir(), 'pushwire-cluster-'));
   readonly password: string | undefined;
   readonly persistent: boolean;
+  readonly tls: RedisClusterOptions['tls'];
 
   private constructor(
     readonly ports: readonly number[],
@@ -46,13 +49,15 @@ export class RedisCluster {
   ) {
     this.password = options.password;
     this.persistent = options.persistent ?? false;
+    this.tls = options.tls;
   }
 
   /** Seed nodes as the `redisCluster` setting takes them (URLs when there is a password). */
   get seeds(): string[] {
     const auth = this.password ? `:${encodeURIComponent(this.password)}@` : '';
+    const scheme = this.tls ? 'rediss' : 'redis';
     return this.ports.map((port) =>
-      auth ? `redis://${auth}127.0.0.1:${port}` : `127.0.0.1:${port}`,
+      auth || this.tls ? `${scheme}://${auth}127.0.0.1:${port}` : `127.0.0.1:${port}`,
     );
   }
 
@@ -70,7 +75,8 @@ export class RedisCluster {
   }
 
   get #cli(): string[] {
-    return this.password ? ['-a', this.password, '--no-auth-warning'] : [];
+    const tls = this.tls ? ['--tls', '--cacert', this.tls.certFile] : [];
+    return [...tls, ...(this.password ? ['-a', this.password, '--no-auth-warning'] : [])];
   }
 
   async #spawn(ports: readonly number[]): Promise<void> {
@@ -85,7 +91,12 @@ export class RedisCluster {
       if (running && !exited(running)) continue;
       const dir = join(this.#dir, String(port));
       mkdirSync(dir, { recursive: true });
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir];
+      const listen = this.tls
+        ? ['--port', '0', '--tls-port', String(port), '--tls-cluster', 'yes']
+            .concat(['--tls-auth-clients', 'no', '--tls-cert-file', this.tls.certFile])
+            .concat(['--tls-key-file', this.tls.keyFile, '--tls-ca-cert-file', this.tls.certFile])
+        : ['--port', String(port)];
+      const args = [...listen, '--bind', '127.0.0.1', '--dir', dir];
       args.push('--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf');
       args.push('--cluster-node-timeout', '2000', '--save', '', ...persistence, ...auth);
       this.#children.set(port, spawn('redis-server', args, { stdio: 'ignore' }));

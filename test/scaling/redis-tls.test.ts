@@ -2,6 +2,7 @@
  * `rediss://` with a password: two nodes reach a Redis that only speaks TLS and wants a password
  * (a redis-server of the suite's own on 7662, its certificate self-signed and trusted through
  * NODE_EXTRA_CA_CERTS, as an operator with a private CA would), and act as one server over it.
+ * The same on a Redis Cluster whose three masters (7663-7665) speak only TLS, bus included.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -17,6 +18,7 @@ import {
   subscribeAndWait,
 } from '../helpers/pusher-client.ts';
 import { uniquePrefix } from '../helpers/redis.ts';
+import { RedisCluster } from '../helpers/redis-cluster.ts';
 
 const TLS_PORT = 7662;
 const PASSWORD = 'tls-s3cret';
@@ -77,6 +79,11 @@ describe.skipIf(!installed && !process.env.CI)('nodes over a Redis that speaks o
     redis?.kill('SIGKILL');
   });
 
+  crossNode(nodes);
+});
+
+/** What two nodes over TLS must do: one server, and no password in their output. */
+function crossNode(nodes: NodeProcess[]): void {
   it('carries an event published through one node to a subscriber of the other', async () => {
     const [a, b] = nodes as [NodeProcess, NodeProcess];
     for (const node of nodes) {
@@ -100,4 +107,39 @@ describe.skipIf(!installed && !process.env.CI)('nodes over a Redis that speaks o
   it('never logs the password', () => {
     for (const node of nodes) expect(node.output()).not.toContain(PASSWORD);
   });
-});
+}
+
+describe.skipIf(!installed && !process.env.CI)(
+  'nodes over a Redis Cluster that speaks only TLS',
+  () => {
+    const nodes: NodeProcess[] = [];
+    let cluster: RedisCluster | undefined;
+
+    beforeAll(async () => {
+      cluster = await RedisCluster.start([7663, 7664, 7665], {
+        password: PASSWORD,
+        tls: certificate,
+      });
+      const env = {
+        PUSHWIRE_LOG_LEVEL: 'warn',
+        PUSHWIRE_ADAPTER: 'redis',
+        PUSHWIRE_REDIS_CLUSTER: JSON.stringify(cluster.seeds),
+        PUSHWIRE_REDIS_PREFIX: uniquePrefix('tls-cluster'),
+        NODE_EXTRA_CA_CERTS: certificate.certFile,
+      };
+      nodes.push(...(await Promise.all([startNodeProcess(env), startNodeProcess(env)])));
+    }, 60_000);
+
+    afterAll(async () => {
+      disconnectAllPushers();
+      await Promise.all(nodes.map((node) => node.stop()));
+      await cluster?.stop();
+    });
+
+    it('is given rediss:// seeds', () => {
+      expect(cluster!.seeds.every((seed) => seed.startsWith('rediss://'))).toBe(true);
+    });
+
+    crossNode(nodes);
+  },
+);
