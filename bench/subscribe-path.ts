@@ -13,7 +13,7 @@
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { Session } from '../src/connection/session.ts';
 import { inProcessSessions } from './lib/in-process.ts';
-import { presenceAuth, privateAuth } from './lib/signing.ts';
+import { subscribeFrame } from './lib/signing.ts';
 
 function option(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -31,15 +31,7 @@ function prepare(round: number) {
   return Array.from({ length: sessions }, (_, i) => {
     const socketId = `${round}.${i}`;
     const channel = `${kind}-path-${round}-${Math.floor(i / group)}`;
-    let data: Record<string, string>;
-    if (kind === 'presence') {
-      const channelData = JSON.stringify({ user_id: `u${i}`, user_info: { n: i } });
-      const auth = presenceAuth(app.key, app.secret, socketId, channel, channelData);
-      data = { channel, auth, channel_data: channelData };
-    } else {
-      data = { channel, auth: privateAuth(app.key, app.secret, socketId, channel) };
-    }
-    const frame = JSON.stringify({ event: 'pusher:subscribe', data });
+    const frame = subscribeFrame(app, kind, socketId, channel, i);
     return { session: new Session(socketId, transport, deps), frame };
   });
 }

@@ -10,7 +10,7 @@
  */
 import { Session } from '../src/connection/session.ts';
 import { inProcessSessions } from './lib/in-process.ts';
-import { presenceAuth, privateAuth } from './lib/signing.ts';
+import { subscribeFrame } from './lib/signing.ts';
 
 function option(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -27,15 +27,7 @@ const { app, deps, transport, sent } = inProcessSessions();
 const prepared = Array.from({ length: sessions }, (_, i) => {
   const socketId = `${1000 + i}.${2000 + i}`;
   const channel = `${kind}-mem-${Math.floor(i / group)}`;
-  let data: Record<string, string>;
-  if (kind === 'presence') {
-    const channelData = JSON.stringify({ user_id: `u${i}`, user_info: { n: i } });
-    const auth = presenceAuth(app.key, app.secret, socketId, channel, channelData);
-    data = { channel, auth, channel_data: channelData };
-  } else {
-    data = { channel, auth: privateAuth(app.key, app.secret, socketId, channel) };
-  }
-  const frame = JSON.stringify({ event: 'pusher:subscribe', data });
+  const frame = subscribeFrame(app, kind, socketId, channel, i);
   return { socketId, frame };
 });
 const heap = () => {

@@ -38,3 +38,25 @@ export function signedApiPath(
   const signature = hmacHex(secret, `${method}\n${path}\n${query}`);
   return `${path}?${query}&auth_signature=${signature}`;
 }
+
+/**
+ * A signed `pusher:subscribe` frame for socket `socketId`: private, or presence as user `u{n}`
+ * with `user_info` `{ n }`.
+ */
+export function subscribeFrame(
+  app: { key: string; secret: string },
+  kind: string,
+  socketId: string,
+  channel: string,
+  n: number,
+): string {
+  let data: Record<string, string>;
+  if (kind === 'presence') {
+    const channelData = JSON.stringify({ user_id: `u${n}`, user_info: { n } });
+    const auth = presenceAuth(app.key, app.secret, socketId, channel, channelData);
+    data = { channel, auth, channel_data: channelData };
+  } else {
+    data = { channel, auth: privateAuth(app.key, app.secret, socketId, channel) };
+  }
+  return JSON.stringify({ event: 'pusher:subscribe', data });
+}

@@ -7,7 +7,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import PusherServer from 'pusher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selfSignedCertificate } from '../helpers/certificates.ts';
 import { startNodeProcess, type NodeProcess } from '../helpers/node-process.ts';
@@ -18,6 +17,7 @@ import {
   subscribeAndWait,
 } from '../helpers/pusher-client.ts';
 import { uniquePrefix } from '../helpers/redis.ts';
+import { sdkFor } from '../helpers/sdk.ts';
 import { RedisCluster } from '../helpers/redis-cluster.ts';
 
 const TLS_PORT = 7662;
@@ -92,13 +92,7 @@ function crossNode(nodes: NodeProcess[]): void {
     }
     const channel = await subscribeAndWait(await connectPusher(b.port), 'over-tls');
     const received = nextEvent<{ n: number }>(channel, 'flash');
-    const api = new PusherServer({
-      appId: '1',
-      key: 'app-key',
-      secret: 'app-secret',
-      host: '127.0.0.1',
-      port: String(a.port),
-    });
+    const api = sdkFor({ port: a.port });
     const response = await api.trigger('over-tls', 'flash', { n: 1 });
     expect(response.status).toBe(200);
     expect((await received).data).toEqual({ n: 1 });
