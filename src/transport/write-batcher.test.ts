@@ -1,0 +1,125 @@
+import { createServer, Socket, type Server } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { WriteBatcher, type Corkable } from './write-batcher.ts';
+
+interface Pair {
+  /** The accepted end, which the batcher writes to. */
+  readonly target: Corkable;
+  /** What the other end has read so far. */
+  received(): string;
+}
+
+let server: Server | undefined;
+const sockets: Socket[] = [];
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  for (const socket of sockets.splice(0)) socket.destroy();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = undefined;
+});
+
+/** `count` connected TCP socket pairs on 127.0.0.1. */
+async function pairs(count: number): Promise<Pair[]> {
+  const accepted: Socket[] = [];
+  server = createServer((socket) => accepted.push(socket));
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  const result: Pair[] = [];
+  for (let i = 0; i < count; i++) {
+    const client = new Socket();
+    let text = '';
+    client.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    await new Promise<void>((resolve) => client.connect(port, '127.0.0.1', resolve));
+    while (accepted.length <= i) await new Promise((resolve) => setTimeout(resolve, 1));
+    sockets.push(client, accepted[i]!);
+    result.push({ target: { corked: false, socket: accepted[i]! }, received: () => text });
+  }
+  return result;
+}
+
+/** Counts the write syscalls (write or writev) made on the batcher's sockets. */
+function countWrites(): { count: number } {
+  const counter = { count: 0 };
+  const proto = Socket.prototype as unknown as { _writeGeneric: (...args: unknown[]) => unknown };
+  const original = proto._writeGeneric;
+  vi.spyOn(proto, '_writeGeneric').mockImplementation(function (this: Socket, ...args) {
+    counter.count++;
+    return original.apply(this, args);
+  });
+  return counter;
+}
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 2));
+}
+
+describe('WriteBatcher', () => {
+  it('sends the frames a socket gets within one turn in one write, in order', async () => {
+    const [pair] = await pairs(1);
+    const flushed: number[] = [];
+    const batcher = new WriteBatcher((frames) => flushed.push(frames));
+    const writes = countWrites();
+    for (const text of ['a', 'b', 'c']) batcher.write(pair!.target, Buffer.from(text));
+    expect(writes.count).toBe(0);
+    await nextTurn();
+    expect(writes.count).toBe(1);
+    expect(flushed).toEqual([3]);
+    await until(() => pair!.received() === 'abc');
+    expect(pair!.received()).toBe('abc');
+  });
+
+  it('flushes every corked socket within the turn once it holds maxFrames frames', async () => {
+    const [first, second] = await pairs(2);
+    const flushed: number[] = [];
+    const batcher = new WriteBatcher((frames) => flushed.push(frames), {
+      maxFrames: 4,
+      maxBytes: 1 << 20,
+    });
+    const writes = countWrites();
+    batcher.write(first!.target, Buffer.from('1'));
+    batcher.write(second!.target, Buffer.from('2'));
+    batcher.write(first!.target, Buffer.from('3'));
+    expect(writes.count).toBe(0);
+    batcher.write(second!.target, Buffer.from('4'));
+    // The fourth frame reached the bound: both sockets went to the kernel, in this same turn.
+    expect(writes.count).toBe(2);
+    expect(flushed).toEqual([4]);
+    expect(first!.target.corked).toBe(false);
+    batcher.write(first!.target, Buffer.from('5'));
+    expect(writes.count).toBe(2);
+    await nextTurn();
+    expect(writes.count).toBe(3);
+    expect(flushed).toEqual([4, 1]);
+    await until(() => first!.received() === '135' && second!.received() === '24');
+    expect([first!.received(), second!.received()]).toEqual(['135', '24']);
+  });
+
+  it('flushes within the turn once it holds maxBytes bytes', async () => {
+    const [pair] = await pairs(1);
+    const batcher = new WriteBatcher(() => {}, { maxFrames: 1000, maxBytes: 10 });
+    const writes = countWrites();
+    batcher.write(pair!.target, Buffer.alloc(6, 'x'));
+    expect(writes.count).toBe(0);
+    batcher.write(pair!.target, Buffer.alloc(6, 'y'));
+    expect(writes.count).toBe(1);
+    await nextTurn();
+    // Nothing was left to flush at the end of the turn.
+    expect(writes.count).toBe(1);
+    await until(() => pair!.received().length === 12);
+    expect(pair!.received()).toBe('xxxxxxyyyyyy');
+  });
+
+  it('keeps a socket that ended meanwhile out of harm: the rest still flush', async () => {
+    const [gone, open] = await pairs(2);
+    const batcher = new WriteBatcher(() => {});
+    batcher.write(gone!.target, Buffer.from('lost'));
+    batcher.write(open!.target, Buffer.from('kept'));
+    gone!.target.socket.destroy();
+    await nextTurn();
+    await until(() => open!.received() === 'kept');
+    expect(open!.received()).toBe('kept');
+  });
+});
