@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Runs one scenario against Pushwire and soketi 1.6.1 (the peer of ../shared/bench-peers),
-# ABBA: round 1 Pushwire then soketi, round 2 soketi then Pushwire, and so on; a freshly started
-# server for every run, the same load generator for both. Prints one line per run:
+# Runs one scenario against Pushwire and soketi 1.6.1 (the peer of ../shared/bench-peers), or
+# against the servers SERVERS names (below), ABBA: round 1 Pushwire then soketi, round 2 soketi
+# then Pushwire, and so on; a freshly started server for every run, the same load generator for
+# all. Prints one line per run:
 #   bench/compare-soketi.sh ROUNDS <scenario> [scenario options...]
 # Pushwire runs from dist/ (`npm run build` first); PUSHWIRE_NODE_OPTIONS are passed to its node.
 # soketi is looked for in PEER_SOKETI_DIR (default ~/.cache/pushwire-peers/soketi).
-# SERVERS="A B" picks the pair: `pushwire`, `soketi`, or the path of another build of Pushwire
-# (a folder with bin/pushwire.js and dist/), to compare two builds the same way.
+# SERVERS="A B [C...]" picks the servers: `pushwire`, `soketi`, `ceiling` (the bare server of
+# bench/ceiling: `ws` and Node with none of the protocol's work), or the path of another build
+# of Pushwire (a folder with bin/pushwire.js and dist/), to compare builds the same way. Odd
+# rounds run them in the order given, even rounds in reverse.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=$1
@@ -31,6 +34,8 @@ run() {
   log=$(mktemp)
   if [ "$name" = soketi ]; then
     "$peers/start-soketi.sh" "$port" >"$log" 2>&1 &
+  elif [ "$name" = ceiling ]; then
+    node --import tsx bench/ceiling/server.ts --port "$port" >"$log" 2>&1 &
   else
     local dir=.
     [ "$name" = pushwire ] || dir=$name
@@ -50,13 +55,13 @@ run() {
 }
 
 scenario=("$@")
-read -r first second <<<"${SERVERS:-pushwire soketi}"
+read -r -a servers <<<"${SERVERS:-pushwire soketi}"
+((${#servers[@]})) || { echo "SERVERS names no server" >&2; exit 2; }
 for round in $(seq 1 "$rounds"); do
+  # Odd rounds in the order given, even rounds reversed: ABBA for two, ABCCBA for three.
   if [ $((round % 2)) -eq 1 ]; then
-    run "$first"
-    run "$second"
+    for ((i = 0; i < ${#servers[@]}; i++)); do run "${servers[i]}"; done
   else
-    run "$second"
-    run "$first"
+    for ((i = ${#servers[@]} - 1; i >= 0; i--)); do run "${servers[i]}"; done
   fi
 done

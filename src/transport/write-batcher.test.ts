@@ -62,11 +62,16 @@ describe('WriteBatcher', () => {
     const flushed: number[] = [];
     const batcher = new WriteBatcher((frames) => flushed.push(frames));
     const writes = countWrites();
+    const immediate = vi.spyOn(globalThis, 'setImmediate');
     for (const text of ['a', 'b', 'c']) batcher.write(pair!.target, Buffer.from(text));
     expect(writes.count).toBe(0);
+    // One flush scheduled for the turn, however many frames it holds.
+    expect(immediate).toHaveBeenCalledTimes(1);
+    immediate.mockRestore();
     await nextTurn();
     expect(writes.count).toBe(1);
     expect(flushed).toEqual([3]);
+    expect(pair!.target.socket.writableCorked).toBe(0);
     await until(() => pair!.received() === 'abc');
     expect(pair!.received()).toBe('abc');
   });
@@ -79,6 +84,7 @@ describe('WriteBatcher', () => {
       maxBytes: 1 << 20,
     });
     const writes = countWrites();
+    const immediate = vi.spyOn(globalThis, 'setImmediate');
     batcher.write(first!.target, Buffer.from('1'));
     batcher.write(second!.target, Buffer.from('2'));
     batcher.write(first!.target, Buffer.from('3'));
@@ -90,9 +96,15 @@ describe('WriteBatcher', () => {
     expect(first!.target.corked).toBe(false);
     batcher.write(first!.target, Buffer.from('5'));
     expect(writes.count).toBe(2);
+    // Still one end-of-turn flush scheduled, not one more after the flush within the turn.
+    expect(immediate).toHaveBeenCalledTimes(1);
+    immediate.mockRestore();
     await nextTurn();
     expect(writes.count).toBe(3);
     expect(flushed).toEqual([4, 1]);
+    // Nothing stays corked once the turn is over, on either socket.
+    expect(first!.target.socket.writableCorked).toBe(0);
+    expect(second!.target.socket.writableCorked).toBe(0);
     await until(() => first!.received() === '135' && second!.received() === '24');
     expect([first!.received(), second!.received()]).toEqual(['135', '24']);
   });
@@ -114,12 +126,19 @@ describe('WriteBatcher', () => {
 
   it('keeps a socket that ended meanwhile out of harm: the rest still flush', async () => {
     const [gone, open] = await pairs(2);
-    const batcher = new WriteBatcher(() => {});
+    const flushed: number[] = [];
+    const batcher = new WriteBatcher((frames) => flushed.push(frames));
     batcher.write(gone!.target, Buffer.from('lost'));
     batcher.write(open!.target, Buffer.from('kept'));
     gone!.target.socket.destroy();
     await nextTurn();
+    expect(flushed).toEqual([2]);
+    expect(gone!.target.corked).toBe(false);
     await until(() => open!.received() === 'kept');
     expect(open!.received()).toBe('kept');
+    // The batcher goes on serving the socket that is still open.
+    batcher.write(open!.target, Buffer.from('!'));
+    await until(() => open!.received() === 'kept!');
+    expect(open!.received()).toBe('kept!');
   });
 });

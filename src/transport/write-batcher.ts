@@ -16,7 +16,7 @@ import type { Duplex } from 'node:stream';
 
 /** A socket's sender as the batcher sees it: state the batcher owns, and the socket. */
 export interface Corkable {
-  /** True from the socket's first write of a turn until the end of the turn. */
+  /** True from the socket's first write since the last flush until the next flush. */
   corked: boolean;
   readonly socket: Duplex;
 }
@@ -37,7 +37,7 @@ export class WriteBatcher {
   #bytes = 0;
   #scheduled = false;
 
-  /** `onFlushed` learns how many frames went out in the turn (for metrics, batched too). */
+  /** `onFlushed` learns how many frames each flush sent (for metrics, batched too). */
   constructor(
     private readonly onFlushed: (frames: number) => void,
     private readonly bounds: BatchBounds = DEFAULT_BATCH_BOUNDS,
