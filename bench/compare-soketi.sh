@@ -7,7 +7,8 @@
 # Pushwire runs from dist/ (`npm run build` first); PUSHWIRE_NODE_OPTIONS are passed to its node.
 # soketi is looked for in PEER_SOKETI_DIR (default ~/.cache/pushwire-peers/soketi).
 # SERVERS="A B [C...]" picks the servers: `pushwire`, `soketi`, `ceiling` (the bare server of
-# bench/ceiling: `ws` and Node with none of the protocol's work), or the path of another build
+# bench/ceiling: `ws` and Node with none of the protocol's work), `uws-ceiling` (the same on
+# uWebSockets.js, loaded from the soketi install), or the path of another build
 # of Pushwire (a folder with bin/pushwire.js and dist/), to compare builds the same way. Odd
 # rounds run them in the order given, even rounds in reverse.
 set -euo pipefail
@@ -36,6 +37,8 @@ run() {
     "$peers/start-soketi.sh" "$port" >"$log" 2>&1 &
   elif [ "$name" = ceiling ]; then
     node --import tsx bench/ceiling/server.ts --port "$port" >"$log" 2>&1 &
+  elif [ "$name" = uws-ceiling ]; then
+    node --import tsx bench/ceiling/uws-server.ts --port "$port" >"$log" 2>&1 &
   else
     local dir=.
     [ "$name" = pushwire ] || dir=$name
