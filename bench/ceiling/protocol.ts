@@ -2,8 +2,10 @@
  * The ceilings' protocol: just enough of Pusher's for every bench scenario, and none of its
  * work. No signature, name or limit is checked, no metric kept, and client events are forwarded
  * as they came. Shared by the bare servers on `ws` (server.ts) and on uWebSockets.js
- * (uws-server.ts), which differ only in their engine: each gives `encode` (a message's wire form,
- * made once per message) and `send` (one client, one message).
+ * (uws-server.ts), each giving `encode` (a message's wire form, made once per message) and `send`
+ * (one client, one message). They differ in their engine and in their writes: the `ws` one
+ * coalesces a socket's frames per turn (Pushwire's WriteBatcher), the uWS one sends each frame
+ * as it comes, as soketi does.
  *
  * Not a server to run: it trusts every client.
  */

@@ -3,7 +3,10 @@
  * engine soketi runs on instead of Node's `net`, `http` and `ws`. Set beside server.ts, it tells
  * what the engine alone costs per connection, subscription and delivery, and so what a
  * uWebSockets.js transport could give Pushwire. uWebSockets.js is not a dependency: it is loaded
- * from the soketi peer's install (../shared/bench-peers), as soketi itself runs it.
+ * from the soketi peer's install (`PEER_SOKETI_DIR`, made by ../shared/bench-peers), as soketi
+ * itself runs it. That build falls back to a JavaScript imitation on `ws` where it has no native
+ * binary for the running Node (it ships Node 16, 18 and 20's): refused here, as it would measure
+ * `ws` again.
  *
  *   PEER_SOKETI_DIR=~/.cache/pushwire-peers/soketi node --import tsx bench/ceiling/uws-server.ts --port 6001
  *
@@ -53,12 +56,20 @@ interface Client extends CeilingClient {
 
 const dir = process.env.PEER_SOKETI_DIR ?? join(homedir(), '.cache/pushwire-peers/soketi');
 const uws = createRequire(join(dir, 'package.json'))('uWebSockets.js') as Uws;
+// The imitation has no compression constants.
+if (uws.DISABLED === undefined) throw new Error('uWebSockets.js has no native build for this Node');
+let dropped = 0;
 let nextId = 0;
 
 // Bytes made once per message, sent as they are to every recipient (uWS frames each send).
 const protocol = ceilingProtocol(
   (text: string) => Buffer.from(text),
-  (client: Client, message: Buffer) => void client.ws.send(message, false),
+  (client: Client, message: Buffer) => {
+    // 2: dropped, past maxBackpressure. Said once, so that a run that lost frames is not quoted.
+    if (client.ws.send(message, false) === 2 && dropped++ === 0) {
+      process.stderr.write('uws ceiling: a frame was dropped (backpressure)\n');
+    }
+  },
 );
 
 const port = Number(process.argv[process.argv.indexOf('--port') + 1] || 6001);
