@@ -1,6 +1,7 @@
 /**
  * Who owns the bytes of an idle connection: starts a server in a child process, opens N
- * WebSocket connections to it (each waits for connection_established), and diffs two V8 heap
+ * WebSocket connections to it from the load generator's workers (bench/lib/pool.ts; each waits
+ * for connection_established), and diffs two V8 heap
  * snapshots of the server (one after a warm-up, one with the N connections open) by class. Each
  * class is put down to its owner: Pushwire's own code, `ws`, or Node (its `net.Socket`, streams
  * and the C++ objects behind them). An object's property and element stores are counted with it.
@@ -14,16 +15,15 @@
  *
  * `--build DIR`: another build of Pushwire (a folder with bin/pushwire.js and dist/).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WebSocket } from 'ws';
 import { intOption, parseTarget } from './lib/args.ts';
-import { BENCH_APP } from './lib/server-process.ts';
+import { ClientPool } from './lib/pool.ts';
+import { BENCH_APP, startServer } from './lib/server-process.ts';
 
-const { options } = parseTarget(process.argv.slice(2));
+const { target, options } = parseTarget(process.argv.slice(2));
 const connections = intOption(options, 'connections', 5000);
 const top = intOption(options, 'top', 25);
 const kind = options.server ?? 'pushwire';
@@ -33,67 +33,41 @@ const port = 24_000 + Math.floor(Math.random() * 900);
 const dir = mkdtempSync(join(tmpdir(), 'pushwire-heap-'));
 
 const flags = ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`];
-const args =
+const server = await startServer(
+  port,
   kind === 'ceiling'
     ? [...flags, '--import', 'tsx', join(root, 'bench/ceiling/server.ts'), '--port', `${port}`]
-    : [...flags, join(build, 'bin/pushwire.js'), 'start', '--port', `${port}`];
-const server = spawn(process.execPath, args, {
-  cwd: root,
-  stdio: ['ignore', 'ignore', 'inherit'],
-  env: {
-    ...process.env,
-    PUSHWIRE_LOG_LEVEL: 'warn',
-    PUSHWIRE_HOST: '127.0.0.1',
-    PUSHWIRE_APPS: JSON.stringify([BENCH_APP]),
-  },
-});
-
-server.on('error', (error) => {
-  process.stderr.write(`cannot start the server: ${error.message}\n`);
-  process.exitCode = 1;
-});
+    : [...flags, join(build, 'bin/pushwire.js'), 'start', '--port', `${port}`],
+);
+// The clients live in the load generator's worker processes, out of this heap and the server's.
+const pool = new ClientPool({ ...target, port, key: BENCH_APP.key, pid: server.pid });
 // Interrupted: the child and its snapshots (hundreds of MB) go too.
 process.once('SIGINT', () => {
-  server.kill('SIGKILL');
+  process.kill(server.pid, 'SIGKILL');
+  pool.destroy();
   rmSync(dir, { recursive: true, force: true });
   process.exit(130);
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function open(): Promise<WebSocket> {
-  const url = `ws://127.0.0.1:${port}/app/${BENCH_APP.key}?protocol=7&client=js&version=8.4.0`;
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    ws.once('message', () => resolve(ws));
-    ws.once('error', reject);
-  });
-}
-
-/** Every client socket opened, closed at the end whatever happened. */
-const opened: WebSocket[] = [];
-
-async function openMany(count: number): Promise<WebSocket[]> {
-  const sockets: WebSocket[] = [];
-  for (let i = 0; i < count; i += 100) {
-    const batch = Array.from({ length: Math.min(100, count - i) }, open);
-    const ready = await Promise.all(batch);
-    sockets.push(...ready);
-    opened.push(...ready);
+function serverAlive(): boolean {
+  try {
+    process.kill(server.pid, 0);
+    return true;
+  } catch {
+    return false;
   }
-  return sockets;
 }
 
 /** Asks the server for a heap snapshot and reads it once written (60 s at most). */
 async function snapshot(): Promise<Snapshot> {
   const before = new Set(readdirSync(dir));
-  server.kill('SIGUSR2');
+  process.kill(server.pid, 'SIGUSR2');
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     await sleep(500);
-    if (server.exitCode !== null || server.signalCode !== null) {
-      throw new Error('the server exited while writing its heap snapshot');
-    }
+    if (!serverAlive()) throw new Error('the server exited while writing its heap snapshot');
     const file = readdirSync(dir).find((name) => !before.has(name));
     if (!file) continue;
     const path = join(dir, file);
@@ -199,19 +173,13 @@ const ownerOf = (name: string) => {
 };
 
 try {
-  for (let i = 0; i < 200 && server.exitCode === null; i++) {
-    const up = await open().then(
-      (ws) => (ws.close(), true),
-      () => false,
-    );
-    if (up) break;
-    await sleep(100);
-  }
   // Warm-up: code paths compiled and lazily built state in place before the baseline.
-  for (const ws of await openMany(200)) ws.terminate();
+  await pool.connect(200);
+  await pool.close();
   await sleep(1000);
   const baseline = byClass(await snapshot());
-  await openMany(connections);
+  const opened = await pool.connect(connections);
+  if (opened.failed > 0) throw new Error(`${opened.failed} connections failed`);
   await sleep(1000);
   const loaded = byClass(await snapshot());
 
@@ -249,7 +217,7 @@ try {
     })}\n`,
   );
 } finally {
-  for (const ws of opened) ws.terminate();
-  server.kill('SIGTERM');
+  pool.destroy();
+  await server.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -23,15 +23,19 @@ export interface ServerProcess {
 
 export function startPushwire(port: number, nodeFlags: string[] = []): Promise<ServerProcess> {
   const script = `import(${JSON.stringify(MAIN)}).then((m) => m.main(['start', '--port', '${port}'])).then((code) => process.exit(code))`;
-  return start(port, [...nodeFlags, '--import', 'tsx', '--input-type=module', '-e', script]);
+  return startServer(port, [...nodeFlags, '--import', 'tsx', '--input-type=module', '-e', script]);
 }
 
 /** The bare server of bench/ceiling/server.ts, for the same scenarios. */
 export function startCeiling(port: number): Promise<ServerProcess> {
-  return start(port, ['--import', 'tsx', CEILING, '--port', String(port)]);
+  return startServer(port, ['--import', 'tsx', CEILING, '--port', String(port)]);
 }
 
-function start(port: number, args: string[]): Promise<ServerProcess> {
+/**
+ * Any server started by `node ARGS` with the bench app in its environment, once it has printed
+ * that it is listening.
+ */
+export function startServer(port: number, args: string[]): Promise<ServerProcess> {
   const child: ChildProcess = spawn(process.execPath, args, {
     env: {
       ...process.env,

@@ -1,5 +1,6 @@
 import { createServer, Socket, type Server } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { settle, waitUntil } from '../../test/helpers/wait.ts';
 import { WriteBatcher, type Corkable } from './write-batcher.ts';
 
 interface Pair {
@@ -50,12 +51,6 @@ function countWrites(): { count: number } {
   return counter;
 }
 
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
-
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 2));
-}
-
 describe('WriteBatcher', () => {
   it('sends the frames a socket gets within one turn in one write, in order', async () => {
     const [pair] = await pairs(1);
@@ -68,11 +63,11 @@ describe('WriteBatcher', () => {
     // One flush scheduled for the turn, however many frames it holds.
     expect(immediate).toHaveBeenCalledTimes(1);
     immediate.mockRestore();
-    await nextTurn();
+    await settle();
     expect(writes.count).toBe(1);
     expect(flushed).toEqual([3]);
     expect(pair!.target.socket.writableCorked).toBe(0);
-    await until(() => pair!.received() === 'abc');
+    await waitUntil(() => pair!.received() === 'abc', 'the frames at the other end');
     expect(pair!.received()).toBe('abc');
   });
 
@@ -99,13 +94,16 @@ describe('WriteBatcher', () => {
     // Still one end-of-turn flush scheduled, not one more after the flush within the turn.
     expect(immediate).toHaveBeenCalledTimes(1);
     immediate.mockRestore();
-    await nextTurn();
+    await settle();
     expect(writes.count).toBe(3);
     expect(flushed).toEqual([4, 1]);
     // Nothing stays corked once the turn is over, on either socket.
     expect(first!.target.socket.writableCorked).toBe(0);
     expect(second!.target.socket.writableCorked).toBe(0);
-    await until(() => first!.received() === '135' && second!.received() === '24');
+    await waitUntil(
+      () => first!.received() === '135' && second!.received() === '24',
+      'the frames at the other end',
+    );
     expect([first!.received(), second!.received()]).toEqual(['135', '24']);
   });
 
@@ -117,10 +115,10 @@ describe('WriteBatcher', () => {
     expect(writes.count).toBe(0);
     batcher.write(pair!.target, Buffer.alloc(6, 'y'));
     expect(writes.count).toBe(1);
-    await nextTurn();
+    await settle();
     // Nothing was left to flush at the end of the turn.
     expect(writes.count).toBe(1);
-    await until(() => pair!.received().length === 12);
+    await waitUntil(() => pair!.received().length === 12, 'the frames at the other end');
     expect(pair!.received()).toBe('xxxxxxyyyyyy');
   });
 
@@ -131,14 +129,14 @@ describe('WriteBatcher', () => {
     batcher.write(gone!.target, Buffer.from('lost'));
     batcher.write(open!.target, Buffer.from('kept'));
     gone!.target.socket.destroy();
-    await nextTurn();
+    await settle();
     expect(flushed).toEqual([2]);
     expect(gone!.target.corked).toBe(false);
-    await until(() => open!.received() === 'kept');
+    await waitUntil(() => open!.received() === 'kept', 'the frames at the other end');
     expect(open!.received()).toBe('kept');
     // The batcher goes on serving the socket that is still open.
     batcher.write(open!.target, Buffer.from('!'));
-    await until(() => open!.received() === 'kept!');
+    await waitUntil(() => open!.received() === 'kept!', 'the frames at the other end');
     expect(open!.received()).toBe('kept!');
   });
 });
