@@ -205,8 +205,10 @@ describe('pushwire installed from its tarball', () => {
       // npx runs the server as its child: end the whole group.
       process.kill(-child.pid!, 'SIGTERM');
     }
+    // 'close', not 'exit': npm may exit before the server has written its last lines, and the
+    // pipes it shares with the server stay open until the server is gone.
     const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
-      child.once('exit', (...exit) => resolve(exit)),
+      child.once('close', (...exit) => resolve(exit)),
     );
     // The server drains and exits 0; npm, its parent, may end by the signal itself.
     expect(code === 0 || signal === 'SIGTERM', output).toBe(true);
