@@ -48,7 +48,8 @@ http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       socket,
       id: `${process.pid}.${nextId++}`,
       channels: new Set(),
-      corked: false,
+      held: undefined,
+      heldBytes: 0,
     };
     ws.on('message', (data: Buffer) => protocol.received(client, data.toString()));
     ws.on('close', () => protocol.closed(client));

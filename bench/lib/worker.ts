@@ -75,7 +75,8 @@ function onControl(index: number, frame: { event: string; channel?: string; data
       counters.firstError ??= JSON.stringify(frame.data);
       return;
     case 'client-ping':
-      sockets[index]?.send(`{"event":"client-pong","channel":"${frame.channel}","data":{}}`);
+      // pusher-js's member order (Connection.send_event): event, data, channel.
+      sockets[index]?.send(`{"event":"client-pong","data":{},"channel":"${frame.channel}"}`);
       return;
     case 'client-pong':
       if (!pingPong) return;
@@ -92,7 +93,7 @@ function finishPair(): void {
 }
 
 function sendPing(index: number): void {
-  sockets[index]?.send(`{"event":"client-ping","channel":"${channels[index]}","data":{}}`);
+  sockets[index]?.send(`{"event":"client-ping","data":{},"channel":"${channels[index]}"}`);
 }
 
 /** Opens `count` connections with at most `concurrency` handshakes in flight. */

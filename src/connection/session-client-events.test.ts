@@ -37,6 +37,24 @@ describe('Session client events', () => {
     ]);
   });
 
+  it("relays pusher-js's frame (event, data, channel) to the others as it came", async () => {
+    const { a, b } = await pair('private-chat');
+    const text = '{"event":"client-typing","data":{"who":"a"},"channel":"private-chat"}';
+    await a.send(text);
+    expect(b.transport.texts.at(-1)).toBe(text);
+  });
+
+  it('never relays a member the client added: a user_id of its own is dropped', async () => {
+    const { a, b } = await pair('private-chat');
+    await a.send('{"event":"client-x","data":{},"channel":"private-chat","user_id":"admin"}');
+    expect(b.take()).toEqual([{ event: 'client-x', channel: 'private-chat', data: {} }]);
+    const room = await pair('presence-room');
+    await room.a.send('{"event":"client-x","data":{},"channel":"presence-room","user_id":"bob"}');
+    expect(room.b.take()).toEqual([
+      { event: 'client-x', channel: 'presence-room', data: {}, user_id: 'alice' },
+    ]);
+  });
+
   it('raises a client_event channel event', async () => {
     const { hub, a } = await pair('presence-room');
     await a.send({ event: 'client-wave', channel: 'presence-room', data: { x: 1 } });

@@ -14,7 +14,7 @@ import { ErrorCode, isCloseCode } from '../protocol/codes.ts';
 import * as frames from '../protocol/frames.ts';
 import { channelNameProblem } from '../protocol/names.ts';
 import { authorizeSubscription, type SignedInUser } from './authorize.ts';
-import { checkClientEvent } from './client-event.ts';
+import { checkClientEvent, smallFrame } from './client-event.ts';
 import { TokenBucket } from './rate-limit.ts';
 import { MAX_WATCHLIST, signIn, type SignInContext } from './signin.ts';
 import type { Clock, Transport } from './transport.ts';
@@ -278,7 +278,7 @@ export class Session implements Subscriber {
   #dispatch(text: string): Promise<void> | void {
     const decoded = frames.decodeClientFrame(text);
     if (!decoded.ok) return this.#error(null, decoded.problem);
-    const { event, channel, data } = decoded.value;
+    const { event, data } = decoded.value;
     switch (event) {
       case 'pusher:ping':
         if (this.deps.counts) {
@@ -296,7 +296,7 @@ export class Session implements Subscriber {
       case 'pusher:signin':
         return this.#signIn(data);
     }
-    if (event.startsWith('client-')) return this.#clientEvent(event, channel, data);
+    if (event.startsWith('client-')) return this.#clientEvent(decoded.value, text);
     // [U] Unknown pusher:/pusher_internal: events are ignored, as docs/protocol.md §1.5 recommends.
     if (event.startsWith('pusher:') || event.startsWith('pusher_internal:')) return;
     return this.#error(
@@ -504,37 +504,46 @@ export class Session implements Subscriber {
     else if (!kind.isPresence) this.#announceCount(channel, outcome.subscriptionCount);
   }
 
-  #clientEvent(event: string, target: string | undefined, data: unknown): void {
-    const { app, limits, adapter, clock } = this.deps;
+  /** `frame` as decoded from `text`, the frame as the client sent it. */
+  #clientEvent(frame: frames.ClientFrame, text: string): void {
+    const { app, limits, adapter } = this.deps;
+    const { event, channel: target, data } = frame;
+    // One lookup for the check and the user id: the name is hashed once.
+    const subscription = target === undefined ? undefined : this.#channels?.get(target);
+    const subscribed = subscription?.state === 'subscribed';
     const check = checkClientEvent({
       app,
       maxEventNameLength: limits.maxEventNameLength,
       event,
       channel: target,
       data,
-      isSubscribed: (channel) => this.#channels?.get(channel)?.state === 'subscribed',
-      allow: () =>
-        (this.#clientEvents ??= new TokenBucket(this.#clientEventRate)).take(clock.now()),
+      subscribed,
+      bucket: (this.#clientEvents ??= new TokenBucket(this.#clientEventRate)),
+      // Set by `receive` for this very frame.
+      now: this.#lastActivity,
+      frameLength: text.length,
     });
     if (!check.ok) return this.#error(check.code, check.message, target);
     const { channel } = check;
-    const subscription = this.#channels?.get(channel);
     const userId = subscription?.state === 'subscribed' ? subscription.userId : undefined;
+    // A small frame (the size check above left its data unserialized) goes out as it came, when
+    // it can; otherwise, or for a longer one, it is built anew.
+    const relayed = smallFrame(text.length, app.maxEventPayloadBytes)
+      ? frames.relayedClientEvent(text, frame, channel, userId)
+      : undefined;
     adapter.publish(
       app.id,
       channel,
-      frames.channelEvent(event, channel, data, userId),
+      relayed ?? frames.channelEvent(event, channel, data, userId),
       this.socketId,
     );
-    this.deps.events({
-      name: 'client_event',
-      appId: app.id,
-      channel,
-      event,
-      data,
-      socketId: this.socketId,
-      ...(userId === undefined ? {} : { userId }),
-    });
+    const { socketId } = this;
+    // Two literals, not a spread: this runs for every client event relayed.
+    this.deps.events(
+      userId === undefined
+        ? { name: 'client_event', appId: app.id, channel, event, data, socketId }
+        : { name: 'client_event', appId: app.id, channel, event, data, socketId, userId },
+    );
   }
 
   async #signIn(data: unknown): Promise<void> {

@@ -172,3 +172,74 @@ export const channelEvent = (event: string, channel: string, data: unknown, user
   frame(
     userId === undefined ? { event, channel, data } : { event, channel, data, user_id: userId },
   );
+
+const EVENT_PREFIX = '{"event":"';
+const THEN_CHANNEL = '","channel":"';
+const THEN_DATA = '","data":';
+const CHANNEL_LAST = ',"channel":"';
+const QUOTE_OR_BACKSLASH = /["\\]/;
+
+/**
+ * A client event relayed as the client sent it: when its text is exactly
+ * `{"event":E,"channel":C,"data":D}` or `{"event":E,"data":D,"channel":C}` (pusher-js's order)
+ * for the event and channel it was checked as, with D one JSON value and no other member, it is
+ * the frame `channelEvent` would build but for D's spacing and escapes, and relaying it saves
+ * serializing `data` once more. A presence channel's `user_id` is appended. Undefined for any
+ * other text: build the frame with `channelEvent`.
+ *
+ * E and C are compared as written (no escapes: E has no quote or backslash, and C is a name the
+ * socket subscribed to, whose characters never need one), and D holds no member of the frame
+ * (no comma outside its own strings and brackets): so the text has exactly three members, no
+ * repeated name, however a parser treats repeated names, and reads as it was checked.
+ */
+export function relayedClientEvent(
+  text: string,
+  frame: ClientFrame,
+  channel: string,
+  userId?: string,
+): OutboundFrame | undefined {
+  const { event } = frame;
+  if (frame.channel !== channel || QUOTE_OR_BACKSLASH.test(event)) return undefined;
+  if (!text.startsWith(EVENT_PREFIX) || !text.startsWith(event, EVENT_PREFIX.length)) return;
+  const last = text.length - 1;
+  if (text.charCodeAt(last) !== 0x7d) return;
+  const afterEvent = EVENT_PREFIX.length + event.length;
+  let data: number;
+  let end: number;
+  if (text.startsWith(THEN_CHANNEL, afterEvent)) {
+    const afterChannel = afterEvent + THEN_CHANNEL.length;
+    if (!text.startsWith(channel, afterChannel)) return;
+    if (!text.startsWith(THEN_DATA, afterChannel + channel.length)) return;
+    data = afterChannel + channel.length + THEN_DATA.length;
+    end = last;
+  } else {
+    if (!text.startsWith(THEN_DATA, afterEvent)) return;
+    data = afterEvent + THEN_DATA.length;
+    end = last - 1 - channel.length - CHANNEL_LAST.length;
+    if (text.charCodeAt(last - 1) !== 0x22 || !text.startsWith(CHANNEL_LAST, end)) return;
+    if (!text.startsWith(channel, end + CHANNEL_LAST.length)) return;
+  }
+  if (end <= data || !oneValue(text, data, end)) return;
+  if (userId === undefined) return new OutboundFrame(text);
+  return new OutboundFrame(`${text.slice(0, -1)},"user_id":${JSON.stringify(userId)}}`);
+}
+
+/**
+ * Whether `text[from, to)`, part of a text JSON.parse accepted, is a single value: no comma
+ * outside its strings and brackets (which would start another member of the enclosing object).
+ */
+function oneValue(text: string, from: number, to: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
+    else if (c === 0x2c && depth === 0) return false;
+  }
+  return depth === 0 && !inString;
+}

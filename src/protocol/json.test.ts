@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeJsonObject, nestsDeeperThan } from './json.ts';
+import { decodeJsonObject, nestsDeeperThan, parseJson } from './json.ts';
 
 describe('nestsDeeperThan', () => {
   it.each([
@@ -26,6 +26,22 @@ describe('decodeJsonObject', () => {
   it('refuses channel_data, user_data or a body nested past 64 levels', () => {
     const text = `{"user_info":${'['.repeat(5000)}${']'.repeat(5000)}}`;
     expect(decodeJsonObject(text)).toEqual({
+      ok: false,
+      problem: 'is nested more than 64 levels deep',
+    });
+  });
+});
+
+describe('parseJson at the depth bound', () => {
+  it('refuses the shortest text nested 65 deep and takes 64 levels', () => {
+    const nested = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+    expect(nested(65)).toHaveLength(130);
+    expect(parseJson(nested(65))).toEqual({
+      ok: false,
+      problem: 'is nested more than 64 levels deep',
+    });
+    expect(parseJson(nested(64)).ok).toBe(true);
+    expect(parseJson(`{"a":${nested(64)}}`)).toEqual({
       ok: false,
       problem: 'is nested more than 64 levels deep',
     });

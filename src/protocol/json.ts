@@ -21,6 +21,9 @@ export const MAX_JSON_DEPTH = 64;
 
 export const TOO_DEEP = `is nested more than ${MAX_JSON_DEPTH} levels deep`;
 
+/** The shortest text that nests deeper than MAX_JSON_DEPTH: `[` and `]` for each level. */
+const SHORTEST_TOO_DEEP = 2 * (MAX_JSON_DEPTH + 1);
+
 /**
  * Whether `value` holds objects or arrays more than `max` deep. Run on what JSON.parse made
  * (V8's parser is not recursive: any depth parses) before anything recursive, such as
@@ -71,6 +74,8 @@ export function parseJson(text: string): Decoded<unknown> {
   } catch {
     return { ok: false, problem: 'is not valid JSON' };
   }
+  // Each level takes two characters at least: a text this short cannot nest too deep.
+  if (text.length < SHORTEST_TOO_DEEP) return { ok: true, value };
   return nestsDeeperThan(value, MAX_JSON_DEPTH)
     ? { ok: false, problem: TOO_DEEP }
     : { ok: true, value };

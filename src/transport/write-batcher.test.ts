@@ -34,7 +34,10 @@ async function pairs(count: number): Promise<Pair[]> {
     await new Promise<void>((resolve) => client.connect(port, '127.0.0.1', resolve));
     while (accepted.length <= i) await new Promise((resolve) => setTimeout(resolve, 1));
     sockets.push(client, accepted[i]!);
-    result.push({ target: { corked: false, socket: accepted[i]! }, received: () => text });
+    result.push({
+      target: { held: undefined, heldBytes: 0, socket: accepted[i]! },
+      received: () => text,
+    });
   }
   return result;
 }
@@ -71,7 +74,7 @@ describe('WriteBatcher', () => {
     expect(pair!.received()).toBe('abc');
   });
 
-  it('flushes every corked socket within the turn once it holds maxFrames frames', async () => {
+  it('flushes every socket within the turn once it holds maxFrames frames', async () => {
     const [first, second] = await pairs(2);
     const flushed: number[] = [];
     const batcher = new WriteBatcher((frames) => flushed.push(frames), {
@@ -88,7 +91,7 @@ describe('WriteBatcher', () => {
     // The fourth frame reached the bound: both sockets went to the kernel, in this same turn.
     expect(writes.count).toBe(2);
     expect(flushed).toEqual([4]);
-    expect(first!.target.corked).toBe(false);
+    expect(first!.target.held).toBeUndefined();
     batcher.write(first!.target, Buffer.from('5'));
     expect(writes.count).toBe(2);
     // Still one end-of-turn flush scheduled, not one more after the flush within the turn.
@@ -130,13 +133,69 @@ describe('WriteBatcher', () => {
     batcher.write(open!.target, Buffer.from('kept'));
     gone!.target.socket.destroy();
     await settle();
-    expect(flushed).toEqual([2]);
-    expect(gone!.target.corked).toBe(false);
+    // Only what reached a socket is counted as sent.
+    expect(flushed).toEqual([1]);
+    expect(gone!.target.held).toBeUndefined();
     await waitUntil(() => open!.received() === 'kept', 'the frames at the other end');
     expect(open!.received()).toBe('kept');
     // The batcher goes on serving the socket that is still open.
     batcher.write(open!.target, Buffer.from('!'));
     await waitUntil(() => open!.received() === 'kept!', 'the frames at the other end');
     expect(open!.received()).toBe('kept!');
+  });
+
+  it('writes the one frame a socket got in a turn as a plain write, never corking the socket', async () => {
+    const [pair] = await pairs(1);
+    const batcher = new WriteBatcher(() => {});
+    const writes = countWrites();
+    const cork = vi.spyOn(pair!.target.socket, 'cork');
+    batcher.write(pair!.target, Buffer.from('one'));
+    expect(writes.count).toBe(0);
+    await settle();
+    expect(writes.count).toBe(1);
+    expect(cork).not.toHaveBeenCalled();
+    await waitUntil(() => pair!.received() === 'one', 'the frame at the other end');
+  });
+
+  it('writes what a socket holds at once when asked (before a close), and nothing twice', async () => {
+    const [pair] = await pairs(1);
+    const flushed: number[] = [];
+    const batcher = new WriteBatcher((frames) => flushed.push(frames));
+    const writes = countWrites();
+    batcher.write(pair!.target, Buffer.from('a'));
+    batcher.write(pair!.target, Buffer.from('b'));
+    batcher.flushNow(pair!.target);
+    expect(writes.count).toBe(1);
+    expect(pair!.target.held).toBeUndefined();
+    batcher.flushNow(pair!.target);
+    expect(writes.count).toBe(1);
+    await settle();
+    expect(writes.count).toBe(1);
+    // Counted once, at the end of the turn, with the rest of the turn's frames.
+    expect(flushed).toEqual([2]);
+    await waitUntil(() => pair!.received() === 'ab', 'the frames at the other end');
+  });
+
+  it('drops what it holds for a connection that began closing: no frame after a close frame', async () => {
+    const [closing, open] = await pairs(2);
+    const state = { writable: true };
+    const target = {
+      held: undefined,
+      heldBytes: 0,
+      socket: closing!.target.socket,
+      get writable() {
+        return state.writable;
+      },
+    };
+    const batcher = new WriteBatcher(() => {});
+    batcher.write(target, Buffer.from('late'));
+    batcher.write(open!.target, Buffer.from('kept'));
+    state.writable = false;
+    closing!.target.socket.write('close');
+    await settle();
+    await waitUntil(() => open!.received() === 'kept', 'the frames at the other end');
+    await waitUntil(() => closing!.received() === 'close', 'the close at the other end');
+    await settle();
+    expect(closing!.received()).toBe('close');
   });
 });

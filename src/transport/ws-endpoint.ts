@@ -216,8 +216,8 @@ export class WebSocketEndpoint {
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = request.url ?? '/';
     // Corked for the upgrade: ws's 101 response and our first frame (connection_established,
-    // or a refusal) then leave in one write instead of two syscalls. A refused handshake ends
-    // the socket, which flushes it; the batcher's own cork holds the rest to the end of the turn.
+    // or a refusal) then leave in one write instead of two syscalls. The transport hands its
+    // first frame over before the uncork (`flushNow`); a refusal's close does the same.
     socket.cork();
     try {
       this.#server.handleUpgrade(request, socket, head, (ws) => {
@@ -261,6 +261,8 @@ export class WebSocketEndpoint {
     ws.on('message', this.#onMessage);
     ws.on('pong', onPong);
     admitted.session.open();
+    // Into the socket while the upgrade still corks it: the 101 and this frame in one write.
+    transport.flushNow();
   }
 
   /**

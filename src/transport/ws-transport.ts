@@ -24,7 +24,8 @@ export interface SendContext {
 const SLOW_CONSUMER_GRACE_MS = 1000;
 
 export class WsTransport implements Transport, Corkable {
-  corked = false;
+  held: Buffer | Buffer[] | undefined = undefined;
+  heldBytes = 0;
 
   constructor(
     private readonly ws: WebSocket,
@@ -34,30 +35,42 @@ export class WsTransport implements Transport, Corkable {
   ) {}
 
   send(frame: OutboundFrame): void {
-    if (this.ws.readyState !== WebSocket.OPEN || !this.socket.writable) return;
+    // A socket ended under an open WebSocket drops what is held for it when the batcher writes.
+    if (this.ws.readyState !== WebSocket.OPEN) return;
     // Checked at every write: one turn can queue any number of frames for one socket (a
-    // subscribe to a thousand cache channels), and corked frames are held here as much as
-    // those the peer has not read. Over the limit, what is corked goes to the kernel first, so
+    // subscribe to a thousand cache channels), and what the batcher holds is unsent as much as
+    // what the peer has not read. Over the limit, what is held goes to the kernel first, so
     // only a peer that does not read is cut off, not a reader's burst.
-    if (this.socket.writableLength > this.context.maxBufferedBytes && !this.#flushedEarly()) {
+    const unsent = this.socket.writableLength + this.heldBytes;
+    if (unsent > this.context.maxBufferedBytes && !this.#flushedEarly()) {
       return this.#slowConsumer();
     }
     this.context.batcher.write(this, frame.encodedWith(encodeTextFrame));
   }
 
+  /** Whether frames may still go out: the WebSocket has not begun its close. */
+  get writable(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Writes the frames the batcher holds for this socket now (see WriteBatcher.flushNow). */
+  flushNow(): void {
+    this.context.batcher.flushNow(this);
+  }
+
   close(code: number, reason: string): void {
     const ws = this.ws;
     if (ws.readyState === WebSocket.CLOSED || ws.readyState === WebSocket.CLOSING) return;
+    // The frames sent before the close (a pusher:error, mostly) go ahead of its close frame.
+    this.context.batcher.flushNow(this);
     // A close reason is limited to 123 bytes by RFC 6455.
     ws.close(code, Buffer.from(reason).subarray(0, 123));
   }
 
-  /** Hands the turn's corked frames to the kernel; true if what it left unsent is within bounds. */
+  /** Hands the frames held for this socket to the kernel; true if what is unsent is within bounds. */
   #flushedEarly(): boolean {
-    if (!this.corked) return false;
-    // The batcher still uncorks once at the end of the turn: the cork count stays balanced.
-    this.socket.uncork();
-    this.socket.cork();
+    if (this.held === undefined) return false;
+    this.context.batcher.flushNow(this);
     return this.socket.writableLength <= this.context.maxBufferedBytes;
   }
 
