@@ -105,17 +105,10 @@ export class WriteBatcher {
     this.#pending = this.#spare;
     this.#frames = 0;
     this.#bytes = 0;
-    let written = this.#written;
-    for (let i = 0; i < pending.length; i++) {
-      const target = pending[i]!;
-      const held = target.held;
-      if (held === undefined) continue;
-      target.held = undefined;
-      target.heldBytes = 0;
-      written += writeHeld(target, held);
-    }
+    for (let i = 0; i < pending.length; i++) this.flushNow(pending[i]!);
     pending.length = 0;
     this.#spare = pending;
+    const written = this.#written;
     this.#written = 0;
     if (written > 0) this.onFlushed(written);
   }
